@@ -1,0 +1,30 @@
+//! smtpcodes: turn what mail servers say into decisions.
+//!
+//! A pure Rust core: [`reply::parse`] reads an SMTP reply in the shapes found in the wild,
+//! [`registry`] knows every basic reply code and every IANA enhanced status code,
+//! [`classify::classify`] says hard or soft bounce and why, and [`retry::decide`] says what to
+//! do now. The Python binding lives in `src/python/` behind the `python` feature.
+//!
+//! ```
+//! let r = smtpcodes::parse("550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown").unwrap();
+//! assert_eq!(r.code().unwrap().value(), 550);
+//! assert_eq!(r.status().unwrap().registry().unwrap().title, "Bad destination mailbox address");
+//! assert_eq!(smtpcodes::classify(&r).reason, smtpcodes::Reason::UserUnknown);
+//! ```
+
+pub mod classify;
+pub mod describe;
+pub mod error;
+pub mod registry;
+pub mod reply;
+pub mod retry;
+pub mod status;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use classify::{Bounce, Classification, Fault, Reason, classify};
+pub use error::{Error, Result};
+pub use reply::{Category, Reply, ReplyCode, ReplyKind, parse, parse_bytes};
+pub use retry::{Action, RetryDecision, RetryPolicy, Scope, decide};
+pub use status::{EnhancedStatus, StatusClass, Subject};

@@ -1,0 +1,735 @@
+//! SMTP replies: a basic reply code (RFC 5321 §4.2), an optional enhanced status code
+//! (RFC 3463, RFC 2034) and text, on one or more lines, in the shapes found in the wild.
+//!
+//! Accepted shapes (each may be combined with the wrappers below):
+//! - `550 5.1.1 text`, `550-5.7.1 text`, `250` (code alone), multi-line `250-…\r\n250 …`;
+//! - a status before the code, `5.1.1 550 text`, and a status alone, `5.7.1 Message rejected`;
+//! - DSN Diagnostic-Code values (RFC 3464 §2.3.6): `smtp; 550 …`, `SMTP;550 …`, `X-Postfix; …`,
+//!   optionally with the `Diagnostic-Code:` field name;
+//! - Exchange NDR lines `#5.1.1 smtp;550 5.1.1 …`, `#550 5.1.1 … ##` and
+//!   `Remote Server returned '550 5.1.1 …'`;
+//! - Postfix `host mx.example.com[192.0.2.1] said: 550 … (in reply to RCPT TO command)` and
+//!   `host … refused to talk to me: 554 …`, keeping the remote host and the command.
+
+use crate::error::{Error, Result};
+use crate::status::{self, EnhancedStatus, Scan, StatusClass, excerpt};
+use std::fmt;
+
+/// The longest input [`parse`] accepts. A reply line is at most 512 octets (RFC 5321
+/// §4.5.3.1.5); multi-line replies and bounce diagnostics are longer, and 64 KiB leaves room for
+/// any real one while bounding the work per call.
+pub const MAX_INPUT_BYTES: usize = 64 * 1024;
+/// The most lines [`parse`] accepts in one reply.
+pub const MAX_LINES: usize = 1000;
+
+/// A basic reply code: three digits, the first 2–5 and the second 0–5 (RFC 5321 §4.2:
+/// `Reply-code = %x32-35 %x30-35 %x30-39`). Valid by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReplyCode(u16);
+
+impl ReplyCode {
+    pub fn new(code: u16) -> Result<ReplyCode> {
+        Self::checked(code, 0)
+    }
+
+    fn checked(code: u16, position: usize) -> Result<ReplyCode> {
+        let why = if !(100..=999).contains(&code) {
+            "a reply code has three digits"
+        } else if !(2..=5).contains(&(code / 100)) {
+            "the first digit must be 2, 3, 4 or 5"
+        } else if code / 10 % 10 > 5 {
+            "the second digit must be 0 to 5"
+        } else {
+            return Ok(ReplyCode(code));
+        };
+        Err(Error::InvalidReplyCode { code, position, why })
+    }
+
+    pub fn value(self) -> u16 {
+        self.0
+    }
+    pub fn kind(self) -> ReplyKind {
+        ReplyKind::from_digit(self.0 / 100).unwrap_or(ReplyKind::PermanentNegative)
+    }
+    pub fn category(self) -> Category {
+        Category::from_digit(self.0 / 10 % 10).unwrap_or(Category::MailSystem)
+    }
+}
+
+impl fmt::Display for ReplyCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// First digit of a reply code (RFC 5321 §4.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReplyKind {
+    /// 1yz: defined by RFC 5321 §4.2.1 but not used by SMTP; no reply [`parse`] accepts has it.
+    PositivePreliminary = 1,
+    PositiveCompletion = 2,
+    PositiveIntermediate = 3,
+    TransientNegative = 4,
+    PermanentNegative = 5,
+}
+
+impl ReplyKind {
+    pub fn from_digit(d: u16) -> Option<ReplyKind> {
+        use ReplyKind::*;
+        Some(match d {
+            1 => PositivePreliminary,
+            2 => PositiveCompletion,
+            3 => PositiveIntermediate,
+            4 => TransientNegative,
+            5 => PermanentNegative,
+            _ => return None,
+        })
+    }
+}
+
+/// Second digit of a reply code (RFC 5321 §4.2.1). x3z and x4z are "unspecified as yet".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Syntax = 0,
+    Information = 1,
+    Connections = 2,
+    Unspecified3 = 3,
+    Unspecified4 = 4,
+    MailSystem = 5,
+}
+
+impl Category {
+    pub fn from_digit(d: u16) -> Option<Category> {
+        use Category::*;
+        Some(match d {
+            0 => Syntax,
+            1 => Information,
+            2 => Connections,
+            3 => Unspecified3,
+            4 => Unspecified4,
+            5 => MailSystem,
+            _ => return None,
+        })
+    }
+}
+
+/// A parsed SMTP reply. It has a code, a status or both; `lines` hold the text of each line
+/// with the code and the status removed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reply {
+    code: Option<ReplyCode>,
+    status: Option<EnhancedStatus>,
+    lines: Vec<String>,
+    remote_mta: Option<String>,
+    smtp_command: Option<String>,
+}
+
+impl Reply {
+    /// Builds a reply from its parts. At least one of `code` and `status` is required.
+    pub fn new(
+        code: Option<ReplyCode>,
+        status: Option<EnhancedStatus>,
+        lines: Vec<String>,
+        remote_mta: Option<String>,
+        smtp_command: Option<String>,
+    ) -> Result<Reply> {
+        if code.is_none() && status.is_none() {
+            return Err(Error::Syntax {
+                expected: "a reply code or an enhanced status code",
+                position: 0,
+                found: lines.first().map(|l| excerpt(l)).unwrap_or_default(),
+            });
+        }
+        let lines = if lines.is_empty() { vec![String::new()] } else { lines };
+        Ok(Reply { code, status, lines, remote_mta, smtp_command })
+    }
+
+    pub fn code(&self) -> Option<ReplyCode> {
+        self.code
+    }
+    pub fn status(&self) -> Option<EnhancedStatus> {
+        self.status
+    }
+    /// Text of each line, without code and status. Never empty.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+    /// The text of all lines joined by one space (empty lines skipped).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for l in self.lines.iter().filter(|l| !l.is_empty()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(l);
+        }
+        out
+    }
+    /// The host that sent the reply, when the input names it (Postfix `host X said:`).
+    pub fn remote_mta(&self) -> Option<&str> {
+        self.remote_mta.as_deref()
+    }
+    /// The SMTP command the reply answered, when the input names it
+    /// (Postfix `(in reply to RCPT TO command)` gives `RCPT TO`).
+    pub fn smtp_command(&self) -> Option<&str> {
+        self.smtp_command.as_deref()
+    }
+
+    /// The reply's kind: from the basic code, or from the status class when there is no code.
+    pub fn kind(&self) -> ReplyKind {
+        match (self.code, self.status) {
+            (Some(c), _) => c.kind(),
+            (None, Some(s)) => match s.class() {
+                StatusClass::Success => ReplyKind::PositiveCompletion,
+                StatusClass::PersistentTransientFailure => ReplyKind::TransientNegative,
+                StatusClass::PermanentFailure => ReplyKind::PermanentNegative,
+            },
+            (None, None) => unreachable!("a Reply always has a code or a status"),
+        }
+    }
+    /// The reply's category (second digit), `None` without a basic code.
+    pub fn category(&self) -> Option<Category> {
+        self.code.map(ReplyCode::category)
+    }
+    pub fn is_success(&self) -> bool {
+        matches!(self.kind(), ReplyKind::PositiveCompletion | ReplyKind::PositiveIntermediate)
+    }
+    pub fn is_transient(&self) -> bool {
+        self.kind() == ReplyKind::TransientNegative
+    }
+    pub fn is_permanent(&self) -> bool {
+        self.kind() == ReplyKind::PermanentNegative
+    }
+    /// True when the basic code and the enhanced status class disagree (`550 4.2.2`,
+    /// `250 5.0.0`). RFC 3463 §2 (and RFC 2034 §4) want the class to match the code's
+    /// first digit; 3xx intermediate replies go with class 2.
+    pub fn conflict(&self) -> bool {
+        match (self.code, self.status) {
+            (Some(c), Some(s)) => {
+                let first = c.value() / 100;
+                let expected = if first == 3 { 2 } else { first };
+                s.class().digit() != expected
+            }
+            _ => false,
+        }
+    }
+
+    /// The wire form without the wrappers: `550 5.1.1 text`, or one
+    /// `550-5.1.1 …` line per line with CRLF between them (RFC 5321 §4.2.1).
+    pub fn to_wire(&self) -> String {
+        let mut out = String::new();
+        let n = self.lines.len();
+        for (i, line) in self.lines.iter().enumerate() {
+            if i > 0 {
+                out.push_str("\r\n");
+            }
+            let last = i + 1 == n;
+            match self.code {
+                Some(c) => {
+                    out.push_str(&c.to_string());
+                    out.push(if last { ' ' } else { '-' });
+                    if let Some(s) = self.status {
+                        out.push_str(&s.to_string());
+                        out.push(' ');
+                    }
+                }
+                None if i == 0 => {
+                    if let Some(s) = self.status {
+                        out.push_str(&s.to_string());
+                        out.push(' ');
+                    }
+                }
+                None => {}
+            }
+            out.push_str(line);
+        }
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out
+    }
+}
+
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_wire())
+    }
+}
+
+impl std::str::FromStr for Reply {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Reply> {
+        parse(s)
+    }
+}
+
+/// Parses bytes, decoding them as UTF-8 with invalid sequences replaced (never an error for
+/// the encoding alone).
+pub fn parse_bytes(input: &[u8]) -> Result<Reply> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(Error::TooLong { len: input.len(), max: MAX_INPUT_BYTES });
+    }
+    parse(&String::from_utf8_lossy(input))
+}
+
+/// Parses one SMTP reply in any of the shapes listed in the module documentation.
+pub fn parse(input: &str) -> Result<Reply> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(Error::TooLong { len: input.len(), max: MAX_INPUT_BYTES });
+    }
+    let mut cur = Cursor::new(input);
+    if cur.rest().is_empty() {
+        return Err(Error::Empty);
+    }
+    let mut remote_mta = None;
+    let mut smtp_command = None;
+    let mut ndr_status = None;
+    let mut exchange_hashes = false;
+
+    // Wrappers, outermost first; each is optional and taken at most once.
+    cur.strip_prefix_ci("diagnostic-code:");
+    cur.skip_ws();
+    if cur.strip_prefix_ci("remote server returned '") {
+        cur.strip_suffix("'");
+    }
+    cur.diagnostic_type();
+    if cur.peek() == Some(b'#') {
+        // Exchange: `#5.1.1 smtp;550 …` or `#550 5.1.1 … ##`.
+        let b = cur.rest().as_bytes();
+        if let Scan::Status(st, end) = status::scan(b, 1) {
+            ndr_status = Some(st);
+            cur.advance(end);
+            cur.skip_ws();
+            cur.diagnostic_type();
+        } else if b.len() > 1 && b[1].is_ascii_digit() {
+            cur.advance(1);
+            exchange_hashes = true;
+        }
+    }
+    if let Some(host) = cur.postfix_host() {
+        remote_mta = Some(host);
+    }
+    if let Some(cmd) = cur.strip_in_reply_to() {
+        smtp_command = Some(cmd);
+    }
+    if exchange_hashes {
+        cur.strip_suffix("##");
+    }
+    if cur.rest().is_empty() {
+        return Err(Error::Syntax {
+            expected: "a reply code or an enhanced status code after the prefix",
+            position: cur.pos,
+            found: String::new(),
+        });
+    }
+
+    let mut reply = parse_core(cur.rest(), cur.pos)?;
+    if reply.status.is_none() {
+        reply.status = ndr_status;
+    }
+    reply.remote_mta = remote_mta;
+    reply.smtp_command = smtp_command;
+    Ok(reply)
+}
+
+/// A view of the input that wrappers are peeled off from both ends.
+struct Cursor<'a> {
+    full: &'a str,
+    pos: usize,
+    end: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(s: &'a str) -> Self {
+        let mut c = Cursor { full: s, pos: 0, end: s.len() };
+        c.skip_ws();
+        c.trim_end();
+        c
+    }
+    fn rest(&self) -> &'a str {
+        &self.full[self.pos..self.end]
+    }
+    fn peek(&self) -> Option<u8> {
+        self.rest().as_bytes().first().copied()
+    }
+    /// Moves the start by `n` bytes; callers pass ASCII boundaries only.
+    fn advance(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+    fn skip_ws(&mut self) {
+        let r = self.rest();
+        self.pos += r.len() - r.trim_start().len();
+    }
+    fn trim_end(&mut self) {
+        let r = self.rest();
+        self.end -= r.len() - r.trim_end().len();
+    }
+    fn strip_prefix_ci(&mut self, p: &str) -> bool {
+        let r = self.rest().as_bytes();
+        if r.len() >= p.len() && r[..p.len()].eq_ignore_ascii_case(p.as_bytes()) {
+            self.advance(p.len());
+            true
+        } else {
+            false
+        }
+    }
+    fn strip_suffix(&mut self, s: &str) -> bool {
+        if self.rest().ends_with(s) {
+            self.end -= s.len();
+            self.trim_end();
+            true
+        } else {
+            false
+        }
+    }
+    /// A DSN diagnostic-type (RFC 3464 §2.3.6): `smtp;` or an `x-` atom such as `X-Postfix;`.
+    fn diagnostic_type(&mut self) -> bool {
+        let b = self.rest().as_bytes();
+        let n = b.iter().take(40).take_while(|c| c.is_ascii_alphanumeric() || **c == b'-').count();
+        let atom = &b[..n];
+        let known = atom.eq_ignore_ascii_case(b"smtp") || (n > 2 && atom[..2].eq_ignore_ascii_case(b"x-"));
+        if !known {
+            return false;
+        }
+        let mut i = n;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        if b.get(i) != Some(&b';') {
+            return false;
+        }
+        self.advance(i + 1);
+        self.skip_ws();
+        true
+    }
+    /// Postfix: `host NAME said: …` or `host NAME refused to talk to me: …`.
+    fn postfix_host(&mut self) -> Option<String> {
+        let r = self.rest();
+        let b = r.as_bytes();
+        if b.len() < 5 || !b[..5].eq_ignore_ascii_case(b"host ") {
+            return None;
+        }
+        let name_end = 5 + b[5..].iter().position(|c| c.is_ascii_whitespace())?;
+        let after = &r[name_end..];
+        let after_t = after.trim_start();
+        let skip = after.len() - after_t.len();
+        for marker in ["said:", "refused to talk to me:"] {
+            if after_t.len() >= marker.len() && after_t.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes()) {
+                let host = r[5..name_end].to_string();
+                self.advance(name_end + skip + marker.len());
+                self.skip_ws();
+                return Some(host);
+            }
+        }
+        None
+    }
+    /// Postfix's trailer `(in reply to RCPT TO command)`; returns `RCPT TO`.
+    fn strip_in_reply_to(&mut self) -> Option<String> {
+        let r = self.rest();
+        if !r.ends_with("command)") {
+            return None;
+        }
+        let open = r.rfind("(in reply to ")?;
+        let inner = r.get(open + "(in reply to ".len()..r.len() - "command)".len())?;
+        let cmd = inner.trim().to_string();
+        if cmd.is_empty() || cmd.len() > 40 {
+            return None;
+        }
+        self.end = self.pos + open;
+        self.trim_end();
+        Some(cmd)
+    }
+}
+
+/// `true` when `b[i..]` starts with three ASCII digits followed by the end, white space or '-'.
+fn code_at(b: &[u8], i: usize) -> Option<(u16, Option<u8>)> {
+    if b.len() < i + 3 || !b[i..i + 3].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sep = b.get(i + 3).copied();
+    match sep {
+        None | Some(b' ' | b'\t' | b'-') => {}
+        _ => return None,
+    }
+    let v = b[i..i + 3].iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+    Some((v, sep))
+}
+
+fn skip_blanks(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// Parses the reply proper (no wrappers). `base` is the byte offset of `s` in the input.
+fn parse_core(s: &str, base: usize) -> Result<Reply> {
+    let mut code: Option<ReplyCode> = None;
+    let mut status: Option<EnhancedStatus> = None;
+    let mut lines: Vec<String> = Vec::new();
+    let mut offset = 0usize;
+    let mut first = true;
+
+    for raw in s.split('\n') {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        // A lone CR also ends a line.
+        for part in line.split('\r') {
+            let at = base + line_start + (part.as_ptr() as usize - raw.as_ptr() as usize);
+            if first {
+                first = false;
+                let (c, st, text) = parse_head(part, at)?;
+                code = c;
+                status = st;
+                lines.push(text.to_string());
+                continue;
+            }
+            if part.trim().is_empty() {
+                continue;
+            }
+            if lines.len() >= MAX_LINES {
+                return Err(Error::TooManyLines { lines: s.lines().count(), max: MAX_LINES });
+            }
+            let b = part.as_bytes();
+            let lead = skip_blanks(b, 0);
+            match (code, code_at(b, lead)) {
+                (Some(c), Some((v, _))) if v != c.value() && ReplyCode::new(v).is_ok() => {
+                    return Err(Error::MixedCodes { line: lines.len() + 1, expected: c.value(), found: v });
+                }
+                (Some(c), Some((v, _))) if v == c.value() => {
+                    let mut i = skip_blanks(b, lead + 4.min(b.len() - lead));
+                    if let (Some(st), Scan::Status(s2, end)) = (status, status::scan(b, i)) {
+                        if s2 == st {
+                            i = skip_blanks(b, end);
+                        }
+                    }
+                    lines.push(part[i..].trim_end().to_string());
+                }
+                _ => lines.push(part.trim().to_string()),
+            }
+        }
+    }
+    Ok(Reply { code, status, lines, remote_mta: None, smtp_command: None })
+}
+
+/// The first line: `CODE[ -]STATUS text`, `CODE text`, `STATUS CODE text` or `STATUS text`.
+fn parse_head(line: &str, at: usize) -> Result<(Option<ReplyCode>, Option<EnhancedStatus>, &str)> {
+    let b = line.as_bytes();
+    let shift = |e: Error| match e {
+        Error::InvalidStatus { text, position, why } => Error::InvalidStatus { text, position: position + at, why },
+        other => other,
+    };
+    if let Some((v, sep)) = code_at(b, 0) {
+        let code = ReplyCode::checked(v, at)?;
+        let mut i = if sep.is_some() { 4 } else { 3 };
+        i = skip_blanks(b, i);
+        let mut status = None;
+        match status::scan(b, i) {
+            Scan::Status(st, end) => {
+                status = Some(st);
+                i = skip_blanks(b, end);
+            }
+            Scan::Invalid(e) => return Err(shift(e)),
+            Scan::None => {}
+        }
+        return Ok((Some(code), status, line[i..].trim_end()));
+    }
+    match status::scan(b, 0) {
+        Scan::Status(st, end) => {
+            let mut i = skip_blanks(b, end);
+            let mut code = None;
+            if let Some((v, _)) = code_at(b, i) {
+                code = Some(ReplyCode::checked(v, at + i)?);
+                i = skip_blanks(b, i + 3);
+            }
+            Ok((code, Some(st), line[i..].trim_end()))
+        }
+        Scan::Invalid(e) => Err(shift(e)),
+        Scan::None => {
+            let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            let expected = if digits >= 3 {
+                "a space or '-' after the 3-digit reply code (RFC 5321 §4.2)"
+            } else {
+                "a 3-digit reply code (RFC 5321 §4.2) or an enhanced status code such as 5.1.1 (RFC 3463)"
+            };
+            Err(Error::Syntax { expected, position: at + if digits >= 3 { 3 } else { 0 }, found: excerpt(&line[if digits >= 3 { 3 } else { 0 }..]) })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn p(s: &str) -> Reply {
+        parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    #[test]
+    fn single_line_with_status() {
+        let r = p("550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown");
+        assert_eq!(r.code().unwrap().value(), 550);
+        assert_eq!(r.status().unwrap().to_string(), "5.1.1");
+        assert_eq!(r.text(), "<bob@example.com>: Recipient address rejected: User unknown");
+        assert_eq!(r.kind(), ReplyKind::PermanentNegative);
+        assert_eq!(r.category(), Some(Category::MailSystem));
+        assert!(r.is_permanent() && !r.is_transient() && !r.is_success() && !r.conflict());
+    }
+
+    #[test]
+    fn code_alone_and_code_with_text() {
+        let r = p("250");
+        assert_eq!((r.code().unwrap().value(), r.status(), r.text().as_str()), (250, None, ""));
+        assert_eq!(r.lines(), &[String::new()]);
+        let r = p("421 Service not available\r\n");
+        assert_eq!(r.text(), "Service not available");
+        assert!(r.is_transient());
+    }
+
+    #[test]
+    fn multi_line() {
+        let r = p("250-mx.example.com\r\n250-PIPELINING\r\n250 SIZE 35882577");
+        assert_eq!(r.lines(), &["mx.example.com", "PIPELINING", "SIZE 35882577"]);
+        assert_eq!(r.text(), "mx.example.com PIPELINING SIZE 35882577");
+        let g = p("550-5.1.1 The email account that you tried to reach does not exist.\n550-5.1.1 Please try double-checking\n550 5.1.1 the address. - gsmtp");
+        assert_eq!(g.status().unwrap().to_string(), "5.1.1");
+        assert_eq!(g.lines().len(), 3);
+        assert_eq!(g.lines()[2], "the address. - gsmtp");
+        // Lone CR line ends, and a continuation line without a code.
+        let r = p("550 5.7.1 first\rsecond");
+        assert_eq!(r.lines(), &["first", "second"]);
+    }
+
+    #[test]
+    fn three_digit_subject_and_detail() {
+        assert_eq!(p("451 4.7.650 The mail server has been temporarily rate limited").status().unwrap().detail(), 650);
+        assert_eq!(p("550 5.7.515 Access denied").status().unwrap().to_string(), "5.7.515");
+    }
+
+    #[test]
+    fn dsn_diagnostic_codes() {
+        for s in ["smtp; 550 5.1.1 User unknown", "SMTP;550 5.1.1 User unknown", "Diagnostic-Code: smtp; 550 5.1.1 User unknown", "X-Postfix; 550 5.1.1 User unknown"] {
+            let r = p(s);
+            assert_eq!((r.code().unwrap().value(), r.status().unwrap().to_string(), r.text()), (550, "5.1.1".into(), "User unknown".into()), "{s}");
+        }
+    }
+
+    #[test]
+    fn exchange_ndr_lines() {
+        let r = p("#5.1.1 smtp;550 5.1.1 mailbox unavailable");
+        assert_eq!((r.code().unwrap().value(), r.status().unwrap().to_string(), r.text().as_str()), (550, "5.1.1".into(), "mailbox unavailable"));
+        let r = p("#4.2.1 smtp;550 mailbox temporarily disabled");
+        assert_eq!(r.status().unwrap().to_string(), "4.2.1");
+        assert!(r.conflict());
+        let r = p("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##");
+        assert_eq!(r.text(), "RESOLVER.ADR.RecipNotFound; not found");
+        let r = p("Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'");
+        assert_eq!(r.text(), "RESOLVER.ADR.RecipNotFound; not found");
+    }
+
+    #[test]
+    fn postfix_said() {
+        let r = p("host mx.example.com[192.0.2.1] said: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)");
+        assert_eq!(r.remote_mta(), Some("mx.example.com[192.0.2.1]"));
+        assert_eq!(r.smtp_command(), Some("RCPT TO"));
+        assert_eq!(r.code().unwrap().value(), 550);
+        assert!(r.text().ends_with("virtual mailbox table"));
+        let r = p("smtp; host mx.example.org[198.51.100.7] refused to talk to me: 554 5.7.1 blocked (in reply to end of DATA command)");
+        assert_eq!((r.remote_mta(), r.smtp_command()), (Some("mx.example.org[198.51.100.7]"), Some("end of DATA")));
+    }
+
+    #[test]
+    fn status_first_status_alone_and_dash() {
+        let r = p("5.1.1 550 User unknown");
+        assert_eq!((r.code().unwrap().value(), r.status().unwrap().to_string(), r.text().as_str()), (550, "5.1.1".into(), "User unknown"));
+        let r = p("5.7.1 Message rejected");
+        assert_eq!((r.code(), r.status().unwrap().to_string(), r.kind()), (None, "5.7.1".into(), ReplyKind::PermanentNegative));
+        assert_eq!(r.category(), None);
+        let r = p("550-5.7.1");
+        assert_eq!((r.code().unwrap().value(), r.status().unwrap().to_string(), r.text().as_str()), (550, "5.7.1".into(), ""));
+    }
+
+    #[test]
+    fn conflict_is_visible() {
+        assert!(p("550 4.2.2 mailbox full").conflict());
+        assert!(!p("354 2.0.0 go ahead").conflict());
+        assert!(!p("452 4.2.2 over quota").conflict());
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        assert_eq!(parse("").unwrap_err(), Error::Empty);
+        assert_eq!(parse(" \r\n ").unwrap_err(), Error::Empty);
+        let e = parse("hello world").unwrap_err();
+        assert!(matches!(e, Error::Syntax { position: 0, .. }), "{e}");
+        assert!(e.to_string().contains("3-digit reply code"));
+        let e = parse("650 nope").unwrap_err();
+        assert_eq!(e, Error::InvalidReplyCode { code: 650, position: 0, why: "the first digit must be 2, 3, 4 or 5" });
+        assert!(matches!(parse("570 x").unwrap_err(), Error::InvalidReplyCode { why: "the second digit must be 0 to 5", .. }));
+        assert!(matches!(parse("199 x").unwrap_err(), Error::InvalidReplyCode { .. }));
+        assert!(matches!(parse("smtp; 6.1.1 x").unwrap_err(), Error::InvalidStatus { position: 6, .. }));
+        assert!(matches!(parse("5501 x").unwrap_err(), Error::Syntax { position: 3, .. }));
+        assert!(matches!(parse("550-a\r\n451 b").unwrap_err(), Error::MixedCodes { line: 2, expected: 550, found: 451 }));
+        assert!(matches!(parse("smtp;").unwrap_err(), Error::Syntax { .. }));
+        let long = "5".repeat(MAX_INPUT_BYTES + 1);
+        assert!(matches!(parse(&long).unwrap_err(), Error::TooLong { .. }));
+        let many = "250-x\n".repeat(MAX_LINES + 1) + "250 y";
+        assert!(matches!(parse(&many).unwrap_err(), Error::TooManyLines { .. }));
+    }
+
+    #[test]
+    fn ip_addresses_are_not_statuses() {
+        let r = p("554 5.7.1.1 is not a status");
+        assert_eq!(r.status(), None);
+        assert_eq!(r.text(), "5.7.1.1 is not a status");
+    }
+
+    #[test]
+    fn bytes_are_decoded_lossily() {
+        let r = parse_bytes(b"550 5.1.1 Benutzer \xfcnbekannt").unwrap();
+        assert!(r.text().contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn wire_form_round_trips() {
+        for s in ["550 5.1.1 User unknown", "250-a\r\n250 b", "5.7.1 Message rejected", "250", "421 4.7.0 Try later"] {
+            let r = p(s);
+            assert_eq!(p(&r.to_wire()), r, "{s}");
+        }
+        assert_eq!(p("250-a\n250 b").to_wire(), "250-a\r\n250 b");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn never_panics_on_strings(s in "\\PC{0,80}") {
+            let _ = parse(&s);
+        }
+
+        #[test]
+        fn never_panics_on_reply_like_strings(s in "(smtp; |#5\\.1\\.1 |host h said: )?[2-6][0-9]{2}[- ]?([245]\\.[0-9]{1,4}\\.[0-9]{1,4})?[ \\-\r\n#a-z0-9]{0,30}") {
+            if let Ok(r) = parse(&s) {
+                if r.remote_mta().is_none() && r.smtp_command().is_none() {
+                    prop_assert_eq!(parse(&r.to_wire()).unwrap(), r);
+                }
+            }
+        }
+
+        #[test]
+        fn never_panics_on_bytes(b in prop::collection::vec(any::<u8>(), 0..80)) {
+            let _ = parse_bytes(&b);
+        }
+
+        #[test]
+        fn formatted_replies_parse_back(
+            code in prop::sample::select(vec![250u16, 354, 421, 450, 451, 452, 550, 552, 553, 554]),
+            status in prop::option::of((prop::sample::select(vec![2u16, 4, 5]), 0u16..=999, 0u16..=999)),
+            lines in prop::collection::vec("[A-Za-z<>@.:;,()\\[\\]][A-Za-z0-9 <>@.:;,()\\[\\]-]{0,30}[A-Za-z.)>]", 1..4),
+        ) {
+            let st = status.map(|(c, s, d)| EnhancedStatus::new(c, s, d).unwrap());
+            let r = Reply::new(Some(ReplyCode::new(code).unwrap()), st, lines, None, None).unwrap();
+            prop_assert_eq!(parse(&r.to_wire()).unwrap(), r);
+        }
+    }
+}
