@@ -1,0 +1,72 @@
+"""smtpcodes: turn what mail servers say into decisions.
+
+>>> import smtpcodes as sc
+>>> r = sc.parse("550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown")
+>>> r.code, str(r.status), r.bounce, r.reason
+(550, '5.1.1', <Bounce.HARD: 'hard'>, <Reason.USER_UNKNOWN: 'userunknown'>)
+>>> r.retry().action
+<Action.SUPPRESS: 'suppress'>
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from smtpcodes import registry
+from smtpcodes._native import (
+    MAX_INPUT_BYTES,
+    MAX_LINES,
+    EnhancedStatus,
+    Reply,
+    RetryDecision,
+    RetryPolicy,
+    decide,
+    describe,
+    outlook_error,
+    parse,
+    try_parse,
+)
+from smtpcodes._types import (
+    Action,
+    Bounce,
+    BounceParseError,
+    Category,
+    Error,
+    Fault,
+    ParseError,
+    Reason,
+    ReplyKind,
+    Scope,
+    StatusClass,
+    Subject,
+)
+
+try:
+    __version__ = version("smtpcodes")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "MAX_LINES",
+    "Action",
+    "Bounce",
+    "BounceParseError",
+    "Category",
+    "EnhancedStatus",
+    "Error",
+    "Fault",
+    "ParseError",
+    "Reason",
+    "Reply",
+    "ReplyKind",
+    "RetryDecision",
+    "RetryPolicy",
+    "Scope",
+    "StatusClass",
+    "Subject",
+    "decide",
+    "describe",
+    "outlook_error",
+    "parse",
+    "registry",
+    "try_parse",
+]

@@ -1,0 +1,7 @@
+"""``python -m smtpcodes``: the command line interface."""
+
+import sys
+
+from smtpcodes.cli import main
+
+sys.exit(main())

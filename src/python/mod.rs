@@ -1,0 +1,880 @@
+//! The PyO3 binding layer: conversions, exceptions and nothing else. Every decision about SMTP
+//! is made by the core; this file turns its values into Python objects and back.
+
+use crate::describe as text;
+use crate::{classify, registry, reply, retry, status};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::pyclass::CompareOp;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
+use std::borrow::Cow;
+
+// ---------------------------------------------------------------------------------------------
+// Python-side objects the binding hands out: the exception classes and the enum classes live in
+// `smtpcodes/_types.py` so that they are real `enum`/exception classes with full Python
+// behaviour. They are imported once and cached.
+
+static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn types_attr<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
+    Ok(cell.import(py, "smtpcodes._types", name)?.clone())
+}
+
+/// Maps a core error to its Python exception: input errors to `smtpcodes.ParseError` (a
+/// `ValueError`), lookups of unknown languages and numbers to `ValueError`.
+fn to_py_err(py: Python<'_>, e: crate::Error) -> PyErr {
+    use crate::Error as E;
+    let position = match &e {
+        E::Syntax { position, .. } | E::InvalidReplyCode { position, .. } | E::InvalidStatus { position, .. } => Some(*position),
+        _ => None,
+    };
+    match e {
+        E::UnknownLanguage { .. } | E::UnknownOutlookError { .. } => PyValueError::new_err(e.to_string()),
+        _ => match types_attr(py, &PARSE_ERROR, "ParseError").and_then(|t| t.call1((e.to_string(), position))) {
+            Ok(inst) => PyErr::from_value(inst),
+            Err(err) => err,
+        },
+    }
+}
+
+macro_rules! enum_cache {
+    ($fn_name:ident, $py_name:literal) => {
+        fn $fn_name<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
+            static CELL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+            CELL.import(py, "smtpcodes._types", $py_name)?.call1((value,))
+        }
+    };
+}
+enum_cache!(py_reply_kind, "ReplyKind");
+enum_cache!(py_category, "Category");
+enum_cache!(py_status_class, "StatusClass");
+enum_cache!(py_subject, "Subject");
+enum_cache!(py_bounce, "Bounce");
+enum_cache!(py_reason, "Reason");
+enum_cache!(py_action, "Action");
+enum_cache!(py_scope, "Scope");
+
+fn bounce_value(b: classify::Bounce) -> &'static str {
+    match b {
+        classify::Bounce::Hard => "hard",
+        classify::Bounce::Soft => "soft",
+        classify::Bounce::None => "none",
+        classify::Bounce::Unknown => "unknown",
+    }
+}
+
+fn fault_value(f: classify::Fault) -> &'static str {
+    use classify::Fault::*;
+    match f {
+        Recipient => "recipient",
+        Sender => "sender",
+        Content => "content",
+        Destination => "destination",
+        Network => "network",
+        None => "none",
+        Unknown => "unknown",
+    }
+}
+
+fn action_value(a: retry::Action) -> &'static str {
+    use retry::Action::*;
+    match a {
+        Delivered => "delivered",
+        Retry => "retry",
+        Throttle => "throttle",
+        GiveUp => "give_up",
+        Suppress => "suppress",
+        FixConfig => "fix_config",
+    }
+}
+
+fn scope_value(s: retry::Scope) -> &'static str {
+    match s {
+        retry::Scope::Address => "address",
+        retry::Scope::Message => "message",
+        retry::Scope::Destination => "destination",
+    }
+}
+
+fn timedelta<'py>(py: Python<'py>, seconds: u64) -> PyResult<Bound<'py, PyAny>> {
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("seconds", seconds)?;
+    TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kwargs))
+}
+
+/// Seconds from a `timedelta` or a number of seconds (non-negative).
+fn seconds(value: &Bound<'_, PyAny>, field: &str) -> PyResult<u64> {
+    let secs: f64 = if value.hasattr("total_seconds")? {
+        value.call_method0("total_seconds")?.extract()?
+    } else {
+        value.extract().map_err(|_| PyTypeError::new_err(format!("{field} must be a timedelta or a number of seconds")))?
+    };
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(PyValueError::new_err(format!("{field} must be a non-negative duration, got {secs}")));
+    }
+    Ok(secs.round() as u64)
+}
+
+/// Text from `str`, `bytes` or `bytearray`. `str` with lone surrogates is read lossily too.
+fn input_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, str>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(match s.to_str() {
+            Ok(t) => Cow::Borrowed(t),
+            Err(_) => Cow::Owned(s.to_string_lossy().into_owned()),
+        });
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(String::from_utf8_lossy(b.as_bytes()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()));
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected str or bytes, not {}",
+        obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+    )))
+}
+
+fn lang(py: Python<'_>, code: &str) -> PyResult<registry::Lang> {
+    registry::Lang::from_code(code).map_err(|e| to_py_err(py, e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// EnhancedStatus
+
+/// An enhanced mail system status code ``class.subject.detail`` (RFC 3463 §2), such as 5.1.1.
+///
+/// Built from a string (``EnhancedStatus("5.7.1")``) or three numbers
+/// (``EnhancedStatus(5, 7, 1)``). Frozen, hashable, ordered; equal to its string form.
+///
+/// >>> from smtpcodes import EnhancedStatus
+/// >>> s = EnhancedStatus(5, 7, 1)
+/// >>> s == "5.7.1", s.klass, s.subject, s.title
+/// (True, <StatusClass.PERMANENT_FAILURE: 5>, <Subject.SECURITY_OR_POLICY: 7>, 'Delivery not authorized, message refused')
+/// >>> s.reply_codes
+/// (451, 454, 502, 503, 533, 550, 551)
+#[pyclass(frozen, module = "smtpcodes", name = "EnhancedStatus")]
+#[derive(Clone, Copy)]
+pub struct PyEnhancedStatus {
+    inner: status::EnhancedStatus,
+}
+
+impl PyEnhancedStatus {
+    fn from_any(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<status::EnhancedStatus> {
+        if let Ok(s) = v.cast::<PyEnhancedStatus>() {
+            return Ok(s.get().inner);
+        }
+        if let Ok(s) = v.cast::<PyString>() {
+            return status::EnhancedStatus::parse(&s.to_string_lossy()).map_err(|e| to_py_err(py, e));
+        }
+        Err(PyTypeError::new_err("an enhanced status is a str such as \"5.1.1\" or an EnhancedStatus"))
+    }
+}
+
+#[pymethods]
+impl PyEnhancedStatus {
+    #[new]
+    #[pyo3(signature = (klass, subject = None, detail = None, /))]
+    fn new(py: Python<'_>, klass: &Bound<'_, PyAny>, subject: Option<u16>, detail: Option<u16>) -> PyResult<Self> {
+        let inner = match (subject, detail) {
+            (None, None) => Self::from_any(py, klass)?,
+            (Some(s), Some(d)) => {
+                let k: u16 = klass.extract().map_err(|_| PyTypeError::new_err("klass must be an int (2, 4 or 5)"))?;
+                status::EnhancedStatus::new(k, s, d).map_err(|e| to_py_err(py, e))?
+            }
+            _ => return Err(PyTypeError::new_err("EnhancedStatus takes one string or three numbers (klass, subject, detail)")),
+        };
+        Ok(PyEnhancedStatus { inner })
+    }
+
+    /// The class (2 success, 4 persistent transient failure, 5 permanent failure).
+    #[getter]
+    fn klass<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_status_class(py, self.inner.class().digit())
+    }
+    /// The subject: a `Subject` member for X.0–X.7, a plain int for other numbers.
+    #[getter]
+    fn subject<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.subject_name() {
+            Some(_) => py_subject(py, self.inner.subject()),
+            None => Ok(self.inner.subject().into_pyobject(py)?.into_any()),
+        }
+    }
+    #[getter]
+    fn detail(&self) -> u16 {
+        self.inner.detail()
+    }
+    /// The registry's sample text (else the class and subject meaning).
+    #[getter]
+    fn title(&self) -> String {
+        text::status(self.inner, registry::Lang::English)
+    }
+    /// The registry's description, `None` when the code is not registered.
+    #[getter]
+    fn description(&self) -> Option<&'static str> {
+        self.inner.registry().map(|e| e.description)
+    }
+    /// The registry's references, e.g. ``'RFC 3463'`` (``None`` when not registered).
+    #[getter]
+    fn reference(&self) -> Option<String> {
+        self.inner.registry().map(|e| e.reference.join(", "))
+    }
+    /// The basic reply codes the registry associates with the status.
+    #[getter]
+    fn reply_codes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.registry().map(|e| e.reply_codes).unwrap_or(&[]))
+    }
+    /// True when the IANA registry lists X.subject.detail.
+    #[getter]
+    fn registered(&self) -> bool {
+        self.inner.registry().is_some()
+    }
+    /// The title in another language ("en", "fr").
+    #[pyo3(signature = (lang = "en"))]
+    fn describe(&self, py: Python<'_>, lang: &str) -> PyResult<String> {
+        Ok(text::status(self.inner, self::lang(py, lang)?))
+    }
+    fn __str__(&self) -> String {
+        self.inner.to_string()
+    }
+    fn __repr__(&self) -> String {
+        format!("EnhancedStatus('{}')", self.inner)
+    }
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        PyString::new(py, &self.inner.to_string()).hash()
+    }
+    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+        let other = if let Ok(s) = other.cast::<PyEnhancedStatus>() {
+            s.get().inner
+        } else if let Ok(s) = other.cast::<PyString>() {
+            match status::EnhancedStatus::parse(&s.to_string_lossy()) {
+                Ok(st) => st,
+                Err(_) => return Ok(matches!(op, CompareOp::Ne).into_pyobject(py)?.to_owned().into_any().unbind()),
+            }
+        } else {
+            return Ok(py.NotImplemented());
+        };
+        Ok(op.matches(self.inner.cmp(&other)).into_pyobject(py)?.to_owned().into_any().unbind())
+    }
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, (String,))> {
+        Ok((slf.get_type(), (slf.get().inner.to_string(),)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reply
+
+/// A parsed SMTP reply: basic code, enhanced status, text, and what they mean. Frozen,
+/// hashable, picklable; ``str()`` gives the reply as a server sends it.
+///
+/// >>> import smtpcodes
+/// >>> r = smtpcodes.parse("552-5.2.2 The email account is over quota.\r\n552 5.2.2 Try later.")
+/// >>> r.lines, r.kind, r.category, r.bounce, r.reason
+/// (('The email account is over quota.', 'Try later.'), <ReplyKind.PERMANENT_NEGATIVE: 5>, <Category.MAIL_SYSTEM: 5>, <Bounce.SOFT: 'soft'>, <Reason.MAILBOX_FULL: 'mailboxfull'>)
+/// >>> match r:
+/// ...     case smtpcodes.Reply(552, status):
+/// ...         print(status.title)
+/// Mailbox full
+#[pyclass(frozen, eq, hash, module = "smtpcodes", name = "Reply")]
+#[derive(PartialEq, Eq, Hash)]
+pub struct PyReply {
+    inner: reply::Reply,
+}
+
+impl PyReply {
+    fn wrap(inner: reply::Reply) -> Self {
+        PyReply { inner }
+    }
+}
+
+#[pymethods]
+impl PyReply {
+    #[new]
+    #[pyo3(signature = (code = None, status = None, lines = None, remote_mta = None, smtp_command = None))]
+    fn new(
+        py: Python<'_>,
+        code: Option<u16>,
+        status: Option<&Bound<'_, PyAny>>,
+        lines: Option<Vec<String>>,
+        remote_mta: Option<String>,
+        smtp_command: Option<String>,
+    ) -> PyResult<Self> {
+        let code = code.map(reply::ReplyCode::new).transpose().map_err(|e| to_py_err(py, e))?;
+        let status = status.filter(|s| !s.is_none()).map(|s| PyEnhancedStatus::from_any(py, s)).transpose()?;
+        reply::Reply::new(code, status, lines.unwrap_or_default(), remote_mta, smtp_command)
+            .map(Self::wrap)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str) {
+        ("code", "status", "text")
+    }
+
+    /// The basic reply code (``None`` for a bare enhanced status).
+    #[getter]
+    fn code(&self) -> Option<u16> {
+        self.inner.code().map(reply::ReplyCode::value)
+    }
+    #[getter]
+    fn status(&self) -> Option<PyEnhancedStatus> {
+        self.inner.status().map(|inner| PyEnhancedStatus { inner })
+    }
+    #[getter]
+    fn text(&self) -> String {
+        self.inner.text()
+    }
+    #[getter]
+    fn lines<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.lines())
+    }
+    #[getter]
+    fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_reply_kind(py, self.inner.kind() as u8)
+    }
+    #[getter]
+    fn category<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.category().map(|c| py_category(py, c as u8)).transpose()
+    }
+    #[getter]
+    fn is_success(&self) -> bool {
+        self.inner.is_success()
+    }
+    #[getter]
+    fn is_transient(&self) -> bool {
+        self.inner.is_transient()
+    }
+    #[getter]
+    fn is_permanent(&self) -> bool {
+        self.inner.is_permanent()
+    }
+    /// True when the basic code and the enhanced status class disagree (``550 4.2.2``).
+    #[getter]
+    fn conflict(&self) -> bool {
+        self.inner.conflict()
+    }
+    #[getter]
+    fn remote_mta(&self) -> Option<&str> {
+        self.inner.remote_mta()
+    }
+    #[getter]
+    fn smtp_command(&self) -> Option<&str> {
+        self.inner.smtp_command()
+    }
+    #[getter]
+    fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_bounce(py, bounce_value(classify::classify(&self.inner).bounce))
+    }
+    #[getter]
+    fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_reason(py, classify::classify(&self.inner).reason.value())
+    }
+    /// The registry text of the status when it is registered, else the text of the code.
+    #[getter]
+    fn description(&self) -> String {
+        self.describe_in(registry::Lang::English)
+    }
+    /// ``description`` in another language ("en", "fr").
+    #[pyo3(signature = (lang = "en"))]
+    fn describe(&self, py: Python<'_>, lang: &str) -> PyResult<String> {
+        Ok(self.describe_in(self::lang(py, lang)?))
+    }
+    /// The retry decision with the default policy (see ``smtpcodes.decide``).
+    fn retry<'py>(slf: &Bound<'py, Self>) -> PyResult<PyRetryDecision> {
+        decide(slf.py(), slf, 1, None, None, None)
+    }
+    /// A plain, JSON-ready dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let k = classify::classify(&self.inner);
+        let d = PyDict::new(py);
+        d.set_item("code", self.code())?;
+        d.set_item("status", self.inner.status().map(|s| s.to_string()))?;
+        d.set_item("text", self.inner.text())?;
+        d.set_item("lines", self.inner.lines().to_vec())?;
+        d.set_item("kind", registry::KINDS.iter().find(|e| e.digit == self.inner.kind() as u16).map(|e| e.name))?;
+        d.set_item(
+            "category",
+            self.inner.category().and_then(|c| registry::CATEGORIES.iter().find(|e| e.digit == c as u16)).map(|e| e.name),
+        )?;
+        d.set_item("conflict", self.inner.conflict())?;
+        d.set_item("bounce", bounce_value(k.bounce))?;
+        d.set_item("reason", k.reason.value())?;
+        d.set_item("description", self.description())?;
+        d.set_item("remote_mta", self.inner.remote_mta())?;
+        d.set_item("smtp_command", self.inner.smtp_command())?;
+        Ok(d)
+    }
+    /// The reply as a server sends it (``550 5.1.1 text``; CRLF between lines).
+    fn __str__(&self) -> String {
+        self.inner.to_wire()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let pyrepr = |t: &str| -> PyResult<String> { Ok(PyString::new(py, t).repr()?.to_string()) };
+        let mut s = format!(
+            "Reply(code={}, status={}, text={}",
+            self.code().map_or("None".into(), |c| c.to_string()),
+            self.inner.status().map_or("None".into(), |s| format!("'{s}'")),
+            pyrepr(&self.inner.text())?
+        );
+        if let Some(h) = self.inner.remote_mta() {
+            s.push_str(&format!(", remote_mta={}", pyrepr(h)?));
+        }
+        if let Some(c) = self.inner.smtp_command() {
+            s.push_str(&format!(", smtp_command={}", pyrepr(c)?));
+        }
+        s.push(')');
+        Ok(s)
+    }
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyType>, (Option<u16>, Option<String>, Vec<String>, Option<String>, Option<String>))> {
+        let r = &slf.get().inner;
+        Ok((
+            slf.get_type(),
+            (
+                r.code().map(reply::ReplyCode::value),
+                r.status().map(|s| s.to_string()),
+                r.lines().to_vec(),
+                r.remote_mta().map(str::to_string),
+                r.smtp_command().map(str::to_string),
+            ),
+        ))
+    }
+}
+
+impl PyReply {
+    fn describe_in(&self, lang: registry::Lang) -> String {
+        match (self.inner.status(), self.inner.code()) {
+            (Some(s), _) if s.registry().is_some() => text::status(s, lang),
+            (_, Some(c)) => text::reply_code(c, lang),
+            (Some(s), None) => text::status(s, lang),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retry
+
+/// When to retry and when to give up. Durations are ``timedelta`` (numbers are seconds).
+/// Every default comes from Postfix and RFC 5321; see the field docs.
+///
+/// >>> from smtpcodes import RetryPolicy
+/// >>> p = RetryPolicy(max_attempts=10)
+/// >>> p.base_delay, p.max_age.days, [p.backoff(n).seconds for n in (1, 2, 3, 6)]
+/// (datetime.timedelta(seconds=300), 5, [300, 600, 1200, 4000])
+#[pyclass(frozen, eq, hash, module = "smtpcodes", name = "RetryPolicy")]
+#[derive(PartialEq, Eq, Hash, Clone, Copy)]
+pub struct PyRetryPolicy {
+    inner: retry::RetryPolicy,
+}
+
+#[pymethods]
+impl PyRetryPolicy {
+    #[new]
+    #[pyo3(signature = (*, base_delay = None, max_delay = None, max_age = None, max_attempts = None, throttle_delay = None))]
+    fn new(
+        base_delay: Option<&Bound<'_, PyAny>>,
+        max_delay: Option<&Bound<'_, PyAny>>,
+        max_age: Option<&Bound<'_, PyAny>>,
+        max_attempts: Option<u32>,
+        throttle_delay: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let mut p = retry::RetryPolicy::default();
+        if let Some(v) = base_delay {
+            p.base_delay = seconds(v, "base_delay")?;
+        }
+        if let Some(v) = max_delay {
+            p.max_delay = seconds(v, "max_delay")?;
+        }
+        if let Some(v) = max_age {
+            p.max_age = seconds(v, "max_age")?;
+        }
+        if let Some(v) = throttle_delay {
+            p.throttle_delay = seconds(v, "throttle_delay")?;
+        }
+        if max_attempts == Some(0) {
+            return Err(PyValueError::new_err("max_attempts must be at least 1 (or None for no limit)"));
+        }
+        p.max_attempts = max_attempts;
+        if p.base_delay > p.max_delay {
+            return Err(PyValueError::new_err("base_delay must not exceed max_delay"));
+        }
+        Ok(PyRetryPolicy { inner: p })
+    }
+    /// First retry delay, doubled per attempt (Postfix ``minimal_backoff_time``, 300 s).
+    #[getter]
+    fn base_delay<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.base_delay)
+    }
+    /// Longest retry delay (Postfix ``maximal_backoff_time``, 4000 s).
+    #[getter]
+    fn max_delay<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.max_delay)
+    }
+    /// Give up once the first attempt is this old (RFC 5321 §4.5.4.1: 4–5 days; Postfix
+    /// ``maximal_queue_lifetime``, 5 days).
+    #[getter]
+    fn max_age<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.max_age)
+    }
+    /// Give up after this many attempts (``None``: only ``max_age`` limits, as in Postfix).
+    #[getter]
+    fn max_attempts(&self) -> Option<u32> {
+        self.inner.max_attempts
+    }
+    /// Wait after a rate-limit reply (900 s: three times Postfix's minimal back-off).
+    #[getter]
+    fn throttle_delay<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.throttle_delay)
+    }
+    /// The back-off delay after attempt number ``attempt``.
+    fn backoff<'py>(&self, py: Python<'py>, attempt: u32) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.backoff(attempt))
+    }
+    fn __repr__(&self) -> String {
+        let p = &self.inner;
+        format!(
+            "RetryPolicy(base_delay={}s, max_delay={}s, max_age={}s, max_attempts={}, throttle_delay={}s)",
+            p.base_delay,
+            p.max_delay,
+            p.max_age,
+            p.max_attempts.map_or("None".into(), |m| m.to_string()),
+            p.throttle_delay
+        )
+    }
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyType>, Bound<'py, PyDict>))> {
+        let py = slf.py();
+        let p = slf.get().inner;
+        let kw = PyDict::new(py);
+        kw.set_item("base_delay", p.base_delay)?;
+        kw.set_item("max_delay", p.max_delay)?;
+        kw.set_item("max_age", p.max_age)?;
+        kw.set_item("max_attempts", p.max_attempts)?;
+        kw.set_item("throttle_delay", p.throttle_delay)?;
+        Ok((py.import("smtpcodes._types")?.getattr("_construct")?, (slf.get_type(), kw)))
+    }
+}
+
+/// What to do after a reply: the action, when to retry, whether to suppress the address.
+///
+/// >>> import smtpcodes
+/// >>> d = smtpcodes.parse("550 5.1.1 User unknown").retry()
+/// >>> d.action, d.suppress, d.scope
+/// (<Action.SUPPRESS: 'suppress'>, True, <Scope.ADDRESS: 'address'>)
+#[pyclass(frozen, module = "smtpcodes", name = "RetryDecision")]
+pub struct PyRetryDecision {
+    decision: retry::RetryDecision,
+    retry_at: Option<Py<PyAny>>,
+}
+
+#[pymethods]
+impl PyRetryDecision {
+    #[getter]
+    fn action<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_action(py, action_value(self.decision.action))
+    }
+    /// Time to wait before the next attempt (``None`` unless RETRY or THROTTLE).
+    #[getter]
+    fn delay<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.decision.delay.map(|d| timedelta(py, d)).transpose()
+    }
+    /// When to try again: ``now + delay`` (``None`` unless RETRY or THROTTLE).
+    #[getter]
+    fn retry_at<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        self.retry_at.as_ref().map(|r| r.bind(py).clone())
+    }
+    /// Never mail this address again.
+    #[getter]
+    fn suppress(&self) -> bool {
+        self.decision.suppress
+    }
+    /// Whom the advice is about: the address, the message or the whole destination.
+    #[getter]
+    fn scope<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_scope(py, scope_value(self.decision.scope))
+    }
+    #[getter]
+    fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_reason(py, self.decision.classification.reason.value())
+    }
+    #[getter]
+    fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_bounce(py, bounce_value(self.decision.classification.bounce))
+    }
+    /// One sentence a human can read.
+    #[getter]
+    fn explanation(&self) -> &str {
+        &self.decision.explanation
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("action", action_value(self.decision.action))?;
+        d.set_item("delay", self.decision.delay)?;
+        let at = match &self.retry_at {
+            Some(t) => Some(t.bind(py).call_method0("isoformat")?),
+            None => None,
+        };
+        d.set_item("retry_at", at)?;
+        d.set_item("suppress", self.decision.suppress)?;
+        d.set_item("scope", scope_value(self.decision.scope))?;
+        d.set_item("reason", self.decision.classification.reason.value())?;
+        d.set_item("bounce", bounce_value(self.decision.classification.bounce))?;
+        d.set_item("explanation", &self.decision.explanation)?;
+        Ok(d)
+    }
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(o) = other.cast::<PyRetryDecision>() else { return Ok(false) };
+        let o = o.get();
+        let same_at = match (&self.retry_at, &o.retry_at) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.bind(py).eq(b.bind(py))?,
+            _ => false,
+        };
+        Ok(self.decision == o.decision && same_at)
+    }
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.decision.hash(&mut h);
+        h.finish()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "RetryDecision(action={}, delay={}, suppress={}, scope={}, explanation={:?})",
+            action_value(self.decision.action).to_uppercase(),
+            self.decision.delay.map_or("None".into(), |d| format!("{d}s")),
+            if self.decision.suppress { "True" } else { "False" },
+            scope_value(self.decision.scope).to_uppercase(),
+            self.decision.explanation
+        )
+    }
+}
+
+/// Decides what to do with ``reply`` on attempt number ``attempt`` (1 = the first).
+///
+/// ``first_attempt`` and ``now`` are datetimes (``now`` defaults to the current UTC time); past
+/// ``policy.max_age`` since ``first_attempt`` a transient failure is given up.
+///
+/// >>> import smtpcodes
+/// >>> from datetime import datetime, timezone
+/// >>> t0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+/// >>> d = smtpcodes.decide(smtpcodes.parse("451 4.3.0 Try again later"), attempt=2, first_attempt=t0, now=t0)
+/// >>> d.action, d.delay, d.retry_at.isoformat()
+/// (<Action.RETRY: 'retry'>, datetime.timedelta(seconds=600), '2026-11-25T12:10:00+00:00')
+#[pyfunction]
+#[pyo3(signature = (reply, attempt = 1, first_attempt = None, now = None, policy = None))]
+fn decide<'py>(
+    py: Python<'py>,
+    reply: &Bound<'py, PyReply>,
+    attempt: u32,
+    first_attempt: Option<&Bound<'py, PyAny>>,
+    now: Option<&Bound<'py, PyAny>>,
+    policy: Option<&Bound<'py, PyRetryPolicy>>,
+) -> PyResult<PyRetryDecision> {
+    if attempt == 0 {
+        return Err(PyValueError::new_err("attempt counts from 1 (the first attempt)"));
+    }
+    let policy = policy.map(|p| p.get().inner).unwrap_or_default();
+    let now = match now {
+        Some(n) => n.clone(),
+        None => {
+            let utc = UTC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+                Ok(py.import("datetime")?.getattr("timezone")?.getattr("utc")?.unbind())
+            })?;
+            DATETIME.import(py, "datetime", "datetime")?.call_method1("now", (utc.bind(py),))?
+        }
+    };
+    let elapsed = match first_attempt {
+        Some(f) => {
+            let diff = now.call_method1("__sub__", (f,))?;
+            if diff.is(&py.NotImplemented()) {
+                return Err(PyTypeError::new_err("first_attempt and now must both be datetimes, both naive or both aware"));
+            }
+            let secs: f64 = diff.call_method0("total_seconds")?.extract()?;
+            Some(if secs > 0.0 { secs as u64 } else { 0 })
+        }
+        None => None,
+    };
+    let decision = retry::decide(&reply.get().inner, attempt, elapsed, &policy);
+    let retry_at = match decision.delay {
+        Some(d) => Some(now.call_method1("__add__", (timedelta(py, d)?,))?.unbind()),
+        None => None,
+    };
+    Ok(PyRetryDecision { decision, retry_at })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions
+
+/// Parses one SMTP reply from ``str`` or ``bytes`` (decoded as UTF-8, invalid bytes replaced).
+///
+/// Accepts single and multi-line replies, a status before the code or alone, DSN
+/// ``Diagnostic-Code`` values (``smtp; 550 …``), Exchange NDR lines (``#5.1.1 smtp;550 …``) and
+/// Postfix's ``host X said: … (in reply to RCPT TO command)``. Raises ``ParseError`` (a
+/// ``ValueError``) saying what was expected and where; inputs over ``MAX_INPUT_BYTES`` bytes or
+/// ``MAX_LINES`` lines are refused the same way.
+///
+/// >>> import smtpcodes
+/// >>> r = smtpcodes.parse("host mx.example.com[192.0.2.1] said: 550 5.1.1 User unknown (in reply to RCPT TO command)")
+/// >>> r.code, str(r.status), r.text, r.remote_mta, r.smtp_command
+/// (550, '5.1.1', 'User unknown', 'mx.example.com[192.0.2.1]', 'RCPT TO')
+#[pyfunction]
+fn parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<PyReply> {
+    let text = input_text(reply)?;
+    reply::parse(&text).map(PyReply::wrap).map_err(|e| to_py_err(py, e))
+}
+
+/// Like ``parse`` but returns ``None`` instead of raising ``ParseError``.
+///
+/// >>> import smtpcodes
+/// >>> smtpcodes.try_parse("garbage") is None
+/// True
+/// >>> smtpcodes.try_parse(b"250 OK").is_success
+/// True
+#[pyfunction]
+fn try_parse(reply: &Bound<'_, PyAny>) -> PyResult<Option<PyReply>> {
+    let text = input_text(reply)?;
+    Ok(reply::parse(&text).ok().map(PyReply::wrap))
+}
+
+/// Text for a basic reply code or an enhanced status code, in English (``lang="en"``) or French
+/// (``lang="fr"``): the RFC or IANA registry text, else the meaning of the digits.
+///
+/// >>> import smtpcodes
+/// >>> smtpcodes.describe("5.2.2")
+/// 'Mailbox full'
+/// >>> smtpcodes.describe(421)
+/// '<domain> Service not available, closing transmission channel'
+/// >>> smtpcodes.describe("5.2.2", lang="fr")
+/// 'Boîte aux lettres saturée'
+#[pyfunction]
+#[pyo3(signature = (code, lang = "en"))]
+fn describe(py: Python<'_>, code: &Bound<'_, PyAny>, lang: &str) -> PyResult<String> {
+    let text = if let Ok(n) = code.extract::<u16>() {
+        n.to_string()
+    } else if let Ok(s) = code.cast::<PyEnhancedStatus>() {
+        s.get().inner.to_string()
+    } else {
+        code.extract::<String>().map_err(|_| PyTypeError::new_err("describe() takes a reply code (int or str) or an enhanced status"))?
+    };
+    text::describe(&text, lang).map_err(|e| to_py_err(py, e))
+}
+
+/// The reply code an Outlook Express / Windows Mail SMTP error number stands for (Microsoft's
+/// imnxport.h), ``None`` for the numbers that are not a server reply; ``ValueError`` for a
+/// number outside the table.
+///
+/// >>> import smtpcodes
+/// >>> smtpcodes.outlook_error(0x800CCC67)
+/// 421
+/// >>> smtpcodes.outlook_error(0x800CCC79) is None
+/// True
+#[pyfunction]
+fn outlook_error(py: Python<'_>, number: u64) -> PyResult<Option<u16>> {
+    u32::try_from(number)
+        .ok()
+        .and_then(registry::outlook)
+        .map(|e| e.reply_code)
+        .ok_or_else(|| to_py_err(py, crate::Error::UnknownOutlookError { number }))
+}
+
+/// (number, name, reply_code, text) of every Outlook error, in ``lang``.
+#[pyfunction]
+#[pyo3(signature = (lang = "en"))]
+fn _outlook_errors(py: Python<'_>, lang: &str) -> PyResult<Vec<(u32, &'static str, Option<u16>, &'static str)>> {
+    let l = self::lang(py, lang)?;
+    Ok(registry::OUTLOOK.iter().map(|o| (o.number, o.name, o.reply_code, registry::outlook_text(o.number, l).unwrap_or(o.text))).collect())
+}
+
+type EnhancedRow = (String, u16, u16, &'static str, &'static str, Vec<u16>, &'static str, Vec<&'static str>, bool);
+
+/// Every row of the IANA enhanced status registry, texts in ``lang``.
+#[pyfunction]
+#[pyo3(signature = (lang = "en"))]
+fn _registry_enhanced(py: Python<'_>, lang: &str) -> PyResult<Vec<EnhancedRow>> {
+    let l = self::lang(py, lang)?;
+    Ok(registry::ENHANCED
+        .iter()
+        .map(|e| {
+            let (title, description) = registry::enhanced_text(e.subject, e.detail, l).unwrap_or((e.title, e.description));
+            (e.code(), e.subject, e.detail, title, description, e.reply_codes.to_vec(), e.reply_codes_text, e.reference.to_vec(), e.deprecated)
+        })
+        .collect())
+}
+
+/// Every basic reply code: (code, text, source, other uses), text in ``lang``.
+#[pyfunction]
+#[pyo3(signature = (lang = "en"))]
+fn _registry_replies(py: Python<'_>, lang: &str) -> PyResult<Vec<(u16, &'static str, &'static str, Vec<&'static str>)>> {
+    let l = self::lang(py, lang)?;
+    Ok(registry::REPLIES
+        .iter()
+        .map(|r| (r.code, registry::reply_text(r.code, l).unwrap_or(r.text), r.source, r.other_uses.to_vec()))
+        .collect())
+}
+
+/// The members the core defines for each public enum, as (name, value) pairs in core order.
+#[pyfunction]
+fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
+    let digits = |t: &[registry::DigitEntry]| t.iter().map(|d| (d.name.to_string(), d.digit.to_string())).collect();
+    let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    Ok(match name {
+        "ReplyKind" => digits(registry::KINDS),
+        "Category" => digits(registry::CATEGORIES),
+        "StatusClass" => digits(registry::CLASSES),
+        "Subject" => digits(registry::SUBJECTS),
+        "Reason" => registry::REASONS.iter().map(|r| (r.name.to_string(), r.value.to_string())).collect(),
+        "Bounce" => pairs(&[("HARD", "hard"), ("SOFT", "soft"), ("NONE", "none"), ("UNKNOWN", "unknown")]),
+        "Fault" => registry::REASONS.iter().fold(Vec::new(), |mut v: Vec<(String, String)>, r| {
+            let val = fault_value(r.fault);
+            if !v.iter().any(|(_, x)| x == val) {
+                v.push((val.to_uppercase(), val.to_string()));
+            }
+            v
+        }),
+        "Action" => [retry::Action::Delivered, retry::Action::Retry, retry::Action::Throttle, retry::Action::GiveUp, retry::Action::Suppress, retry::Action::FixConfig]
+            .iter()
+            .map(|a| (action_value(*a).to_uppercase(), action_value(*a).to_string()))
+            .collect(),
+        "Scope" => [retry::Scope::Address, retry::Scope::Message, retry::Scope::Destination]
+            .iter()
+            .map(|s| (scope_value(*s).to_uppercase(), scope_value(*s).to_string()))
+            .collect(),
+        other => return Err(PyValueError::new_err(format!("no enum {other:?}"))),
+    })
+}
+
+/// (description, fault, default bounce) of a reason given by its Sisimai name.
+#[pyfunction]
+fn _reason_info(value: &str) -> PyResult<(&'static str, &'static str, &'static str)> {
+    let r = classify::Reason::from_value(value).ok_or_else(|| PyValueError::new_err(format!("no reason {value:?}")))?;
+    let e = r.entry();
+    Ok((e.description, fault_value(e.fault), bounce_value(e.bounce)))
+}
+
+/// Languages with texts ("en" and every translation).
+#[pyfunction]
+fn languages() -> Vec<&'static str> {
+    registry::languages()
+}
+
+/// The binding module `smtpcodes._native`. Import `smtpcodes` instead.
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use super::{
+        PyEnhancedStatus, PyReply, PyRetryDecision, PyRetryPolicy, _enum_members, _outlook_errors, _reason_info,
+        _registry_enhanced, _registry_replies, decide, describe, languages, outlook_error, parse, try_parse,
+    };
+
+    #[pymodule_export]
+    const MAX_INPUT_BYTES: usize = crate::reply::MAX_INPUT_BYTES;
+    #[pymodule_export]
+    const MAX_LINES: usize = crate::reply::MAX_LINES;
+}
