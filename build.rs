@@ -125,7 +125,10 @@ fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> T {
 
 /// "X.1.10" -> (1, 10)
 fn subject_detail(code: &str) -> (u16, u16) {
-    let mut it = code.strip_prefix("X.").expect("status code starts with X.").split('.');
+    let mut it = code
+        .strip_prefix("X.")
+        .expect("status code starts with X.")
+        .split('.');
     let s = it.next().and_then(|p| p.parse().ok()).expect("subject");
     let d = it.next().and_then(|p| p.parse().ok()).expect("detail");
     (s, d)
@@ -155,7 +158,11 @@ fn main() {
         .collect();
     rows.sort_by_key(|r| (r.0, r.1));
     for w in rows.windows(2) {
-        assert!((w[0].0, w[0].1) != (w[1].0, w[1].1), "duplicate status {}", w[0].2.code);
+        assert!(
+            (w[0].0, w[0].1) != (w[1].0, w[1].1),
+            "duplicate status {}",
+            w[0].2.code
+        );
     }
     out.push_str("pub static ENHANCED: &[EnhancedEntry] = &[\n");
     for (s, d, e) in &rows {
@@ -175,7 +182,11 @@ fn main() {
     }
     out.push_str("pub static REPLIES: &[ReplyEntry] = &[\n");
     for r in &reply_rows {
-        assert!((200..=599).contains(&r.code), "reply code {} out of range", r.code);
+        assert!(
+            (200..=599).contains(&r.code),
+            "reply code {} out of range",
+            r.code
+        );
         writeln!(
             out,
             "    ReplyEntry {{ code: {}, text: {:?}, source: {:?}, other_uses: &{:?} }},",
@@ -218,9 +229,15 @@ fn main() {
 
     // Reasons: the enum is generated so that the data file is the only list.
     let reason_names: BTreeSet<&str> = reasons.reason.iter().map(|r| r.value.as_str()).collect();
-    assert_eq!(reason_names.len(), reasons.reason.len(), "duplicate reason in reasons.toml");
+    assert_eq!(
+        reason_names.len(),
+        reasons.reason.len(),
+        "duplicate reason in reasons.toml"
+    );
     out.push_str("/// Why a message bounced, with Sisimai's reason names (data/reasons.toml).\n");
-    out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Reason {\n");
+    out.push_str(
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Reason {\n",
+    );
     for r in &reasons.reason {
         writeln!(out, "    /// {}\n    {},", r.description, camel(&r.name)).unwrap();
     }
@@ -322,22 +339,52 @@ fn main() {
             let lf: LangFile = read(&p);
             let where_ = p.display().to_string();
             let keys = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<BTreeSet<_>>();
-            let want_reply: BTreeSet<String> = reply_rows.iter().map(|r| r.code.to_string()).collect();
-            assert_eq!(keys(&lf.reply), want_reply, "{where_}: [reply] keys differ from reply_codes.toml");
+            let want_reply: BTreeSet<String> =
+                reply_rows.iter().map(|r| r.code.to_string()).collect();
+            assert_eq!(
+                keys(&lf.reply),
+                want_reply,
+                "{where_}: [reply] keys differ from reply_codes.toml"
+            );
             let want_status: BTreeSet<String> = rows.iter().map(|r| r.2.code.clone()).collect();
             let have_status: BTreeSet<String> = lf.status.keys().cloned().collect();
-            assert_eq!(have_status, want_status, "{where_}: [status] keys differ from enhanced_status.toml");
-            let digit_keys = |l: &Vec<Digit>| l.iter().map(|d| d.digit.to_string()).collect::<BTreeSet<_>>();
+            assert_eq!(
+                have_status, want_status,
+                "{where_}: [status] keys differ from enhanced_status.toml"
+            );
+            let digit_keys = |l: &Vec<Digit>| {
+                l.iter()
+                    .map(|d| d.digit.to_string())
+                    .collect::<BTreeSet<_>>()
+            };
             assert_eq!(keys(&lf.kind), digit_keys(&digits.kind), "{where_}: [kind]");
-            assert_eq!(keys(&lf.category), digit_keys(&digits.category), "{where_}: [category]");
-            assert_eq!(keys(&lf.class), digit_keys(&digits.class), "{where_}: [class]");
+            assert_eq!(
+                keys(&lf.category),
+                digit_keys(&digits.category),
+                "{where_}: [category]"
+            );
+            assert_eq!(
+                keys(&lf.class),
+                digit_keys(&digits.class),
+                "{where_}: [class]"
+            );
             let have_subject: BTreeSet<String> = lf.subject.keys().cloned().collect();
-            assert_eq!(have_subject, digit_keys(&digits.subject), "{where_}: [subject]");
-            let want_outlook: BTreeSet<String> = ol.iter().map(|o| format!("0x{:08X}", o.number)).collect();
+            assert_eq!(
+                have_subject,
+                digit_keys(&digits.subject),
+                "{where_}: [subject]"
+            );
+            let want_outlook: BTreeSet<String> =
+                ol.iter().map(|o| format!("0x{:08X}", o.number)).collect();
             assert_eq!(keys(&lf.outlook), want_outlook, "{where_}: [outlook]");
 
             let ident = lf.lang.to_uppercase();
-            writeln!(out, "static LANG_{ident}: Translation = Translation {{ lang: {:?},", lf.lang).unwrap();
+            writeln!(
+                out,
+                "static LANG_{ident}: Translation = Translation {{ lang: {:?},",
+                lf.lang
+            )
+            .unwrap();
             out.push_str("    reply: &[");
             for r in &reply_rows {
                 write!(out, "{:?},", lf.reply[&r.code.to_string()]).unwrap();
@@ -347,7 +394,11 @@ fn main() {
                 let s = &lf.status[&r.2.code];
                 write!(out, "({:?}, {:?}),", s.title, s.description).unwrap();
             }
-            for (field, list) in [("kind", &digits.kind), ("category", &digits.category), ("class", &digits.class)] {
+            for (field, list) in [
+                ("kind", &digits.kind),
+                ("category", &digits.category),
+                ("class", &digits.class),
+            ] {
                 let m = match field {
                     "kind" => &lf.kind,
                     "category" => &lf.category,

@@ -7,23 +7,43 @@ pub enum Error {
     #[error("empty input: expected an SMTP reply such as \"550 5.1.1 User unknown\"")]
     Empty,
     /// Longer than [`crate::reply::MAX_INPUT_BYTES`].
-    #[error("input is {len} bytes long; the limit is {max} bytes (a reply line is at most 512 octets, RFC 5321 §4.5.3.1.5)")]
+    #[error(
+        "input is {len} bytes long; the limit is {max} bytes (a reply line is at most 512 octets, RFC 5321 §4.5.3.1.5)"
+    )]
     TooLong { len: usize, max: usize },
     /// More lines than [`crate::reply::MAX_LINES`].
     #[error("input has {lines} lines; the limit is {max}")]
     TooManyLines { lines: usize, max: usize },
     /// Something other than what the grammar allows at `position`.
     #[error("expected {expected} at byte {position}, found {found:?}")]
-    Syntax { expected: &'static str, position: usize, found: String },
+    Syntax {
+        expected: &'static str,
+        position: usize,
+        found: String,
+    },
     /// A three-digit number that is not an SMTP reply code.
     #[error("{code} at byte {position} is not an SMTP reply code: {why} (RFC 5321 §4.2)")]
-    InvalidReplyCode { code: u16, position: usize, why: &'static str },
+    InvalidReplyCode {
+        code: u16,
+        position: usize,
+        why: &'static str,
+    },
     /// Something shaped like an enhanced status code that is not one.
     #[error("{text:?} at byte {position} is not an enhanced status code: {why} (RFC 3463 §2)")]
-    InvalidStatus { text: String, position: usize, why: &'static str },
+    InvalidStatus {
+        text: String,
+        position: usize,
+        why: &'static str,
+    },
     /// A multi-line reply whose lines carry different codes.
-    #[error("line {line} has reply code {found} but line 1 has {expected}: every line of a multi-line reply carries the same code (RFC 5321 §4.2.1)")]
-    MixedCodes { line: usize, expected: u16, found: u16 },
+    #[error(
+        "line {line} has reply code {found} but line 1 has {expected}: every line of a multi-line reply carries the same code (RFC 5321 §4.2.1)"
+    )]
+    MixedCodes {
+        line: usize,
+        expected: u16,
+        found: u16,
+    },
     /// A language without a translation file.
     #[error("no texts in language {lang:?}; available: {available}")]
     UnknownLanguage { lang: String, available: String },

@@ -24,7 +24,13 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { base_delay: 300, max_delay: 4000, max_age: 5 * 24 * 3600, max_attempts: None, throttle_delay: 900 }
+        RetryPolicy {
+            base_delay: 300,
+            max_delay: 4000,
+            max_age: 5 * 24 * 3600,
+            max_attempts: None,
+            throttle_delay: 900,
+        }
     }
 }
 
@@ -33,7 +39,9 @@ impl RetryPolicy {
     /// at `max_delay` (Postfix doubles its back-off the same way).
     pub fn backoff(&self, attempt: u32) -> u64 {
         let shift = attempt.saturating_sub(1).min(32);
-        self.base_delay.saturating_mul(1u64 << shift).min(self.max_delay)
+        self.base_delay
+            .saturating_mul(1u64 << shift)
+            .min(self.max_delay)
     }
 }
 
@@ -80,20 +88,33 @@ pub struct RetryDecision {
 }
 
 fn is_throttle(r: Reason) -> bool {
-    matches!(r, Reason::RateLimited | Reason::Speeding | Reason::TooManyConn)
+    matches!(
+        r,
+        Reason::RateLimited | Reason::Speeding | Reason::TooManyConn
+    )
 }
 
 /// Reasons whose remedy is on the sender's side, when the failure is permanent.
 fn is_sender_config(r: Reason) -> bool {
     matches!(
         r,
-        Reason::SecurityError | Reason::AuthFailure | Reason::FailedStarttls | Reason::NoRelaying | Reason::RequirePtr | Reason::SyntaxError
+        Reason::SecurityError
+            | Reason::AuthFailure
+            | Reason::FailedStarttls
+            | Reason::NoRelaying
+            | Reason::RequirePtr
+            | Reason::SyntaxError
     )
 }
 
 /// Decides what to do with `reply` on attempt number `attempt` (1 = first), `elapsed` seconds
 /// after the first attempt (when known).
-pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> RetryDecision {
+pub fn decide(
+    reply: &Reply,
+    attempt: u32,
+    elapsed: Option<u64>,
+    policy: &RetryPolicy,
+) -> RetryDecision {
     let k = classify(reply);
     let what = describe(reply, &k);
     let attempt = attempt.max(1);
@@ -106,32 +127,87 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
         explanation,
     };
     if reply.is_success() {
-        return make(Action::Delivered, None, false, Scope::Message, format!("{what}: the server accepted the command; nothing to do."));
+        return make(
+            Action::Delivered,
+            None,
+            false,
+            Scope::Message,
+            format!("{what}: the server accepted the command; nothing to do."),
+        );
     }
     if reply.is_permanent() {
         // RFC 5321 §4.2.1: after a 5yz reply the client should not repeat the exact request.
         // MTAs act on the basic code, so `550 4.2.2` stops here too (its reason stays soft).
         if k.bounce == Bounce::Hard {
-            return make(Action::Suppress, None, true, Scope::Address, format!("{what}: the address will not work again; remove it from your lists."));
+            return make(
+                Action::Suppress,
+                None,
+                true,
+                Scope::Address,
+                format!("{what}: the address will not work again; remove it from your lists."),
+            );
         }
         if is_sender_config(k.reason) {
-            return make(Action::FixConfig, None, false, Scope::Message, format!("{what}: the problem is on the sending side; fix your configuration before sending again."));
+            return make(
+                Action::FixConfig,
+                None,
+                false,
+                Scope::Message,
+                format!(
+                    "{what}: the problem is on the sending side; fix your configuration before sending again."
+                ),
+            );
         }
-        let scope = if k.reason.entry().fault == Fault::Sender { Scope::Destination } else { Scope::Message };
-        return make(Action::GiveUp, None, false, scope, format!("{what}: permanent failure; do not retry this message as it is."));
+        let scope = if k.reason.entry().fault == Fault::Sender {
+            Scope::Destination
+        } else {
+            Scope::Message
+        };
+        return make(
+            Action::GiveUp,
+            None,
+            false,
+            scope,
+            format!("{what}: permanent failure; do not retry this message as it is."),
+        );
     }
     // Transient (4yz, or a bare 4.X.X status).
     let out_of_time = elapsed.is_some_and(|e| e >= policy.max_age);
     let out_of_tries = policy.max_attempts.is_some_and(|m| attempt >= m);
     if out_of_time || out_of_tries {
-        let why = if out_of_time { "the message is older than the retry limit" } else { "the attempt limit is reached" };
-        return make(Action::GiveUp, None, false, Scope::Message, format!("{what}: temporary failure, but {why}; give up."));
+        let why = if out_of_time {
+            "the message is older than the retry limit"
+        } else {
+            "the attempt limit is reached"
+        };
+        return make(
+            Action::GiveUp,
+            None,
+            false,
+            Scope::Message,
+            format!("{what}: temporary failure, but {why}; give up."),
+        );
     }
     if is_throttle(k.reason) {
-        return make(Action::Throttle, Some(policy.throttle_delay), false, Scope::Destination, format!("{what}: the destination limits your sending rate; slow down and retry in {} s.", policy.throttle_delay));
+        return make(
+            Action::Throttle,
+            Some(policy.throttle_delay),
+            false,
+            Scope::Destination,
+            format!(
+                "{what}: the destination limits your sending rate; slow down and retry in {} s.",
+                policy.throttle_delay
+            ),
+        );
     }
     let delay = policy.backoff(attempt);
-    make(Action::Retry, Some(delay), false, Scope::Message, format!("{what}: temporary failure; retry in {delay} s."))
+    make(
+        Action::Retry,
+        Some(delay),
+        false,
+        Scope::Message,
+        format!("{what}: temporary failure; retry in {delay} s."),
+    )
 }
 
 fn describe(reply: &Reply, k: &Classification) -> String {
@@ -154,13 +230,21 @@ mod tests {
     use crate::reply::parse;
 
     fn d(s: &str, attempt: u32, elapsed: Option<u64>) -> RetryDecision {
-        decide(&parse(s).unwrap(), attempt, elapsed, &RetryPolicy::default())
+        decide(
+            &parse(s).unwrap(),
+            attempt,
+            elapsed,
+            &RetryPolicy::default(),
+        )
     }
 
     #[test]
     fn postfix_backoff() {
         let p = RetryPolicy::default();
-        assert_eq!((1..=6).map(|a| p.backoff(a)).collect::<Vec<_>>(), vec![300, 600, 1200, 2400, 4000, 4000]);
+        assert_eq!(
+            (1..=6).map(|a| p.backoff(a)).collect::<Vec<_>>(),
+            vec![300, 600, 1200, 2400, 4000, 4000]
+        );
         assert_eq!(p.backoff(u32::MAX), 4000);
     }
 
@@ -168,14 +252,24 @@ mod tests {
     fn actions() {
         assert_eq!(d("250 OK", 1, None).action, Action::Delivered);
         let x = d("550 5.1.1 User unknown", 1, None);
-        assert_eq!((x.action, x.suppress, x.scope), (Action::Suppress, true, Scope::Address));
+        assert_eq!(
+            (x.action, x.suppress, x.scope),
+            (Action::Suppress, true, Scope::Address)
+        );
         assert_eq!(d("550 5.7.26 DMARC", 1, None).action, Action::FixConfig);
         assert_eq!(d("552 5.2.2 full", 1, None).action, Action::GiveUp);
         let r = d("451 4.3.0 try later", 3, Some(1000));
         assert_eq!((r.action, r.delay), (Action::Retry, Some(1200)));
-        assert_eq!(d("451 4.3.0 try later", 3, Some(6 * 86400)).action, Action::GiveUp);
+        assert_eq!(
+            d("451 4.3.0 try later", 3, Some(6 * 86400)).action,
+            Action::GiveUp
+        );
         assert_eq!(d("550 4.2.2 full", 1, None).action, Action::GiveUp);
         assert_eq!(d("4.2.2 full", 1, None).action, Action::Retry);
-        assert!(d("550 5.1.1 x", 1, None).explanation.contains("userunknown"));
+        assert!(
+            d("550 5.1.1 x", 1, None)
+                .explanation
+                .contains("userunknown")
+        );
     }
 }

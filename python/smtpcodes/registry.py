@@ -13,7 +13,6 @@ Outlook Express / Windows Mail SMTP error numbers, with their texts in English o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from smtpcodes import _native
 from smtpcodes._types import Category, ReplyKind
@@ -68,28 +67,36 @@ class OutlookError:
     text: str
 
 
-@cache
+_ENHANCED: dict[str, tuple[EnhancedEntry, ...]] = {}
+_REPLIES: dict[str, tuple[ReplyCodeEntry, ...]] = {}
+_OUTLOOK: dict[str, tuple[OutlookError, ...]] = {}
+
+
 def enhanced(lang: str = "en") -> tuple[EnhancedEntry, ...]:
     """Every entry of the IANA enhanced status code registry, texts in ``lang``."""
-    return tuple(
-        EnhancedEntry(code, s, d, t, desc, tuple(rc), rct, tuple(ref), dep)
-        for code, s, d, t, desc, rc, rct, ref, dep in _native._registry_enhanced(lang)
-    )
+    if lang not in _ENHANCED:
+        _ENHANCED[lang] = tuple(
+            EnhancedEntry(code, s, d, t, desc, tuple(rc), rct, tuple(ref), dep)
+            for code, s, d, t, desc, rc, rct, ref, dep in _native._registry_enhanced(lang)
+        )
+    return _ENHANCED[lang]
 
 
-@cache
 def replies(lang: str = "en") -> tuple[ReplyCodeEntry, ...]:
     """Every basic reply code defined by an RFC, texts in ``lang``."""
-    return tuple(
-        ReplyCodeEntry(code, text, source, tuple(other))
-        for code, text, source, other in _native._registry_replies(lang)
-    )
+    if lang not in _REPLIES:
+        _REPLIES[lang] = tuple(
+            ReplyCodeEntry(code, text, source, tuple(other))
+            for code, text, source, other in _native._registry_replies(lang)
+        )
+    return _REPLIES[lang]
 
 
-@cache
 def outlook_errors(lang: str = "en") -> tuple[OutlookError, ...]:
     """Every Outlook Express / Windows Mail SMTP error number, texts in ``lang``."""
-    return tuple(OutlookError(*row) for row in _native._outlook_errors(lang))
+    if lang not in _OUTLOOK:
+        _OUTLOOK[lang] = tuple(OutlookError(*row) for row in _native._outlook_errors(lang))
+    return _OUTLOOK[lang]
 
 
 def languages() -> tuple[str, ...]:

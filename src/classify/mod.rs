@@ -52,18 +52,31 @@ impl Reason {
     }
     /// Looks a reason up by its Sisimai name.
     pub fn from_value(v: &str) -> Option<Reason> {
-        registry::REASONS.iter().find(|r| r.value == v).map(|r| r.reason)
+        registry::REASONS
+            .iter()
+            .find(|r| r.value == v)
+            .map(|r| r.reason)
     }
 }
 
 /// Classifies a reply from its codes.
 pub fn classify(reply: &Reply) -> Classification {
     if reply.is_success() {
-        return Classification { bounce: Bounce::None, reason: Reason::Delivered, basis: Basis::Success, source: None };
+        return Classification {
+            bounce: Bounce::None,
+            reason: Reason::Delivered,
+            basis: Basis::Success,
+            source: None,
+        };
     }
     let transient = reply.is_transient()
-        || reply.status().is_some_and(|s| s.class() == StatusClass::PersistentTransientFailure);
-    let (reason, basis, source) = if let Some(row) = reply.status().and_then(|s| registry::status_reason(s.subject(), s.detail())) {
+        || reply
+            .status()
+            .is_some_and(|s| s.class() == StatusClass::PersistentTransientFailure);
+    let (reason, basis, source) = if let Some(row) = reply
+        .status()
+        .and_then(|s| registry::status_reason(s.subject(), s.detail()))
+    {
         (row.reason, Basis::Status, Some(row.source))
     } else if let Some(row) = reply.code().and_then(|c| registry::reply_reason(c.value())) {
         (row.reason, Basis::ReplyCode, Some(row.source))
@@ -71,7 +84,11 @@ pub fn classify(reply: &Reply) -> Classification {
         (Reason::Undefined, Basis::Default, None)
     };
     // A success status inside a failure reply (`550 2.1.5`) says nothing about the failure.
-    let reason = if reason == Reason::Delivered { Reason::Undefined } else { reason };
+    let reason = if reason == Reason::Delivered {
+        Reason::Undefined
+    } else {
+        reason
+    };
     let mut bounce = reason.entry().bounce;
     if transient && matches!(bounce, Bounce::Hard | Bounce::Unknown) {
         bounce = Bounce::Soft;
@@ -79,7 +96,12 @@ pub fn classify(reply: &Reply) -> Classification {
     if reply.kind() == ReplyKind::PermanentNegative && bounce == Bounce::None {
         bounce = Bounce::Unknown;
     }
-    Classification { bounce, reason, basis, source }
+    Classification {
+        bounce,
+        reason,
+        basis,
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -96,21 +118,45 @@ mod tests {
     fn codes_alone_decide() {
         assert_eq!(c("250 2.0.0 OK"), (Bounce::None, Reason::Delivered));
         assert_eq!(c("354 go ahead"), (Bounce::None, Reason::Delivered));
-        assert_eq!(c("550 5.1.1 User unknown"), (Bounce::Hard, Reason::UserUnknown));
-        assert_eq!(c("550 5.1.2 Host unknown"), (Bounce::Hard, Reason::HostUnknown));
-        assert_eq!(c("552 5.2.2 Mailbox full"), (Bounce::Soft, Reason::MailboxFull));
-        assert_eq!(c("552 5.3.4 Message too big"), (Bounce::Soft, Reason::MesgTooBig));
-        assert_eq!(c("550 5.7.26 Unauthenticated"), (Bounce::Soft, Reason::AuthFailure));
+        assert_eq!(
+            c("550 5.1.1 User unknown"),
+            (Bounce::Hard, Reason::UserUnknown)
+        );
+        assert_eq!(
+            c("550 5.1.2 Host unknown"),
+            (Bounce::Hard, Reason::HostUnknown)
+        );
+        assert_eq!(
+            c("552 5.2.2 Mailbox full"),
+            (Bounce::Soft, Reason::MailboxFull)
+        );
+        assert_eq!(
+            c("552 5.3.4 Message too big"),
+            (Bounce::Soft, Reason::MesgTooBig)
+        );
+        assert_eq!(
+            c("550 5.7.26 Unauthenticated"),
+            (Bounce::Soft, Reason::AuthFailure)
+        );
         assert_eq!(c("556 5.1.10 null MX"), (Bounce::Hard, Reason::NotAccept));
         assert_eq!(c("521 no mail here"), (Bounce::Hard, Reason::NotAccept));
-        assert_eq!(c("550 Requested action not taken"), (Bounce::Unknown, Reason::Undefined));
+        assert_eq!(
+            c("550 Requested action not taken"),
+            (Bounce::Unknown, Reason::Undefined)
+        );
         assert_eq!(c("550 2.1.5 odd"), (Bounce::Unknown, Reason::Undefined));
     }
 
     #[test]
     fn transient_is_never_hard_and_status_wins_for_the_reason() {
-        assert_eq!(c("450 4.1.1 User unknown, try later"), (Bounce::Soft, Reason::UserUnknown));
-        assert_eq!(c("550 4.2.2 mailbox full"), (Bounce::Soft, Reason::MailboxFull));
+        assert_eq!(
+            c("450 4.1.1 User unknown, try later"),
+            (Bounce::Soft, Reason::UserUnknown)
+        );
+        assert_eq!(
+            c("550 4.2.2 mailbox full"),
+            (Bounce::Soft, Reason::MailboxFull)
+        );
         assert_eq!(c("451 try later"), (Bounce::Soft, Reason::SystemError));
         assert_eq!(c("450 mailbox busy"), (Bounce::Soft, Reason::Undefined));
         assert_eq!(c("5.1.1 unknown"), (Bounce::Hard, Reason::UserUnknown));
@@ -120,7 +166,7 @@ mod tests {
     fn every_registry_status_classifies() {
         for e in registry::ENHANCED.iter().filter(|e| !e.deprecated) {
             for class in [4u16, 5] {
-                let s = format!("{}{} {}.{}.{} x", class, if class == 4 { "50" } else { "50" }, class, e.subject, e.detail);
+                let s = format!("{class}50 {class}.{}.{} x", e.subject, e.detail);
                 let k = classify(&parse(&s).unwrap());
                 assert!(k.basis == Basis::Status, "{s}: {k:?}");
                 if class == 4 {

@@ -20,7 +20,11 @@ static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn types_attr<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
+fn types_attr<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyType>>,
+    name: &str,
+) -> PyResult<Bound<'py, PyType>> {
     Ok(cell.import(py, "smtpcodes._types", name)?.clone())
 }
 
@@ -29,23 +33,41 @@ fn types_attr<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name:
 fn to_py_err(py: Python<'_>, e: crate::Error) -> PyErr {
     use crate::Error as E;
     let position = match &e {
-        E::Syntax { position, .. } | E::InvalidReplyCode { position, .. } | E::InvalidStatus { position, .. } => Some(*position),
+        E::Syntax { position, .. }
+        | E::InvalidReplyCode { position, .. }
+        | E::InvalidStatus { position, .. } => Some(*position),
         _ => None,
     };
     match e {
-        E::UnknownLanguage { .. } | E::UnknownOutlookError { .. } => PyValueError::new_err(e.to_string()),
-        _ => match types_attr(py, &PARSE_ERROR, "ParseError").and_then(|t| t.call1((e.to_string(), position))) {
+        E::UnknownLanguage { .. } | E::UnknownOutlookError { .. } => {
+            PyValueError::new_err(e.to_string())
+        }
+        _ => match types_attr(py, &PARSE_ERROR, "ParseError")
+            .and_then(|t| t.call1((e.to_string(), position)))
+        {
             Ok(inst) => PyErr::from_value(inst),
             Err(err) => err,
         },
     }
 }
 
+/// Enum members by name, from a dict built once per enum class (`dict(cls.__members__)`): a
+/// dict lookup per getter instead of a call of the enum class.
 macro_rules! enum_cache {
     ($fn_name:ident, $py_name:literal) => {
-        fn $fn_name<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
-            static CELL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-            CELL.import(py, "smtpcodes._types", $py_name)?.call1((value,))
+        fn $fn_name<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+            static CELL: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+            let members = CELL.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+                let cls = py.import("smtpcodes._types")?.getattr($py_name)?;
+                let members = py
+                    .get_type::<PyDict>()
+                    .call1((cls.getattr("__members__")?,))?;
+                Ok(members.cast_into::<PyDict>()?.unbind())
+            })?;
+            members
+                .bind(py)
+                .get_item(name)?
+                .ok_or_else(|| PyValueError::new_err(format!("{} has no member {name}", $py_name)))
         }
     };
 }
@@ -58,12 +80,29 @@ enum_cache!(py_reason, "Reason");
 enum_cache!(py_action, "Action");
 enum_cache!(py_scope, "Scope");
 
+/// The enum member name of a digit in one of the digit tables.
+fn digit_name(table: &'static [registry::DigitEntry], digit: u16) -> &'static str {
+    table
+        .iter()
+        .find(|e| e.digit == digit)
+        .map_or("", |e| e.name)
+}
+
 fn bounce_value(b: classify::Bounce) -> &'static str {
     match b {
         classify::Bounce::Hard => "hard",
         classify::Bounce::Soft => "soft",
         classify::Bounce::None => "none",
         classify::Bounce::Unknown => "unknown",
+    }
+}
+
+fn bounce_name(b: classify::Bounce) -> &'static str {
+    match b {
+        classify::Bounce::Hard => "HARD",
+        classify::Bounce::Soft => "SOFT",
+        classify::Bounce::None => "NONE",
+        classify::Bounce::Unknown => "UNKNOWN",
     }
 }
 
@@ -103,7 +142,9 @@ fn scope_value(s: retry::Scope) -> &'static str {
 fn timedelta<'py>(py: Python<'py>, seconds: u64) -> PyResult<Bound<'py, PyAny>> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("seconds", seconds)?;
-    TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kwargs))
+    TIMEDELTA
+        .import(py, "datetime", "timedelta")?
+        .call((), Some(&kwargs))
 }
 
 /// Seconds from a `timedelta` or a number of seconds (non-negative).
@@ -111,10 +152,16 @@ fn seconds(value: &Bound<'_, PyAny>, field: &str) -> PyResult<u64> {
     let secs: f64 = if value.hasattr("total_seconds")? {
         value.call_method0("total_seconds")?.extract()?
     } else {
-        value.extract().map_err(|_| PyTypeError::new_err(format!("{field} must be a timedelta or a number of seconds")))?
+        value.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{field} must be a timedelta or a number of seconds"
+            ))
+        })?
     };
     if !secs.is_finite() || secs < 0.0 {
-        return Err(PyValueError::new_err(format!("{field} must be a non-negative duration, got {secs}")));
+        return Err(PyValueError::new_err(format!(
+            "{field} must be a non-negative duration, got {secs}"
+        )));
     }
     Ok(secs.round() as u64)
 }
@@ -131,11 +178,16 @@ fn input_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, str>> {
         return Ok(String::from_utf8_lossy(b.as_bytes()));
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()));
+        return Ok(Cow::Owned(
+            String::from_utf8_lossy(&b.to_vec()).into_owned(),
+        ));
     }
     Err(PyTypeError::new_err(format!(
         "expected str or bytes, not {}",
-        obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+        obj.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into())
     )))
 }
 
@@ -169,9 +221,12 @@ impl PyEnhancedStatus {
             return Ok(s.get().inner);
         }
         if let Ok(s) = v.cast::<PyString>() {
-            return status::EnhancedStatus::parse(&s.to_string_lossy()).map_err(|e| to_py_err(py, e));
+            return status::EnhancedStatus::parse(&s.to_string_lossy())
+                .map_err(|e| to_py_err(py, e));
         }
-        Err(PyTypeError::new_err("an enhanced status is a str such as \"5.1.1\" or an EnhancedStatus"))
+        Err(PyTypeError::new_err(
+            "an enhanced status is a str such as \"5.1.1\" or an EnhancedStatus",
+        ))
     }
 }
 
@@ -179,14 +234,25 @@ impl PyEnhancedStatus {
 impl PyEnhancedStatus {
     #[new]
     #[pyo3(signature = (klass, subject = None, detail = None, /))]
-    fn new(py: Python<'_>, klass: &Bound<'_, PyAny>, subject: Option<u16>, detail: Option<u16>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        klass: &Bound<'_, PyAny>,
+        subject: Option<u16>,
+        detail: Option<u16>,
+    ) -> PyResult<Self> {
         let inner = match (subject, detail) {
             (None, None) => Self::from_any(py, klass)?,
             (Some(s), Some(d)) => {
-                let k: u16 = klass.extract().map_err(|_| PyTypeError::new_err("klass must be an int (2, 4 or 5)"))?;
+                let k: u16 = klass
+                    .extract()
+                    .map_err(|_| PyTypeError::new_err("klass must be an int (2, 4 or 5)"))?;
                 status::EnhancedStatus::new(k, s, d).map_err(|e| to_py_err(py, e))?
             }
-            _ => return Err(PyTypeError::new_err("EnhancedStatus takes one string or three numbers (klass, subject, detail)")),
+            _ => {
+                return Err(PyTypeError::new_err(
+                    "EnhancedStatus takes one string or three numbers (klass, subject, detail)",
+                ));
+            }
         };
         Ok(PyEnhancedStatus { inner })
     }
@@ -194,13 +260,16 @@ impl PyEnhancedStatus {
     /// The class (2 success, 4 persistent transient failure, 5 permanent failure).
     #[getter]
     fn klass<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_status_class(py, self.inner.class().digit())
+        py_status_class(
+            py,
+            digit_name(registry::CLASSES, self.inner.class().digit()),
+        )
     }
     /// The subject: a `Subject` member for X.0–X.7, a plain int for other numbers.
     #[getter]
     fn subject<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.inner.subject_name() {
-            Some(_) => py_subject(py, self.inner.subject()),
+            Some(_) => py_subject(py, digit_name(registry::SUBJECTS, self.inner.subject())),
             None => Ok(self.inner.subject().into_pyobject(py)?.into_any()),
         }
     }
@@ -226,7 +295,10 @@ impl PyEnhancedStatus {
     /// The basic reply codes the registry associates with the status.
     #[getter]
     fn reply_codes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.registry().map(|e| e.reply_codes).unwrap_or(&[]))
+        PyTuple::new(
+            py,
+            self.inner.registry().map(|e| e.reply_codes).unwrap_or(&[]),
+        )
     }
     /// True when the IANA registry lists X.subject.detail.
     #[getter]
@@ -247,18 +319,34 @@ impl PyEnhancedStatus {
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
         PyString::new(py, &self.inner.to_string()).hash()
     }
-    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
+    fn __richcmp__(
+        &self,
+        py: Python<'_>,
+        other: &Bound<'_, PyAny>,
+        op: CompareOp,
+    ) -> PyResult<Py<PyAny>> {
         let other = if let Ok(s) = other.cast::<PyEnhancedStatus>() {
             s.get().inner
         } else if let Ok(s) = other.cast::<PyString>() {
             match status::EnhancedStatus::parse(&s.to_string_lossy()) {
                 Ok(st) => st,
-                Err(_) => return Ok(matches!(op, CompareOp::Ne).into_pyobject(py)?.to_owned().into_any().unbind()),
+                Err(_) => {
+                    return Ok(matches!(op, CompareOp::Ne)
+                        .into_pyobject(py)?
+                        .to_owned()
+                        .into_any()
+                        .unbind());
+                }
             }
         } else {
             return Ok(py.NotImplemented());
         };
-        Ok(op.matches(self.inner.cmp(&other)).into_pyobject(py)?.to_owned().into_any().unbind())
+        Ok(op
+            .matches(self.inner.cmp(&other))
+            .into_pyobject(py)?
+            .to_owned()
+            .into_any()
+            .unbind())
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, (String,))> {
         Ok((slf.get_type(), (slf.get().inner.to_string(),)))
@@ -303,11 +391,23 @@ impl PyReply {
         remote_mta: Option<String>,
         smtp_command: Option<String>,
     ) -> PyResult<Self> {
-        let code = code.map(reply::ReplyCode::new).transpose().map_err(|e| to_py_err(py, e))?;
-        let status = status.filter(|s| !s.is_none()).map(|s| PyEnhancedStatus::from_any(py, s)).transpose()?;
-        reply::Reply::new(code, status, lines.unwrap_or_default(), remote_mta, smtp_command)
-            .map(Self::wrap)
-            .map_err(|e| to_py_err(py, e))
+        let code = code
+            .map(reply::ReplyCode::new)
+            .transpose()
+            .map_err(|e| to_py_err(py, e))?;
+        let status = status
+            .filter(|s| !s.is_none())
+            .map(|s| PyEnhancedStatus::from_any(py, s))
+            .transpose()?;
+        reply::Reply::new(
+            code,
+            status,
+            lines.unwrap_or_default(),
+            remote_mta,
+            smtp_command,
+        )
+        .map(Self::wrap)
+        .map_err(|e| to_py_err(py, e))
     }
 
     #[classattr]
@@ -334,11 +434,14 @@ impl PyReply {
     }
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_reply_kind(py, self.inner.kind() as u8)
+        py_reply_kind(py, digit_name(registry::KINDS, self.inner.kind() as u16))
     }
     #[getter]
     fn category<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.category().map(|c| py_category(py, c as u8)).transpose()
+        self.inner
+            .category()
+            .map(|c| py_category(py, digit_name(registry::CATEGORIES, c as u16)))
+            .transpose()
     }
     #[getter]
     fn is_success(&self) -> bool {
@@ -367,11 +470,11 @@ impl PyReply {
     }
     #[getter]
     fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_bounce(py, bounce_value(classify::classify(&self.inner).bounce))
+        py_bounce(py, bounce_name(classify::classify(&self.inner).bounce))
     }
     #[getter]
     fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_reason(py, classify::classify(&self.inner).reason.value())
+        py_reason(py, classify::classify(&self.inner).reason.entry().name)
     }
     /// The registry text of the status when it is registered, else the text of the code.
     #[getter]
@@ -395,10 +498,15 @@ impl PyReply {
         d.set_item("status", self.inner.status().map(|s| s.to_string()))?;
         d.set_item("text", self.inner.text())?;
         d.set_item("lines", self.inner.lines().to_vec())?;
-        d.set_item("kind", registry::KINDS.iter().find(|e| e.digit == self.inner.kind() as u16).map(|e| e.name))?;
+        d.set_item(
+            "kind",
+            digit_name(registry::KINDS, self.inner.kind() as u16),
+        )?;
         d.set_item(
             "category",
-            self.inner.category().and_then(|c| registry::CATEGORIES.iter().find(|e| e.digit == c as u16)).map(|e| e.name),
+            self.inner
+                .category()
+                .map(|c| digit_name(registry::CATEGORIES, c as u16)),
         )?;
         d.set_item("conflict", self.inner.conflict())?;
         d.set_item("bounce", bounce_value(k.bounce))?;
@@ -417,7 +525,9 @@ impl PyReply {
         let mut s = format!(
             "Reply(code={}, status={}, text={}",
             self.code().map_or("None".into(), |c| c.to_string()),
-            self.inner.status().map_or("None".into(), |s| format!("'{s}'")),
+            self.inner
+                .status()
+                .map_or("None".into(), |s| format!("'{s}'")),
             pyrepr(&self.inner.text())?
         );
         if let Some(h) = self.inner.remote_mta() {
@@ -432,7 +542,16 @@ impl PyReply {
     #[allow(clippy::type_complexity)]
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyType>, (Option<u16>, Option<String>, Vec<String>, Option<String>, Option<String>))> {
+    ) -> PyResult<(
+        Bound<'py, PyType>,
+        (
+            Option<u16>,
+            Option<String>,
+            Vec<String>,
+            Option<String>,
+            Option<String>,
+        ),
+    )> {
         let r = &slf.get().inner;
         Ok((
             slf.get_type(),
@@ -499,11 +618,15 @@ impl PyRetryPolicy {
             p.throttle_delay = seconds(v, "throttle_delay")?;
         }
         if max_attempts == Some(0) {
-            return Err(PyValueError::new_err("max_attempts must be at least 1 (or None for no limit)"));
+            return Err(PyValueError::new_err(
+                "max_attempts must be at least 1 (or None for no limit)",
+            ));
         }
         p.max_attempts = max_attempts;
         if p.base_delay > p.max_delay {
-            return Err(PyValueError::new_err("base_delay must not exceed max_delay"));
+            return Err(PyValueError::new_err(
+                "base_delay must not exceed max_delay",
+            ));
         }
         Ok(PyRetryPolicy { inner: p })
     }
@@ -548,7 +671,7 @@ impl PyRetryPolicy {
             p.throttle_delay
         )
     }
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyType>, Bound<'py, PyDict>))> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<PolicyReduce<'py>> {
         let py = slf.py();
         let p = slf.get().inner;
         let kw = PyDict::new(py);
@@ -557,7 +680,10 @@ impl PyRetryPolicy {
         kw.set_item("max_age", p.max_age)?;
         kw.set_item("max_attempts", p.max_attempts)?;
         kw.set_item("throttle_delay", p.throttle_delay)?;
-        Ok((py.import("smtpcodes._types")?.getattr("_construct")?, (slf.get_type(), kw)))
+        Ok((
+            py.import("smtpcodes._types")?.getattr("_construct")?,
+            (slf.get_type(), kw),
+        ))
     }
 }
 
@@ -577,7 +703,7 @@ pub struct PyRetryDecision {
 impl PyRetryDecision {
     #[getter]
     fn action<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_action(py, action_value(self.decision.action))
+        py_action(py, &action_value(self.decision.action).to_uppercase())
     }
     /// Time to wait before the next attempt (``None`` unless RETRY or THROTTLE).
     #[getter]
@@ -597,15 +723,15 @@ impl PyRetryDecision {
     /// Whom the advice is about: the address, the message or the whole destination.
     #[getter]
     fn scope<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_scope(py, scope_value(self.decision.scope))
+        py_scope(py, &scope_value(self.decision.scope).to_uppercase())
     }
     #[getter]
     fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_reason(py, self.decision.classification.reason.value())
+        py_reason(py, self.decision.classification.reason.entry().name)
     }
     #[getter]
     fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_bounce(py, bounce_value(self.decision.classification.bounce))
+        py_bounce(py, bounce_name(self.decision.classification.bounce))
     }
     /// One sentence a human can read.
     #[getter]
@@ -629,7 +755,9 @@ impl PyRetryDecision {
         Ok(d)
     }
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let Ok(o) = other.cast::<PyRetryDecision>() else { return Ok(false) };
+        let Ok(o) = other.cast::<PyRetryDecision>() else {
+            return Ok(false);
+        };
         let o = o.get();
         let same_at = match (&self.retry_at, &o.retry_at) {
             (None, None) => true,
@@ -648,8 +776,14 @@ impl PyRetryDecision {
         format!(
             "RetryDecision(action={}, delay={}, suppress={}, scope={}, explanation={:?})",
             action_value(self.decision.action).to_uppercase(),
-            self.decision.delay.map_or("None".into(), |d| format!("{d}s")),
-            if self.decision.suppress { "True" } else { "False" },
+            self.decision
+                .delay
+                .map_or("None".into(), |d| format!("{d}s")),
+            if self.decision.suppress {
+                "True"
+            } else {
+                "False"
+            },
             scope_value(self.decision.scope).to_uppercase(),
             self.decision.explanation
         )
@@ -678,23 +812,33 @@ fn decide<'py>(
     policy: Option<&Bound<'py, PyRetryPolicy>>,
 ) -> PyResult<PyRetryDecision> {
     if attempt == 0 {
-        return Err(PyValueError::new_err("attempt counts from 1 (the first attempt)"));
+        return Err(PyValueError::new_err(
+            "attempt counts from 1 (the first attempt)",
+        ));
     }
     let policy = policy.map(|p| p.get().inner).unwrap_or_default();
     let now = match now {
         Some(n) => n.clone(),
         None => {
             let utc = UTC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                Ok(py.import("datetime")?.getattr("timezone")?.getattr("utc")?.unbind())
+                Ok(py
+                    .import("datetime")?
+                    .getattr("timezone")?
+                    .getattr("utc")?
+                    .unbind())
             })?;
-            DATETIME.import(py, "datetime", "datetime")?.call_method1("now", (utc.bind(py),))?
+            DATETIME
+                .import(py, "datetime", "datetime")?
+                .call_method1("now", (utc.bind(py),))?
         }
     };
     let elapsed = match first_attempt {
         Some(f) => {
             let diff = now.call_method1("__sub__", (f,))?;
-            if diff.is(&py.NotImplemented()) {
-                return Err(PyTypeError::new_err("first_attempt and now must both be datetimes, both naive or both aware"));
+            if diff.is(py.NotImplemented()) {
+                return Err(PyTypeError::new_err(
+                    "first_attempt and now must both be datetimes, both naive or both aware",
+                ));
             }
             let secs: f64 = diff.call_method0("total_seconds")?.extract()?;
             Some(if secs > 0.0 { secs as u64 } else { 0 })
@@ -727,7 +871,9 @@ fn decide<'py>(
 #[pyfunction]
 fn parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<PyReply> {
     let text = input_text(reply)?;
-    reply::parse(&text).map(PyReply::wrap).map_err(|e| to_py_err(py, e))
+    reply::parse(&text)
+        .map(PyReply::wrap)
+        .map_err(|e| to_py_err(py, e))
 }
 
 /// Like ``parse`` but returns ``None`` instead of raising ``ParseError``.
@@ -761,7 +907,9 @@ fn describe(py: Python<'_>, code: &Bound<'_, PyAny>, lang: &str) -> PyResult<Str
     } else if let Ok(s) = code.cast::<PyEnhancedStatus>() {
         s.get().inner.to_string()
     } else {
-        code.extract::<String>().map_err(|_| PyTypeError::new_err("describe() takes a reply code (int or str) or an enhanced status"))?
+        code.extract::<String>().map_err(|_| {
+            PyTypeError::new_err("describe() takes a reply code (int or str) or an enhanced status")
+        })?
     };
     text::describe(&text, lang).map_err(|e| to_py_err(py, e))
 }
@@ -787,12 +935,35 @@ fn outlook_error(py: Python<'_>, number: u64) -> PyResult<Option<u16>> {
 /// (number, name, reply_code, text) of every Outlook error, in ``lang``.
 #[pyfunction]
 #[pyo3(signature = (lang = "en"))]
-fn _outlook_errors(py: Python<'_>, lang: &str) -> PyResult<Vec<(u32, &'static str, Option<u16>, &'static str)>> {
+fn _outlook_errors(py: Python<'_>, lang: &str) -> PyResult<Vec<OutlookRow>> {
     let l = self::lang(py, lang)?;
-    Ok(registry::OUTLOOK.iter().map(|o| (o.number, o.name, o.reply_code, registry::outlook_text(o.number, l).unwrap_or(o.text))).collect())
+    Ok(registry::OUTLOOK
+        .iter()
+        .map(|o| {
+            (
+                o.number,
+                o.name,
+                o.reply_code,
+                registry::outlook_text(o.number, l).unwrap_or(o.text),
+            )
+        })
+        .collect())
 }
 
-type EnhancedRow = (String, u16, u16, &'static str, &'static str, Vec<u16>, &'static str, Vec<&'static str>, bool);
+type OutlookRow = (u32, &'static str, Option<u16>, &'static str);
+type ReplyRow = (u16, &'static str, &'static str, Vec<&'static str>);
+type PolicyReduce<'py> = (Bound<'py, PyAny>, (Bound<'py, PyType>, Bound<'py, PyDict>));
+type EnhancedRow = (
+    String,
+    u16,
+    u16,
+    &'static str,
+    &'static str,
+    Vec<u16>,
+    &'static str,
+    Vec<&'static str>,
+    bool,
+);
 
 /// Every row of the IANA enhanced status registry, texts in ``lang``.
 #[pyfunction]
@@ -802,8 +973,19 @@ fn _registry_enhanced(py: Python<'_>, lang: &str) -> PyResult<Vec<EnhancedRow>> 
     Ok(registry::ENHANCED
         .iter()
         .map(|e| {
-            let (title, description) = registry::enhanced_text(e.subject, e.detail, l).unwrap_or((e.title, e.description));
-            (e.code(), e.subject, e.detail, title, description, e.reply_codes.to_vec(), e.reply_codes_text, e.reference.to_vec(), e.deprecated)
+            let (title, description) =
+                registry::enhanced_text(e.subject, e.detail, l).unwrap_or((e.title, e.description));
+            (
+                e.code(),
+                e.subject,
+                e.detail,
+                title,
+                description,
+                e.reply_codes.to_vec(),
+                e.reply_codes_text,
+                e.reference.to_vec(),
+                e.deprecated,
+            )
         })
         .collect())
 }
@@ -811,41 +993,82 @@ fn _registry_enhanced(py: Python<'_>, lang: &str) -> PyResult<Vec<EnhancedRow>> 
 /// Every basic reply code: (code, text, source, other uses), text in ``lang``.
 #[pyfunction]
 #[pyo3(signature = (lang = "en"))]
-fn _registry_replies(py: Python<'_>, lang: &str) -> PyResult<Vec<(u16, &'static str, &'static str, Vec<&'static str>)>> {
+fn _registry_replies(py: Python<'_>, lang: &str) -> PyResult<Vec<ReplyRow>> {
     let l = self::lang(py, lang)?;
     Ok(registry::REPLIES
         .iter()
-        .map(|r| (r.code, registry::reply_text(r.code, l).unwrap_or(r.text), r.source, r.other_uses.to_vec()))
+        .map(|r| {
+            (
+                r.code,
+                registry::reply_text(r.code, l).unwrap_or(r.text),
+                r.source,
+                r.other_uses.to_vec(),
+            )
+        })
         .collect())
 }
 
 /// The members the core defines for each public enum, as (name, value) pairs in core order.
 #[pyfunction]
 fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
-    let digits = |t: &[registry::DigitEntry]| t.iter().map(|d| (d.name.to_string(), d.digit.to_string())).collect();
-    let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let digits = |t: &[registry::DigitEntry]| {
+        t.iter()
+            .map(|d| (d.name.to_string(), d.digit.to_string()))
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
     Ok(match name {
         "ReplyKind" => digits(registry::KINDS),
         "Category" => digits(registry::CATEGORIES),
         "StatusClass" => digits(registry::CLASSES),
         "Subject" => digits(registry::SUBJECTS),
-        "Reason" => registry::REASONS.iter().map(|r| (r.name.to_string(), r.value.to_string())).collect(),
-        "Bounce" => pairs(&[("HARD", "hard"), ("SOFT", "soft"), ("NONE", "none"), ("UNKNOWN", "unknown")]),
-        "Fault" => registry::REASONS.iter().fold(Vec::new(), |mut v: Vec<(String, String)>, r| {
-            let val = fault_value(r.fault);
-            if !v.iter().any(|(_, x)| x == val) {
-                v.push((val.to_uppercase(), val.to_string()));
-            }
-            v
-        }),
-        "Action" => [retry::Action::Delivered, retry::Action::Retry, retry::Action::Throttle, retry::Action::GiveUp, retry::Action::Suppress, retry::Action::FixConfig]
+        "Reason" => registry::REASONS
             .iter()
-            .map(|a| (action_value(*a).to_uppercase(), action_value(*a).to_string()))
+            .map(|r| (r.name.to_string(), r.value.to_string()))
             .collect(),
-        "Scope" => [retry::Scope::Address, retry::Scope::Message, retry::Scope::Destination]
+        "Bounce" => pairs(&[
+            ("HARD", "hard"),
+            ("SOFT", "soft"),
+            ("NONE", "none"),
+            ("UNKNOWN", "unknown"),
+        ]),
+        "Fault" => registry::REASONS
             .iter()
-            .map(|s| (scope_value(*s).to_uppercase(), scope_value(*s).to_string()))
-            .collect(),
+            .fold(Vec::new(), |mut v: Vec<(String, String)>, r| {
+                let val = fault_value(r.fault);
+                if !v.iter().any(|(_, x)| x == val) {
+                    v.push((val.to_uppercase(), val.to_string()));
+                }
+                v
+            }),
+        "Action" => [
+            retry::Action::Delivered,
+            retry::Action::Retry,
+            retry::Action::Throttle,
+            retry::Action::GiveUp,
+            retry::Action::Suppress,
+            retry::Action::FixConfig,
+        ]
+        .iter()
+        .map(|a| {
+            (
+                action_value(*a).to_uppercase(),
+                action_value(*a).to_string(),
+            )
+        })
+        .collect(),
+        "Scope" => [
+            retry::Scope::Address,
+            retry::Scope::Message,
+            retry::Scope::Destination,
+        ]
+        .iter()
+        .map(|s| (scope_value(*s).to_uppercase(), scope_value(*s).to_string()))
+        .collect(),
         other => return Err(PyValueError::new_err(format!("no enum {other:?}"))),
     })
 }
@@ -853,7 +1076,8 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
 /// (description, fault, default bounce) of a reason given by its Sisimai name.
 #[pyfunction]
 fn _reason_info(value: &str) -> PyResult<(&'static str, &'static str, &'static str)> {
-    let r = classify::Reason::from_value(value).ok_or_else(|| PyValueError::new_err(format!("no reason {value:?}")))?;
+    let r = classify::Reason::from_value(value)
+        .ok_or_else(|| PyValueError::new_err(format!("no reason {value:?}")))?;
     let e = r.entry();
     Ok((e.description, fault_value(e.fault), bounce_value(e.bounce)))
 }
@@ -869,8 +1093,9 @@ fn languages() -> Vec<&'static str> {
 mod _native {
     #[pymodule_export]
     use super::{
-        PyEnhancedStatus, PyReply, PyRetryDecision, PyRetryPolicy, _enum_members, _outlook_errors, _reason_info,
-        _registry_enhanced, _registry_replies, decide, describe, languages, outlook_error, parse, try_parse,
+        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies,
+        PyEnhancedStatus, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages,
+        outlook_error, parse, try_parse,
     };
 
     #[pymodule_export]

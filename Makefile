@@ -1,0 +1,38 @@
+# The few commands everyone runs. `make test` is what CI runs (.ci/run) and what README shows.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: dev test test-rust test-python lint bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+## dev: build the extension in place (debug build) with the test tools, in $(VENV)
+dev: $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+
+## test: Rust tests (unit, property, doctests), then pytest (with doctests) and mypy.stubtest
+test: test-rust test-python
+
+test-rust:
+	cargo test --locked
+
+test-python: dev
+	$(PY) -m pytest -q
+	$(PY) -m mypy.stubtest smtpcodes
+	$(PY) -m mypy python/smtpcodes
+
+## lint: formatting, clippy with warnings as errors, mypy
+lint: dev
+	cargo fmt --check
+	cargo clippy --locked --all-targets --features python -- -D warnings
+	$(PY) -m mypy python/smtpcodes
+
+## bench: Python benchmark of parse() against a pure-Python baseline (release build)
+bench: $(PY)
+	$(PY) -m pip install -q .
+	$(PY) benches/bench.py
+
+clean:
+	rm -rf target $(VENV) .pytest_cache .mypy_cache .hypothesis
