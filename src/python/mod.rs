@@ -191,6 +191,27 @@ fn input_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, str>> {
     )))
 }
 
+static ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Runs core code so that a panic (a bug) becomes `smtpcodes.Error`, never a `PanicException`
+/// (a `BaseException` that `except Exception` would not catch).
+fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> T + std::panic::UnwindSafe) -> PyResult<T> {
+    std::panic::catch_unwind(f).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        match types_attr(py, &ERROR, "Error") {
+            Ok(t) => PyErr::from_type(
+                t,
+                format!("internal error in smtpcodes (please report it): {what}"),
+            ),
+            Err(e) => e,
+        }
+    })
+}
+
 fn lang(py: Python<'_>, code: &str) -> PyResult<registry::Lang> {
     registry::Lang::from_code(code).map_err(|e| to_py_err(py, e))
 }
@@ -845,7 +866,8 @@ fn decide<'py>(
         }
         None => None,
     };
-    let decision = retry::decide(&reply.get().inner, attempt, elapsed, &policy);
+    let inner = &reply.get().inner;
+    let decision = guarded(py, || retry::decide(inner, attempt, elapsed, &policy))?;
     let retry_at = match decision.delay {
         Some(d) => Some(now.call_method1("__add__", (timedelta(py, d)?,))?.unbind()),
         None => None,
@@ -871,7 +893,7 @@ fn decide<'py>(
 #[pyfunction]
 fn parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<PyReply> {
     let text = input_text(reply)?;
-    reply::parse(&text)
+    guarded(py, || reply::parse(&text))?
         .map(PyReply::wrap)
         .map_err(|e| to_py_err(py, e))
 }
@@ -884,9 +906,9 @@ fn parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<PyReply> {
 /// >>> smtpcodes.try_parse(b"250 OK").is_success
 /// True
 #[pyfunction]
-fn try_parse(reply: &Bound<'_, PyAny>) -> PyResult<Option<PyReply>> {
+fn try_parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<Option<PyReply>> {
     let text = input_text(reply)?;
-    Ok(reply::parse(&text).ok().map(PyReply::wrap))
+    Ok(guarded(py, || reply::parse(&text))?.ok().map(PyReply::wrap))
 }
 
 /// Text for a basic reply code or an enhanced status code, in English (``lang="en"``) or French
@@ -911,7 +933,7 @@ fn describe(py: Python<'_>, code: &Bound<'_, PyAny>, lang: &str) -> PyResult<Str
             PyTypeError::new_err("describe() takes a reply code (int or str) or an enhanced status")
         })?
     };
-    text::describe(&text, lang).map_err(|e| to_py_err(py, e))
+    guarded(py, || text::describe(&text, lang))?.map_err(|e| to_py_err(py, e))
 }
 
 /// The reply code an Outlook Express / Windows Mail SMTP error number stands for (Microsoft's

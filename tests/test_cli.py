@@ -1,0 +1,116 @@
+"""The `smtpcodes` command line: explain replies from arguments or stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from smtpcodes import cli
+
+
+def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
+    try:
+        code = cli.main(argv)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = old
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_explain_prints_every_part_of_the_answer() -> None:
+    code, out, err = run(["explain", "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown"])
+    assert (code, err) == (0, "")
+    for needle in [
+        "550  Requested action not taken: mailbox unavailable (RFC 5321 §4.2.2)",
+        "5.1.1  Bad destination mailbox address",
+        "The mailbox specified in the address does not exist.",
+        "PERMANENT_NEGATIVE / MAIL_SYSTEM",
+        "bounce      hard",
+        "reason      userunknown",
+        "SUPPRESS (address)",
+    ]:
+        assert needle in out
+
+
+def test_json_is_to_dict_plus_meanings_and_decision() -> None:
+    code, out, _ = run(["explain", "--json", "452 4.2.2 Mailbox full", "250 OK"])
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["code"] for r in rows] == [452, 250]
+    first = rows[0]
+    assert first["status"] == "4.2.2"
+    assert first["status_title"] == "Mailbox full"
+    assert first["reason"] == "mailboxfull"
+    assert first["decision"]["action"] == "retry"
+    assert first["decision"]["delay"] == 300
+    assert rows[1]["decision"]["action"] == "delivered"
+
+
+def test_french_texts() -> None:
+    code, out, _ = run(["explain", "--lang", "fr", "552 5.2.2 full"])
+    assert code == 0
+    assert "Boîte aux lettres saturée" in out
+
+
+def test_stdin_one_reply_per_line_blank_lines_skipped() -> None:
+    code, out, _ = run(["explain", "--json"], stdin="550 5.1.1 a\n\n  \n421 4.7.0 b\r\n")
+    assert code == 0
+    assert [json.loads(x)["code"] for x in out.splitlines()] == [550, 421]
+    code, out, _ = run(["explain", "--json", "-"], stdin="250 ok\n")
+    assert json.loads(out)["code"] == 250
+
+
+def test_bad_input_is_a_one_line_error_and_exit_2() -> None:
+    code, out, err = run(["explain", "--json", "garbage", "250 OK"])
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert err.startswith("smtpcodes: reply 1: expected a 3-digit reply code")
+    assert json.loads(out)["code"] == 250  # the good reply is still explained
+
+
+def test_rich_output_on_a_terminal() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out, err = Tty(), io.StringIO()
+    status = cli.explain(["550 5.1.1 User unknown"], as_json=False, lang="en", out=out, err=err)
+    text = out.getvalue()
+    assert status == 0
+    assert "\x1b[" in text  # styled
+    assert "Bad destination mailbox address" in text and "userunknown" in text
+
+
+def test_unknown_language_is_refused_by_argparse() -> None:
+    with pytest.raises(SystemExit) as e:
+        run(["explain", "--lang", "xx", "250"])
+    assert e.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        [sys.executable, "-m", "smtpcodes"],
+        pytest.param(
+            [shutil.which("smtpcodes") or "smtpcodes"],
+            marks=pytest.mark.skipif(shutil.which("smtpcodes") is None, reason="console script not on PATH"),
+        ),
+    ],
+)
+def test_entry_points(cmd: list[str]) -> None:
+    ok = subprocess.run([*cmd, "explain", "--json", "550 5.1.1 x"], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["reason"] == "userunknown"
+    bad = subprocess.run([*cmd, "explain", "650 no"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert bad.stderr.count("\n") == 1
+    piped = subprocess.run([*cmd, "explain"], input="250 OK\n", capture_output=True, text=True, check=False)
+    assert piped.returncode == 0 and "\x1b[" not in piped.stdout and "DELIVERED" in piped.stdout
