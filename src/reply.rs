@@ -499,6 +499,8 @@ fn skip_blanks(b: &[u8], mut i: usize) -> usize {
 
 /// Parses the reply proper (no wrappers). `base` is the byte offset of `s` in the input.
 fn parse_core(s: &str, base: usize) -> Result<Reply> {
+    let unfolded = unfold(s);
+    let s = unfolded.as_deref().unwrap_or(s);
     let mut code: Option<ReplyCode> = None;
     let mut status: Option<EnhancedStatus> = None;
     let mut lines: Vec<String> = Vec::new();
@@ -559,6 +561,40 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
         remote_mta: None,
         smtp_command: None,
     })
+}
+
+/// A multi-line reply flattened onto one line, as DSN Diagnostic-Code fields carry it once
+/// unfolded (`550-5.1.1 The email account … 550-5.1.1 double-checking … 550 5.1.1 …`): when a
+/// single-line input starts with `CODE-`, each ` CODE-` or ` CODE ` later in it starts a new
+/// line. Only a space is replaced, so byte positions stay the same.
+fn unfold(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.contains(&b'\n')
+        || b.contains(&b'\r')
+        || b.len() < 5
+        || b[3] != b'-'
+        || code_at(b, 0).is_none()
+    {
+        return None;
+    }
+    let code = &b[..3];
+    let mut out = b.to_vec();
+    let mut changed = false;
+    let mut i = 4;
+    while i + 4 <= b.len() {
+        if b[i] == b' '
+            && &b[i + 1..i + 4] == code
+            && matches!(b.get(i + 4), None | Some(b'-' | b' '))
+        {
+            out[i] = b'\n';
+            changed = true;
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
+    // Only ASCII spaces were replaced by ASCII newlines: still valid UTF-8.
+    changed.then(|| String::from_utf8(out).unwrap_or_else(|_| s.to_string()))
 }
 
 /// The first line: `CODE[ -]STATUS text`, `CODE text`, `STATUS CODE text` or `STATUS text`.
@@ -671,6 +707,35 @@ mod tests {
         // Lone CR line ends, and a continuation line without a code.
         let r = p("550 5.7.1 first\rsecond");
         assert_eq!(r.lines(), &["first", "second"]);
+    }
+
+    #[test]
+    fn multi_line_flattened_onto_one_line() {
+        let r = p(
+            "smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. 550 5.1.1 Learn more - gsmtp",
+        );
+        assert_eq!(r.lines().len(), 4);
+        assert_eq!(
+            r.lines()[1],
+            "double-checking the recipient's email address for typos or"
+        );
+        assert_eq!(
+            r.text(),
+            "The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. Learn more - gsmtp"
+        );
+        let r = p(
+            "554-mail.com Nemesis ESMTP Service not available 554-No SMTP service 554 Bad DNS PTR resource record",
+        );
+        assert_eq!(
+            r.lines(),
+            &[
+                "mail.com Nemesis ESMTP Service not available",
+                "No SMTP service",
+                "Bad DNS PTR resource record"
+            ]
+        );
+        // A single-line reply that merely mentions its code is left alone.
+        assert_eq!(p("550 limit is 550 messages").lines().len(), 1);
     }
 
     #[test]
