@@ -328,6 +328,10 @@ pub fn parse(input: &str) -> Result<Reply> {
             exchange_hashes = true;
         }
     }
+    // Postfix's deferral wording in front of `host … refused to talk to me: 421 …`.
+    if cur.strip_prefix_ci("delivery temporarily suspended:") {
+        cur.skip_ws();
+    }
     if let Some(host) = cur.postfix_host() {
         remote_mta = Some(host);
     }
@@ -809,6 +813,13 @@ mod tests {
         assert_eq!(
             (r.remote_mta(), r.smtp_command()),
             (Some("mx.example.org[198.51.100.7]"), Some("end of DATA"))
+        );
+        let r = p(
+            "X-Postfix; delivery temporarily suspended: host mx.example.net[203.0.113.127] refused to talk to me: 421 Service unavailable",
+        );
+        assert_eq!(
+            (r.code().unwrap().value(), r.remote_mta()),
+            (421, Some("mx.example.net[203.0.113.127]"))
         );
     }
 

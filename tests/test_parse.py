@@ -178,6 +178,7 @@ def test_str_with_lone_surrogate_is_read_lossily():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=ParseError,
     reason="the binding checks MAX_INPUT_BYTES after lossy decoding: each invalid byte becomes a 3-byte "
     "U+FFFD, so 30004 bytes of input are refused as 'input is 90004 bytes long'",
 )
@@ -190,6 +191,7 @@ def test_invalid_utf8_does_not_make_short_input_too_long():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="ParseError.position for bytes input counts bytes of the lossily decoded text, not of the input",
 )
 def test_error_position_is_a_byte_offset_into_bytes_input():
@@ -300,6 +302,7 @@ def test_too_many_lines(eol):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="the TooManyLines message counts lines with str::lines(), which ignores lone CR: it says 'input has 1 lines'",
 )
 def test_too_many_lines_message_counts_lone_cr_lines():
@@ -540,6 +543,7 @@ def test_str_parses_back_equal(text, code, status, lines, remote_mta, smtp_comma
 
 @pytest.mark.xfail(
     strict=True,
+    raises=ParseError,
     reason="str() adds the code and status to every line, so a valid multi-line reply near MAX_INPUT_BYTES "
     "has a wire form over the limit that parse() refuses",
 )
@@ -738,7 +742,7 @@ def test_reply_constructor_defaults():
     ],
 )
 def test_reply_constructor_validation(kwargs, exc, match):
-    with pytest.raises(exc, match=match):
+    with pytest.raises(exc, match=match or None):
         Reply(**kwargs)
 
 
