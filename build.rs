@@ -95,6 +95,31 @@ struct ReplyReason {
     source: String,
 }
 #[derive(Deserialize)]
+struct RulesFile {
+    rule: Vec<RuleRow>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleRow {
+    id: String,
+    reason: String,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    regex: Option<String>,
+    #[serde(default)]
+    codes: Vec<u16>,
+    #[serde(default)]
+    class: Option<u16>,
+    #[serde(default)]
+    status: Vec<String>,
+    #[serde(default)]
+    priority: i32,
+    #[serde(default)]
+    bounce: Option<String>,
+    source: String,
+}
+#[derive(Deserialize)]
 struct LangFile {
     lang: String,
     reply: BTreeMap<String, String>,
@@ -118,17 +143,13 @@ struct LangSubject {
 
 fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> T {
     println!("cargo:rerun-if-changed={}", path.display());
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// "X.1.10" -> (1, 10)
 fn subject_detail(code: &str) -> (u16, u16) {
-    let mut it = code
-        .strip_prefix("X.")
-        .expect("status code starts with X.")
-        .split('.');
+    let mut it = code.strip_prefix("X.").expect("status code starts with X.").split('.');
     let s = it.next().and_then(|p| p.parse().ok()).expect("subject");
     let d = it.next().and_then(|p| p.parse().ok()).expect("detail");
     (s, d)
@@ -158,11 +179,7 @@ fn main() {
         .collect();
     rows.sort_by_key(|r| (r.0, r.1));
     for w in rows.windows(2) {
-        assert!(
-            (w[0].0, w[0].1) != (w[1].0, w[1].1),
-            "duplicate status {}",
-            w[0].2.code
-        );
+        assert!((w[0].0, w[0].1) != (w[1].0, w[1].1), "duplicate status {}", w[0].2.code);
     }
     out.push_str("pub static ENHANCED: &[EnhancedEntry] = &[\n");
     for (s, d, e) in &rows {
@@ -182,11 +199,7 @@ fn main() {
     }
     out.push_str("pub static REPLIES: &[ReplyEntry] = &[\n");
     for r in &reply_rows {
-        assert!(
-            (200..=599).contains(&r.code),
-            "reply code {} out of range",
-            r.code
-        );
+        assert!((200..=599).contains(&r.code), "reply code {} out of range", r.code);
         writeln!(
             out,
             "    ReplyEntry {{ code: {}, text: {:?}, source: {:?}, other_uses: &{:?} }},",
@@ -229,15 +242,9 @@ fn main() {
 
     // Reasons: the enum is generated so that the data file is the only list.
     let reason_names: BTreeSet<&str> = reasons.reason.iter().map(|r| r.value.as_str()).collect();
-    assert_eq!(
-        reason_names.len(),
-        reasons.reason.len(),
-        "duplicate reason in reasons.toml"
-    );
+    assert_eq!(reason_names.len(), reasons.reason.len(), "duplicate reason in reasons.toml");
     out.push_str("/// Why a message bounced, with Sisimai's reason names (data/reasons.toml).\n");
-    out.push_str(
-        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Reason {\n",
-    );
+    out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\npub enum Reason {\n");
     for r in &reasons.reason {
         writeln!(out, "    /// {}\n    {},", r.description, camel(&r.name)).unwrap();
     }
@@ -339,52 +346,22 @@ fn main() {
             let lf: LangFile = read(&p);
             let where_ = p.display().to_string();
             let keys = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<BTreeSet<_>>();
-            let want_reply: BTreeSet<String> =
-                reply_rows.iter().map(|r| r.code.to_string()).collect();
-            assert_eq!(
-                keys(&lf.reply),
-                want_reply,
-                "{where_}: [reply] keys differ from reply_codes.toml"
-            );
+            let want_reply: BTreeSet<String> = reply_rows.iter().map(|r| r.code.to_string()).collect();
+            assert_eq!(keys(&lf.reply), want_reply, "{where_}: [reply] keys differ from reply_codes.toml");
             let want_status: BTreeSet<String> = rows.iter().map(|r| r.2.code.clone()).collect();
             let have_status: BTreeSet<String> = lf.status.keys().cloned().collect();
-            assert_eq!(
-                have_status, want_status,
-                "{where_}: [status] keys differ from enhanced_status.toml"
-            );
-            let digit_keys = |l: &Vec<Digit>| {
-                l.iter()
-                    .map(|d| d.digit.to_string())
-                    .collect::<BTreeSet<_>>()
-            };
+            assert_eq!(have_status, want_status, "{where_}: [status] keys differ from enhanced_status.toml");
+            let digit_keys = |l: &Vec<Digit>| l.iter().map(|d| d.digit.to_string()).collect::<BTreeSet<_>>();
             assert_eq!(keys(&lf.kind), digit_keys(&digits.kind), "{where_}: [kind]");
-            assert_eq!(
-                keys(&lf.category),
-                digit_keys(&digits.category),
-                "{where_}: [category]"
-            );
-            assert_eq!(
-                keys(&lf.class),
-                digit_keys(&digits.class),
-                "{where_}: [class]"
-            );
+            assert_eq!(keys(&lf.category), digit_keys(&digits.category), "{where_}: [category]");
+            assert_eq!(keys(&lf.class), digit_keys(&digits.class), "{where_}: [class]");
             let have_subject: BTreeSet<String> = lf.subject.keys().cloned().collect();
-            assert_eq!(
-                have_subject,
-                digit_keys(&digits.subject),
-                "{where_}: [subject]"
-            );
-            let want_outlook: BTreeSet<String> =
-                ol.iter().map(|o| format!("0x{:08X}", o.number)).collect();
+            assert_eq!(have_subject, digit_keys(&digits.subject), "{where_}: [subject]");
+            let want_outlook: BTreeSet<String> = ol.iter().map(|o| format!("0x{:08X}", o.number)).collect();
             assert_eq!(keys(&lf.outlook), want_outlook, "{where_}: [outlook]");
 
             let ident = lf.lang.to_uppercase();
-            writeln!(
-                out,
-                "static LANG_{ident}: Translation = Translation {{ lang: {:?},",
-                lf.lang
-            )
-            .unwrap();
+            writeln!(out, "static LANG_{ident}: Translation = Translation {{ lang: {:?},", lf.lang).unwrap();
             out.push_str("    reply: &[");
             for r in &reply_rows {
                 write!(out, "{:?},", lf.reply[&r.code.to_string()]).unwrap();
@@ -394,11 +371,7 @@ fn main() {
                 let s = &lf.status[&r.2.code];
                 write!(out, "({:?}, {:?}),", s.title, s.description).unwrap();
             }
-            for (field, list) in [
-                ("kind", &digits.kind),
-                ("category", &digits.category),
-                ("class", &digits.class),
-            ] {
+            for (field, list) in [("kind", &digits.kind), ("category", &digits.category), ("class", &digits.class)] {
                 let m = match field {
                     "kind" => &lf.kind,
                     "category" => &lf.category,
@@ -429,8 +402,62 @@ fn main() {
     }
     out.push_str("];\n");
 
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("registry_data.rs");
-    std::fs::write(dest, out).unwrap();
+    let out_dir = std::env::var("OUT_DIR").unwrap();
+    std::fs::write(Path::new(&out_dir).join("registry_data.rs"), out).unwrap();
+
+    // Text rules: data/rules.toml -> RULES (compiled into automata at run time, see
+    // src/classify/rules.rs; a test compiles them).
+    let rules: RulesFile = read(&root.join("rules.toml"));
+    let mut r_out = String::from("// @generated by build.rs from data/rules.toml. Do not edit.\n");
+    r_out.push_str("/// Every rule of data/rules.toml, in file order.\npub static RULES: &[Rule] = &[\n");
+    let mut seen = BTreeSet::new();
+    for r in &rules.rule {
+        assert!(seen.insert(r.id.clone()), "rules.toml: duplicate id {}", r.id);
+        assert!(!r.phrases.is_empty() || r.regex.is_some(), "rules.toml: {} has neither phrases nor regex", r.id);
+        let statuses: Vec<String> = r
+            .status
+            .iter()
+            .map(|st| {
+                let mut it = st.split('.');
+                let (c, s, d) = (it.next().unwrap_or(""), it.next(), it.next());
+                let class = if c == "X" || c == "x" {
+                    "None".to_string()
+                } else {
+                    format!(
+                        "Some({})",
+                        c.parse::<u16>().unwrap_or_else(|_| panic!("rules.toml: {}: bad status {st}", r.id))
+                    )
+                };
+                let num = |p: Option<&str>| {
+                    p.and_then(|p| p.parse::<u16>().ok())
+                        .unwrap_or_else(|| panic!("rules.toml: {}: bad status {st}", r.id))
+                };
+                format!("StatusPattern {{ class: {class}, subject: {}, detail: {} }}", num(s), num(d))
+            })
+            .collect();
+        let bounce = match r.bounce.as_deref() {
+            None => "None",
+            Some("hard") => "Some(Bounce::Hard)",
+            Some("soft") => "Some(Bounce::Soft)",
+            Some(other) => panic!("rules.toml: {}: bounce must be hard or soft, not {other:?}", r.id),
+        };
+        writeln!(
+            r_out,
+            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], priority: {}, bounce: {bounce}, source: {:?} }},",
+            r.id,
+            reason_of(&r.reason),
+            r.phrases,
+            r.regex,
+            r.codes,
+            r.class,
+            statuses.join(", "),
+            r.priority,
+            r.source
+        )
+        .unwrap();
+    }
+    r_out.push_str("];\n");
+    std::fs::write(Path::new(&out_dir).join("rules_data.rs"), r_out).unwrap();
 }
 
 /// "USER_UNKNOWN" -> "UserUnknown"

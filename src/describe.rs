@@ -19,11 +19,7 @@ pub fn reply_code(code: ReplyCode, lang: Lang) -> String {
 /// Title of an enhanced status: the registry's, else the class and subject meaning.
 pub fn status(st: EnhancedStatus, lang: Lang) -> String {
     if let Some((title, description)) = registry::enhanced_text(st.subject(), st.detail(), lang) {
-        return if title.is_empty() {
-            description.to_string()
-        } else {
-            title.to_string()
-        };
+        return if title.is_empty() { description.to_string() } else { title.to_string() };
     }
     let class = registry::class_text(st.class().digit(), lang).unwrap_or_default();
     match registry::subject_text(st.subject(), lang) {
@@ -44,19 +40,10 @@ pub fn describe(code_or_status: &str, lang: &str) -> Result<String> {
     if let Some(rest) = t.strip_prefix("X.").or_else(|| t.strip_prefix("x.")) {
         // A registry code with its class wildcard: describe it as the registry does.
         let st = EnhancedStatus::parse(&format!("5.{rest}"))?;
-        if let Some((title, description)) = registry::enhanced_text(st.subject(), st.detail(), lang)
-        {
-            return Ok(if title.is_empty() {
-                description.to_string()
-            } else {
-                title.to_string()
-            });
+        if let Some((title, description)) = registry::enhanced_text(st.subject(), st.detail(), lang) {
+            return Ok(if title.is_empty() { description.to_string() } else { title.to_string() });
         }
-        return Err(Error::Syntax {
-            expected: "a registered X.subject.detail code",
-            position: 0,
-            found: excerpt(t),
-        });
+        return Err(Error::Syntax { expected: "a registered X.subject.detail code", position: 0, found: excerpt(t) });
     }
     if b.contains(&b'.') {
         return Ok(status(EnhancedStatus::parse(t)?, lang));
@@ -74,36 +61,14 @@ mod tests {
 
     #[test]
     fn describes_codes_and_statuses() {
-        assert_eq!(
-            describe("550", "en").unwrap(),
-            "Requested action not taken: mailbox unavailable"
-        );
+        assert_eq!(describe("550", "en").unwrap(), "Requested action not taken: mailbox unavailable");
         assert_eq!(describe("5.2.2", "en").unwrap(), "Mailbox full");
         assert_eq!(describe("X.2.2", "en").unwrap(), "Mailbox full");
-        assert!(
-            describe("5.2.2", "fr")
-                .unwrap()
-                .to_lowercase()
-                .contains("boîte")
-        );
-        assert_ne!(
-            describe("550", "fr").unwrap(),
-            describe("550", "en").unwrap()
-        );
-        assert!(
-            describe("559", "en")
-                .unwrap()
-                .starts_with("Permanent Negative")
-        );
-        assert!(
-            describe("5.9.1", "en")
-                .unwrap()
-                .starts_with("Permanent Failure")
-        );
-        assert_eq!(
-            describe("5.6.10", "en").unwrap(),
-            "This is a duplicate of X.6.8 and is thus deprecated."
-        );
+        assert!(describe("5.2.2", "fr").unwrap().to_lowercase().contains("boîte"));
+        assert_ne!(describe("550", "fr").unwrap(), describe("550", "en").unwrap());
+        assert!(describe("559", "en").unwrap().starts_with("Permanent Negative"));
+        assert!(describe("5.9.1", "en").unwrap().starts_with("Permanent Failure"));
+        assert_eq!(describe("5.6.10", "en").unwrap(), "This is a duplicate of X.6.8 and is thus deprecated.");
         assert!(describe("650", "en").is_err());
         assert!(describe("hello", "en").is_err());
         assert!(describe("550", "xx").is_err());

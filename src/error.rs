@@ -15,41 +15,61 @@ pub enum Error {
     #[error("input has {lines} lines; the limit is {max}")]
     TooManyLines { lines: usize, max: usize },
     /// Something other than what the grammar allows at `position`.
-    #[error("expected {expected} at byte {position}, found {found:?}")]
-    Syntax {
-        expected: &'static str,
-        position: usize,
-        found: String,
-    },
+    #[error("expected {expected} at position {position}, found {found:?}")]
+    Syntax { expected: &'static str, position: usize, found: String },
     /// A three-digit number that is not an SMTP reply code.
-    #[error("{code} at byte {position} is not an SMTP reply code: {why} (RFC 5321 §4.2)")]
-    InvalidReplyCode {
-        code: u16,
-        position: usize,
-        why: &'static str,
-    },
+    #[error("{code:03} at position {position} is not an SMTP reply code: {why} (RFC 5321 §4.2)")]
+    InvalidReplyCode { code: u16, position: usize, why: &'static str },
     /// Something shaped like an enhanced status code that is not one.
-    #[error("{text:?} at byte {position} is not an enhanced status code: {why} (RFC 3463 §2)")]
-    InvalidStatus {
-        text: String,
-        position: usize,
-        why: &'static str,
-    },
+    #[error("{text:?} at position {position} is not an enhanced status code: {why} (RFC 3463 §2)")]
+    InvalidStatus { text: String, position: usize, why: &'static str },
     /// A multi-line reply whose lines carry different codes.
     #[error(
-        "line {line} has reply code {found} but line 1 has {expected}: every line of a multi-line reply carries the same code (RFC 5321 §4.2.1)"
+        "line {line} (position {position}) has reply code {found} but line 1 has {expected}: every line of a multi-line reply carries the same code (RFC 5321 §4.2.1)"
     )]
     MixedCodes {
         line: usize,
         expected: u16,
         found: u16,
+        /// Byte offset of the line's code in the input.
+        position: usize,
     },
     /// A language without a translation file.
     #[error("no texts in language {lang:?}; available: {available}")]
     UnknownLanguage { lang: String, available: String },
     /// A number that is not an Outlook Express / Windows Mail SMTP error.
-    #[error("{number:#010X} is not an Outlook Express SMTP error number (0x800CCC60-0x800CCC7F)")]
+    #[error(
+        "{number:#010X} is not an Outlook Express SMTP error number (0x800CCC60-0x800CCC6F, 0x800CCC78-0x800CCC7F)"
+    )]
     UnknownOutlookError { number: u64 },
+}
+
+impl Error {
+    /// The byte position the error points at, when it has one.
+    pub fn position(&self) -> Option<usize> {
+        match self {
+            Error::Syntax { position, .. }
+            | Error::InvalidReplyCode { position, .. }
+            | Error::InvalidStatus { position, .. }
+            | Error::MixedCodes { position, .. } => Some(*position),
+            _ => None,
+        }
+    }
+
+    /// The same error with its position passed through `f` (used to map positions in decoded
+    /// text back to the raw bytes).
+    pub fn map_position(mut self, f: impl FnOnce(usize) -> usize) -> Self {
+        match &mut self {
+            Error::Syntax { position, .. }
+            | Error::InvalidReplyCode { position, .. }
+            | Error::InvalidStatus { position, .. }
+            | Error::MixedCodes { position, .. } => {
+                *position = f(*position);
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -42,11 +42,7 @@ impl ReplyCode {
         } else {
             return Ok(ReplyCode(code));
         };
-        Err(Error::InvalidReplyCode {
-            code,
-            position,
-            why,
-        })
+        Err(Error::InvalidReplyCode { code, position, why })
     }
 
     pub fn value(self) -> u16 {
@@ -129,7 +125,10 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// Builds a reply from its parts. At least one of `code` and `status` is required.
+    /// Builds a reply from its parts. At least one of `code` and `status` is required. Lines
+    /// are trimmed; a line may not contain CR or LF, and the first line may not start with what
+    /// would read as a status or a code (pass those as `status`/`code`), so that
+    /// [`Reply::to_wire`] always parses back to an equal reply.
     pub fn new(
         code: Option<ReplyCode>,
         status: Option<EnhancedStatus>,
@@ -144,18 +143,46 @@ impl Reply {
                 found: lines.first().map(|l| excerpt(l)).unwrap_or_default(),
             });
         }
-        let lines = if lines.is_empty() {
-            vec![String::new()]
-        } else {
-            lines
-        };
-        Ok(Reply {
-            code,
-            status,
-            lines,
-            remote_mta,
-            smtp_command,
-        })
+        let mut lines: Vec<String> = lines.into_iter().map(|l| l.trim().to_string()).collect();
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        if let Some(l) = lines.iter().find(|l| l.contains(['\r', '\n'])) {
+            return Err(Error::Syntax {
+                expected: "a line without CR or LF (one list item per line)",
+                position: 0,
+                found: excerpt(l),
+            });
+        }
+        let first = lines[0].as_bytes();
+        if status.is_none() && !matches!(status::scan(first, 0), Scan::None) {
+            return Err(Error::Syntax {
+                expected: "text that does not start with an enhanced status code (pass it as status)",
+                position: 0,
+                found: excerpt(&lines[0]),
+            });
+        }
+        if code.is_none() && code_at(first, 0).is_some() {
+            return Err(Error::Syntax {
+                expected: "text that does not start with a reply code (pass it as code)",
+                position: 0,
+                found: excerpt(&lines[0]),
+            });
+        }
+        let last = lines.last().map(String::as_str).unwrap_or_default();
+        if last.ends_with("command)") && last.contains("(in reply to ") {
+            return Err(Error::Syntax {
+                expected: "text that does not end with a Postfix \"(in reply to … command)\" trailer (pass it as smtp_command)",
+                position: 0,
+                found: excerpt(last),
+            });
+        }
+        let reply = Reply { code, status, lines, remote_mta, smtp_command };
+        let wire = reply.to_wire().len();
+        if wire > MAX_INPUT_BYTES {
+            return Err(Error::TooLong { len: wire, max: MAX_INPUT_BYTES });
+        }
+        Ok(reply)
     }
 
     pub fn code(&self) -> Option<ReplyCode> {
@@ -206,10 +233,7 @@ impl Reply {
         self.code.map(ReplyCode::category)
     }
     pub fn is_success(&self) -> bool {
-        matches!(
-            self.kind(),
-            ReplyKind::PositiveCompletion | ReplyKind::PositiveIntermediate
-        )
+        matches!(self.kind(), ReplyKind::PositiveCompletion | ReplyKind::PositiveIntermediate)
     }
     pub fn is_transient(&self) -> bool {
         self.kind() == ReplyKind::TransientNegative
@@ -231,7 +255,9 @@ impl Reply {
         }
     }
 
-    /// The wire form without the wrappers: `550 5.1.1 text`, or one
+    /// The wire form without the wrappers (it parses back to an equal reply when it fits in
+    /// [`MAX_INPUT_BYTES`]; a parsed multi-line reply whose lines had no codes grows by the code
+    /// and status added to each line, so near the limit it may not): `550 5.1.1 text`, or one
     /// `550-5.1.1 …` line per line with CRLF between them (RFC 5321 §4.2.1).
     pub fn to_wire(&self) -> String {
         let mut out = String::new();
@@ -280,25 +306,52 @@ impl std::str::FromStr for Reply {
 }
 
 /// Parses bytes, decoding them as UTF-8 with invalid sequences replaced (never an error for
-/// the encoding alone).
+/// the encoding alone). The length limit applies to the bytes; error positions are byte
+/// offsets into `input`.
 pub fn parse_bytes(input: &[u8]) -> Result<Reply> {
     if input.len() > MAX_INPUT_BYTES {
-        return Err(Error::TooLong {
-            len: input.len(),
-            max: MAX_INPUT_BYTES,
-        });
+        return Err(Error::TooLong { len: input.len(), max: MAX_INPUT_BYTES });
     }
-    parse(&String::from_utf8_lossy(input))
+    if let Ok(text) = std::str::from_utf8(input) {
+        return parse_checked(text);
+    }
+    // Decode as String::from_utf8_lossy does, remembering where each piece came from so that an
+    // error position is a byte offset into `input`, not into the decoded text.
+    let mut text = String::with_capacity(input.len() + 16);
+    let mut marks: Vec<(usize, usize, bool)> = Vec::new(); // (offset in text, offset in input, replacement?)
+    let mut raw = 0;
+    for chunk in input.utf8_chunks() {
+        marks.push((text.len(), raw, false));
+        text.push_str(chunk.valid());
+        raw += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            marks.push((text.len(), raw, true));
+            text.push(char::REPLACEMENT_CHARACTER);
+            raw += chunk.invalid().len();
+        }
+    }
+    parse_checked(&text).map_err(|e| {
+        e.map_position(|p| {
+            let i = marks.partition_point(|m| m.0 <= p).saturating_sub(1);
+            match marks.get(i) {
+                Some(&(t, r, false)) => r + (p - t),
+                Some(&(_, r, true)) => r,
+                None => p,
+            }
+        })
+    })
 }
 
 /// Parses one SMTP reply in any of the shapes listed in the module documentation.
 pub fn parse(input: &str) -> Result<Reply> {
     if input.len() > MAX_INPUT_BYTES {
-        return Err(Error::TooLong {
-            len: input.len(),
-            max: MAX_INPUT_BYTES,
-        });
+        return Err(Error::TooLong { len: input.len(), max: MAX_INPUT_BYTES });
     }
+    parse_checked(input)
+}
+
+/// [`parse`] without the length check (the caller checked the raw input).
+fn parse_checked(input: &str) -> Result<Reply> {
     let mut cur = Cursor::new(input);
     if cur.rest().is_empty() {
         return Err(Error::Empty);
@@ -335,11 +388,11 @@ pub fn parse(input: &str) -> Result<Reply> {
     if let Some(host) = cur.postfix_host() {
         remote_mta = Some(host);
     }
-    if let Some(cmd) = cur.strip_in_reply_to() {
-        smtp_command = Some(cmd);
-    }
     if exchange_hashes {
         cur.strip_suffix("##");
+    }
+    if let Some(cmd) = cur.strip_in_reply_to() {
+        smtp_command = Some(cmd);
     }
     if cur.rest().is_empty() {
         return Err(Error::Syntax {
@@ -367,11 +420,11 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(s: &'a str) -> Self {
-        let mut c = Cursor {
-            full: s,
-            pos: 0,
-            end: s.len(),
-        };
+        let mut c = Cursor { full: s, pos: 0, end: s.len() };
+        // A byte-order mark (U+FEFF) in front is an artefact of the file or tool, not the reply.
+        if c.rest().starts_with('\u{FEFF}') {
+            c.pos += '\u{FEFF}'.len_utf8();
+        }
         c.skip_ws();
         c.trim_end();
         c
@@ -415,14 +468,9 @@ impl<'a> Cursor<'a> {
     /// A DSN diagnostic-type (RFC 3464 §2.3.6): `smtp;` or an `x-` atom such as `X-Postfix;`.
     fn diagnostic_type(&mut self) -> bool {
         let b = self.rest().as_bytes();
-        let n = b
-            .iter()
-            .take(40)
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
-            .count();
+        let n = b.iter().take(40).take_while(|c| c.is_ascii_alphanumeric() || **c == b'-').count();
         let atom = &b[..n];
-        let known =
-            atom.eq_ignore_ascii_case(b"smtp") || (n > 2 && atom[..2].eq_ignore_ascii_case(b"x-"));
+        let known = atom.eq_ignore_ascii_case(b"smtp") || (n > 2 && atom[..2].eq_ignore_ascii_case(b"x-"));
         if !known {
             return false;
         }
@@ -478,6 +526,11 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Lines as [`parse`] counts them: CRLF, LF and a lone CR each end one.
+fn count_lines(s: &str) -> usize {
+    s.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r').count()).sum()
+}
+
 /// `true` when `b[i..]` starts with three ASCII digits followed by the end, white space or '-'.
 fn code_at(b: &[u8], i: usize) -> Option<(u16, Option<u8>)> {
     if b.len() < i + 3 || !b[i..i + 3].iter().all(u8::is_ascii_digit) {
@@ -488,9 +541,7 @@ fn code_at(b: &[u8], i: usize) -> Option<(u16, Option<u8>)> {
         None | Some(b' ' | b'\t' | b'-') => {}
         _ => return None,
     }
-    let v = b[i..i + 3]
-        .iter()
-        .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+    let v = b[i..i + 3].iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
     Some((v, sep))
 }
 
@@ -530,10 +581,7 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
                 continue;
             }
             if lines.len() >= MAX_LINES {
-                return Err(Error::TooManyLines {
-                    lines: s.lines().count(),
-                    max: MAX_LINES,
-                });
+                return Err(Error::TooManyLines { lines: count_lines(s), max: MAX_LINES });
             }
             let b = part.as_bytes();
             let lead = skip_blanks(b, 0);
@@ -543,6 +591,7 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
                         line: lines.len() + 1,
                         expected: c.value(),
                         found: v,
+                        position: base + (part.as_ptr() as usize - s.as_ptr() as usize) + lead,
                     });
                 }
                 (Some(c), Some((v, _))) if v == c.value() => {
@@ -558,13 +607,7 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
             }
         }
     }
-    Ok(Reply {
-        code,
-        status,
-        lines,
-        remote_mta: None,
-        smtp_command: None,
-    })
+    Ok(Reply { code, status, lines, remote_mta: None, smtp_command: None })
 }
 
 /// A multi-line reply flattened onto one line, as DSN Diagnostic-Code fields carry it once
@@ -573,12 +616,7 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
 /// line. Only a space is replaced, so byte positions stay the same.
 fn unfold(s: &str) -> Option<String> {
     let b = s.as_bytes();
-    if b.contains(&b'\n')
-        || b.contains(&b'\r')
-        || b.len() < 5
-        || b[3] != b'-'
-        || code_at(b, 0).is_none()
-    {
+    if b.contains(&b'\n') || b.contains(&b'\r') || b.len() < 5 || b[3] != b'-' || code_at(b, 0).is_none() {
         return None;
     }
     let code = &b[..3];
@@ -586,10 +624,7 @@ fn unfold(s: &str) -> Option<String> {
     let mut changed = false;
     let mut i = 4;
     while i + 4 <= b.len() {
-        if b[i] == b' '
-            && &b[i + 1..i + 4] == code
-            && matches!(b.get(i + 4), None | Some(b'-' | b' '))
-        {
+        if b[i] == b' ' && &b[i + 1..i + 4] == code && matches!(b.get(i + 4), None | Some(b'-' | b' ')) {
             out[i] = b'\n';
             changed = true;
             i += 4;
@@ -605,15 +640,7 @@ fn unfold(s: &str) -> Option<String> {
 fn parse_head(line: &str, at: usize) -> Result<(Option<ReplyCode>, Option<EnhancedStatus>, &str)> {
     let b = line.as_bytes();
     let shift = |e: Error| match e {
-        Error::InvalidStatus {
-            text,
-            position,
-            why,
-        } => Error::InvalidStatus {
-            text,
-            position: position + at,
-            why,
-        },
+        Error::InvalidStatus { text, position, why } => Error::InvalidStatus { text, position: position + at, why },
         other => other,
     };
     if let Some((v, sep)) = code_at(b, 0) {
@@ -672,10 +699,7 @@ mod tests {
         let r = p("550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown");
         assert_eq!(r.code().unwrap().value(), 550);
         assert_eq!(r.status().unwrap().to_string(), "5.1.1");
-        assert_eq!(
-            r.text(),
-            "<bob@example.com>: Recipient address rejected: User unknown"
-        );
+        assert_eq!(r.text(), "<bob@example.com>: Recipient address rejected: User unknown");
         assert_eq!(r.kind(), ReplyKind::PermanentNegative);
         assert_eq!(r.category(), Some(Category::MailSystem));
         assert!(r.is_permanent() && !r.is_transient() && !r.is_success() && !r.conflict());
@@ -684,10 +708,7 @@ mod tests {
     #[test]
     fn code_alone_and_code_with_text() {
         let r = p("250");
-        assert_eq!(
-            (r.code().unwrap().value(), r.status(), r.text().as_str()),
-            (250, None, "")
-        );
+        assert_eq!((r.code().unwrap().value(), r.status(), r.text().as_str()), (250, None, ""));
         assert_eq!(r.lines(), &[String::new()]);
         let r = p("421 Service not available\r\n");
         assert_eq!(r.text(), "Service not available");
@@ -697,10 +718,7 @@ mod tests {
     #[test]
     fn multi_line() {
         let r = p("250-mx.example.com\r\n250-PIPELINING\r\n250 SIZE 35882577");
-        assert_eq!(
-            r.lines(),
-            &["mx.example.com", "PIPELINING", "SIZE 35882577"]
-        );
+        assert_eq!(r.lines(), &["mx.example.com", "PIPELINING", "SIZE 35882577"]);
         assert_eq!(r.text(), "mx.example.com PIPELINING SIZE 35882577");
         let g = p(
             "550-5.1.1 The email account that you tried to reach does not exist.\n550-5.1.1 Please try double-checking\n550 5.1.1 the address. - gsmtp",
@@ -719,24 +737,16 @@ mod tests {
             "smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. 550 5.1.1 Learn more - gsmtp",
         );
         assert_eq!(r.lines().len(), 4);
-        assert_eq!(
-            r.lines()[1],
-            "double-checking the recipient's email address for typos or"
-        );
+        assert_eq!(r.lines()[1], "double-checking the recipient's email address for typos or");
         assert_eq!(
             r.text(),
             "The email account that you tried to reach does not exist. Please try double-checking the recipient's email address for typos or unnecessary spaces. Learn more - gsmtp"
         );
-        let r = p(
-            "554-mail.com Nemesis ESMTP Service not available 554-No SMTP service 554 Bad DNS PTR resource record",
-        );
+        let r =
+            p("554-mail.com Nemesis ESMTP Service not available 554-No SMTP service 554 Bad DNS PTR resource record");
         assert_eq!(
             r.lines(),
-            &[
-                "mail.com Nemesis ESMTP Service not available",
-                "No SMTP service",
-                "Bad DNS PTR resource record"
-            ]
+            &["mail.com Nemesis ESMTP Service not available", "No SMTP service", "Bad DNS PTR resource record"]
         );
         // A single-line reply that merely mentions its code is left alone.
         assert_eq!(p("550 limit is 550 messages").lines().len(), 1);
@@ -744,17 +754,8 @@ mod tests {
 
     #[test]
     fn three_digit_subject_and_detail() {
-        assert_eq!(
-            p("451 4.7.650 The mail server has been temporarily rate limited")
-                .status()
-                .unwrap()
-                .detail(),
-            650
-        );
-        assert_eq!(
-            p("550 5.7.515 Access denied").status().unwrap().to_string(),
-            "5.7.515"
-        );
+        assert_eq!(p("451 4.7.650 The mail server has been temporarily rate limited").status().unwrap().detail(), 650);
+        assert_eq!(p("550 5.7.515 Access denied").status().unwrap().to_string(), "5.7.515");
     }
 
     #[test]
@@ -767,11 +768,7 @@ mod tests {
         ] {
             let r = p(s);
             assert_eq!(
-                (
-                    r.code().unwrap().value(),
-                    r.status().unwrap().to_string(),
-                    r.text()
-                ),
+                (r.code().unwrap().value(), r.status().unwrap().to_string(), r.text()),
                 (550, "5.1.1".into(), "User unknown".into()),
                 "{s}"
             );
@@ -782,11 +779,7 @@ mod tests {
     fn exchange_ndr_lines() {
         let r = p("#5.1.1 smtp;550 5.1.1 mailbox unavailable");
         assert_eq!(
-            (
-                r.code().unwrap().value(),
-                r.status().unwrap().to_string(),
-                r.text().as_str()
-            ),
+            (r.code().unwrap().value(), r.status().unwrap().to_string(), r.text().as_str()),
             (550, "5.1.1".into(), "mailbox unavailable")
         );
         let r = p("#4.2.1 smtp;550 mailbox temporarily disabled");
@@ -810,28 +803,18 @@ mod tests {
         let r = p(
             "smtp; host mx.example.org[198.51.100.7] refused to talk to me: 554 5.7.1 blocked (in reply to end of DATA command)",
         );
-        assert_eq!(
-            (r.remote_mta(), r.smtp_command()),
-            (Some("mx.example.org[198.51.100.7]"), Some("end of DATA"))
-        );
+        assert_eq!((r.remote_mta(), r.smtp_command()), (Some("mx.example.org[198.51.100.7]"), Some("end of DATA")));
         let r = p(
             "X-Postfix; delivery temporarily suspended: host mx.example.net[203.0.113.127] refused to talk to me: 421 Service unavailable",
         );
-        assert_eq!(
-            (r.code().unwrap().value(), r.remote_mta()),
-            (421, Some("mx.example.net[203.0.113.127]"))
-        );
+        assert_eq!((r.code().unwrap().value(), r.remote_mta()), (421, Some("mx.example.net[203.0.113.127]")));
     }
 
     #[test]
     fn status_first_status_alone_and_dash() {
         let r = p("5.1.1 550 User unknown");
         assert_eq!(
-            (
-                r.code().unwrap().value(),
-                r.status().unwrap().to_string(),
-                r.text().as_str()
-            ),
+            (r.code().unwrap().value(), r.status().unwrap().to_string(), r.text().as_str()),
             (550, "5.1.1".into(), "User unknown")
         );
         let r = p("5.7.1 Message rejected");
@@ -842,11 +825,7 @@ mod tests {
         assert_eq!(r.category(), None);
         let r = p("550-5.7.1");
         assert_eq!(
-            (
-                r.code().unwrap().value(),
-                r.status().unwrap().to_string(),
-                r.text().as_str()
-            ),
+            (r.code().unwrap().value(), r.status().unwrap().to_string(), r.text().as_str()),
             (550, "5.7.1".into(), "")
         );
     }
@@ -866,49 +845,58 @@ mod tests {
         assert!(matches!(e, Error::Syntax { position: 0, .. }), "{e}");
         assert!(e.to_string().contains("3-digit reply code"));
         let e = parse("650 nope").unwrap_err();
-        assert_eq!(
-            e,
-            Error::InvalidReplyCode {
-                code: 650,
-                position: 0,
-                why: "the first digit must be 2, 3, 4 or 5"
-            }
-        );
+        assert_eq!(e, Error::InvalidReplyCode { code: 650, position: 0, why: "the first digit must be 2, 3, 4 or 5" });
         assert!(matches!(
             parse("570 x").unwrap_err(),
-            Error::InvalidReplyCode {
-                why: "the second digit must be 0 to 5",
-                ..
-            }
+            Error::InvalidReplyCode { why: "the second digit must be 0 to 5", .. }
         ));
-        assert!(matches!(
-            parse("199 x").unwrap_err(),
-            Error::InvalidReplyCode { .. }
-        ));
-        assert!(matches!(
-            parse("smtp; 6.1.1 x").unwrap_err(),
-            Error::InvalidStatus { position: 6, .. }
-        ));
-        assert!(matches!(
-            parse("5501 x").unwrap_err(),
-            Error::Syntax { position: 3, .. }
-        ));
+        assert!(matches!(parse("199 x").unwrap_err(), Error::InvalidReplyCode { .. }));
+        assert!(matches!(parse("smtp; 6.1.1 x").unwrap_err(), Error::InvalidStatus { position: 6, .. }));
+        assert!(matches!(parse("5501 x").unwrap_err(), Error::Syntax { position: 3, .. }));
         assert!(matches!(
             parse("550-a\r\n451 b").unwrap_err(),
-            Error::MixedCodes {
-                line: 2,
-                expected: 550,
-                found: 451
-            }
+            Error::MixedCodes { line: 2, expected: 550, found: 451, position: 7 }
         ));
         assert!(matches!(parse("smtp;").unwrap_err(), Error::Syntax { .. }));
         let long = "5".repeat(MAX_INPUT_BYTES + 1);
         assert!(matches!(parse(&long).unwrap_err(), Error::TooLong { .. }));
         let many = "250-x\n".repeat(MAX_LINES + 1) + "250 y";
-        assert!(matches!(
-            parse(&many).unwrap_err(),
-            Error::TooManyLines { .. }
-        ));
+        assert!(matches!(parse(&many).unwrap_err(), Error::TooManyLines { .. }));
+    }
+
+    #[test]
+    fn constructed_replies_always_round_trip() {
+        let st = |t: &str| EnhancedStatus::parse(t).unwrap();
+        let code = ReplyCode::new(250).ok();
+        assert!(Reply::new(code, None, vec!["2.0.0 x".into()], None, None).is_err());
+        assert!(Reply::new(code, None, vec!["6.1.1 x".into()], None, None).is_err());
+        assert!(Reply::new(None, Some(st("5.1.1")), vec!["550 x".into()], None, None).is_err());
+        assert!(Reply::new(code, None, vec!["a\nb".into()], None, None).is_err());
+        assert!(Reply::new(None, None, vec!["x".into()], None, None).is_err());
+        assert!(Reply::new(code, None, vec!["x (in reply to RCPT TO command)".into()], None, None).is_err());
+        assert!(Reply::new(code, None, vec!["x".repeat(MAX_INPUT_BYTES)], None, None).is_err());
+        let r = p("#550 5.1.1 x (in reply to RCPT TO command) ##");
+        assert_eq!((r.text().as_str(), r.smtp_command()), ("x", Some("RCPT TO")));
+        assert_eq!(p("\u{FEFF}250 OK").text(), "OK");
+        let r = Reply::new(code, Some(st("2.0.0")), vec!["  ok  ".into(), "250 more".into()], None, None).unwrap();
+        assert_eq!(r.lines(), &["ok", "250 more"]);
+        assert_eq!(p(&r.to_wire()), r);
+    }
+
+    #[test]
+    fn byte_errors_point_into_the_bytes() {
+        // Two invalid bytes become one U+FFFD (3 bytes): positions after it still count input bytes.
+        let e = parse_bytes(b"\xff\xfe garbage").unwrap_err();
+        assert_eq!(e.position(), Some(0));
+        let e = parse_bytes(b"smtp; \xff 6.1.1 x").unwrap_err();
+        assert_eq!(e.position(), Some(6));
+        let e = parse_bytes(b"550 \xc3\xa9\xff 6.1.1").map(|r| r.text());
+        assert_eq!(e.unwrap(), "\u{e9}\u{FFFD} 6.1.1");
+        // The limit applies to the bytes, not to the decoded text (each bad byte grows to 3).
+        let mut big = b"550 ".to_vec();
+        big.extend(std::iter::repeat_n(0xffu8, MAX_INPUT_BYTES - 4));
+        assert!(parse_bytes(&big).is_ok());
+        assert_eq!(count_lines("a\rb\r\nc\nd"), 4);
     }
 
     #[test]
@@ -926,13 +914,7 @@ mod tests {
 
     #[test]
     fn wire_form_round_trips() {
-        for s in [
-            "550 5.1.1 User unknown",
-            "250-a\r\n250 b",
-            "5.7.1 Message rejected",
-            "250",
-            "421 4.7.0 Try later",
-        ] {
+        for s in ["550 5.1.1 User unknown", "250-a\r\n250 b", "5.7.1 Message rejected", "250", "421 4.7.0 Try later"] {
             let r = p(s);
             assert_eq!(p(&r.to_wire()), r, "{s}");
         }

@@ -39,9 +39,7 @@ impl RetryPolicy {
     /// at `max_delay` (Postfix doubles its back-off the same way).
     pub fn backoff(&self, attempt: u32) -> u64 {
         let shift = attempt.saturating_sub(1).min(32);
-        self.base_delay
-            .saturating_mul(1u64 << shift)
-            .min(self.max_delay)
+        self.base_delay.saturating_mul(1u64 << shift).min(self.max_delay)
     }
 }
 
@@ -88,10 +86,7 @@ pub struct RetryDecision {
 }
 
 fn is_throttle(r: Reason) -> bool {
-    matches!(
-        r,
-        Reason::RateLimited | Reason::Speeding | Reason::TooManyConn
-    )
+    matches!(r, Reason::RateLimited | Reason::Speeding | Reason::TooManyConn)
 }
 
 /// Reasons whose remedy is on the sender's side, when the failure is permanent.
@@ -109,12 +104,7 @@ fn is_sender_config(r: Reason) -> bool {
 
 /// Decides what to do with `reply` on attempt number `attempt` (1 = first), `elapsed` seconds
 /// after the first attempt (when known).
-pub fn decide(
-    reply: &Reply,
-    attempt: u32,
-    elapsed: Option<u64>,
-    policy: &RetryPolicy,
-) -> RetryDecision {
+pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> RetryDecision {
     let k = classify(reply);
     let what = describe(reply, &k);
     let attempt = attempt.max(1);
@@ -153,16 +143,10 @@ pub fn decide(
                 None,
                 false,
                 Scope::Message,
-                format!(
-                    "{what}: the problem is on the sending side; fix your configuration before sending again."
-                ),
+                format!("{what}: the problem is on the sending side; fix your configuration before sending again."),
             );
         }
-        let scope = if k.reason.entry().fault == Fault::Sender {
-            Scope::Destination
-        } else {
-            Scope::Message
-        };
+        let scope = if k.reason.entry().fault == Fault::Sender { Scope::Destination } else { Scope::Message };
         return make(
             Action::GiveUp,
             None,
@@ -175,11 +159,8 @@ pub fn decide(
     let out_of_time = elapsed.is_some_and(|e| e >= policy.max_age);
     let out_of_tries = policy.max_attempts.is_some_and(|m| attempt >= m);
     if out_of_time || out_of_tries {
-        let why = if out_of_time {
-            "the message is older than the retry limit"
-        } else {
-            "the attempt limit is reached"
-        };
+        let why =
+            if out_of_time { "the message is older than the retry limit" } else { "the attempt limit is reached" };
         return make(
             Action::GiveUp,
             None,
@@ -201,13 +182,7 @@ pub fn decide(
         );
     }
     let delay = policy.backoff(attempt);
-    make(
-        Action::Retry,
-        Some(delay),
-        false,
-        Scope::Message,
-        format!("{what}: temporary failure; retry in {delay} s."),
-    )
+    make(Action::Retry, Some(delay), false, Scope::Message, format!("{what}: temporary failure; retry in {delay} s."))
 }
 
 fn describe(reply: &Reply, k: &Classification) -> String {
@@ -230,21 +205,13 @@ mod tests {
     use crate::reply::parse;
 
     fn d(s: &str, attempt: u32, elapsed: Option<u64>) -> RetryDecision {
-        decide(
-            &parse(s).unwrap(),
-            attempt,
-            elapsed,
-            &RetryPolicy::default(),
-        )
+        decide(&parse(s).unwrap(), attempt, elapsed, &RetryPolicy::default())
     }
 
     #[test]
     fn postfix_backoff() {
         let p = RetryPolicy::default();
-        assert_eq!(
-            (1..=6).map(|a| p.backoff(a)).collect::<Vec<_>>(),
-            vec![300, 600, 1200, 2400, 4000, 4000]
-        );
+        assert_eq!((1..=6).map(|a| p.backoff(a)).collect::<Vec<_>>(), vec![300, 600, 1200, 2400, 4000, 4000]);
         assert_eq!(p.backoff(u32::MAX), 4000);
     }
 
@@ -252,24 +219,14 @@ mod tests {
     fn actions() {
         assert_eq!(d("250 OK", 1, None).action, Action::Delivered);
         let x = d("550 5.1.1 User unknown", 1, None);
-        assert_eq!(
-            (x.action, x.suppress, x.scope),
-            (Action::Suppress, true, Scope::Address)
-        );
+        assert_eq!((x.action, x.suppress, x.scope), (Action::Suppress, true, Scope::Address));
         assert_eq!(d("550 5.7.26 DMARC", 1, None).action, Action::FixConfig);
         assert_eq!(d("552 5.2.2 full", 1, None).action, Action::GiveUp);
         let r = d("451 4.3.0 try later", 3, Some(1000));
         assert_eq!((r.action, r.delay), (Action::Retry, Some(1200)));
-        assert_eq!(
-            d("451 4.3.0 try later", 3, Some(6 * 86400)).action,
-            Action::GiveUp
-        );
+        assert_eq!(d("451 4.3.0 try later", 3, Some(6 * 86400)).action, Action::GiveUp);
         assert_eq!(d("550 4.2.2 full", 1, None).action, Action::GiveUp);
         assert_eq!(d("4.2.2 full", 1, None).action, Action::Retry);
-        assert!(
-            d("550 5.1.1 x", 1, None)
-                .explanation
-                .contains("userunknown")
-        );
+        assert!(d("550 5.1.1 x", 1, None).explanation.contains("userunknown"));
     }
 }

@@ -87,11 +87,7 @@ impl EnhancedStatus {
                 why: "subject and detail have 1 to 3 digits (0-999)",
             });
         }
-        Ok(EnhancedStatus {
-            class,
-            subject,
-            detail,
-        })
+        Ok(EnhancedStatus { class, subject, detail })
     }
 
     /// Parses exactly `X.Y.Z` (surrounding white space allowed).
@@ -190,21 +186,10 @@ pub(crate) fn scan(b: &[u8], start: usize) -> Scan {
         Some(c) if c.is_ascii_whitespace() || b":;,)".contains(c) => {}
         Some(_) => return Scan::None,
     }
-    let num = |a: usize, z: usize| {
-        b[a..z]
-            .iter()
-            .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'))
-    };
+    let num = |a: usize, z: usize| b[a..z].iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
     let class = num(c0, c1);
     match StatusClass::from_digit(class) {
-        Some(class) => Scan::Status(
-            EnhancedStatus {
-                class,
-                subject: num(s0, s1),
-                detail: num(d0, d1),
-            },
-            d1,
-        ),
+        Some(class) => Scan::Status(EnhancedStatus { class, subject: num(s0, s1), detail: num(d0, d1) }, d1),
         None => Scan::Invalid(Error::InvalidStatus {
             text: String::from_utf8_lossy(&b[start..d1]).into_owned(),
             position: start,
@@ -226,35 +211,21 @@ mod tests {
     #[test]
     fn parses_and_displays() {
         let s = EnhancedStatus::parse(" 4.7.650 ").unwrap();
-        assert_eq!(
-            (s.class(), s.subject(), s.detail()),
-            (StatusClass::PersistentTransientFailure, 7, 650)
-        );
+        assert_eq!((s.class(), s.subject(), s.detail()), (StatusClass::PersistentTransientFailure, 7, 650));
         assert_eq!(s.to_string(), "4.7.650");
         assert_eq!(s.subject_name(), Some(Subject::SecurityOrPolicy));
         assert_eq!(
-            "5.1.10"
-                .parse::<EnhancedStatus>()
-                .unwrap()
-                .registry()
-                .unwrap()
-                .title,
+            "5.1.10".parse::<EnhancedStatus>().unwrap().registry().unwrap().title,
             "Recipient address has null MX"
         );
-        assert!(
-            EnhancedStatus::parse("5.9.1")
-                .unwrap()
-                .subject_name()
-                .is_none()
-        );
+        assert!(EnhancedStatus::parse("5.9.1").unwrap().subject_name().is_none());
     }
 
     #[test]
     fn rejects_what_rfc_3463_rejects() {
-        for bad in [
-            "", "5", "5.1", "5.1.", "6.1.1", "3.1.1", "5.1234.1", "5.1.1000", "55.1.1", "5.1.1.1",
-            "x.1.1", "5.1.1 x",
-        ] {
+        for bad in
+            ["", "5", "5.1", "5.1.", "6.1.1", "3.1.1", "5.1234.1", "5.1.1000", "55.1.1", "5.1.1.1", "x.1.1", "5.1.1 x"]
+        {
             assert!(EnhancedStatus::parse(bad).is_err(), "{bad:?} accepted");
         }
         let e = EnhancedStatus::parse("6.1.1").unwrap_err().to_string();

@@ -17,14 +17,15 @@ class Error(Exception):
 class ParseError(Error, ValueError):
     """The input is not an SMTP reply (or not a status code): says what was expected and where.
 
-    ``position`` is the byte offset in the input where the problem is, when known.
+    ``position`` is where the problem is, when known: an index into the input (characters of a
+    ``str``, bytes of ``bytes``).
 
     >>> import smtpcodes
     >>> try:
     ...     smtpcodes.parse("650 nope")
     ... except smtpcodes.ParseError as e:
     ...     print(e.position, e)
-    0 650 at byte 0 is not an SMTP reply code: the first digit must be 2, 3, 4 or 5 (RFC 5321 §4.2)
+    0 650 at position 0 is not an SMTP reply code: the first digit must be 2, 3, 4 or 5 (RFC 5321 §4.2)
     """
 
     def __init__(self, message: str, position: int | None = None) -> None:

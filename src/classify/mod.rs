@@ -1,16 +1,24 @@
 //! Bounce type and reason of a reply.
 //!
-//! Precedence (the same everywhere): a success reply (2xx/3xx, or a class 2 status without a
-//! code) is `delivered`; else the enhanced status gives the reason when the registry maps it
-//! (`data/status_reasons.toml`), even when the basic code disagrees (`550 4.2.2` is mailbox
-//! full, DESIGN §3); else the basic code gives it (`data/status_reasons.toml`, `[[reply]]`);
-//! else the reason is `undefined`. The bounce type is the reason's default
-//! (`data/reasons.toml`), except that a transient reply is never hard: a 4xx reply or a
-//! 4.X.X status says the condition may pass (RFC 5321 §4.2.1, RFC 3463 §2).
+//! Precedence (the same everywhere):
+//! 1. a success reply (2xx/3xx, or a class 2 status without a code) is `delivered`;
+//! 2. else a text rule of `data/rules.toml` that matches gives the reason: the text is more
+//!    specific than the codes (`550 5.7.1 … blocked using zen.spamhaus.org` is `blocked`);
+//! 3. else the enhanced status gives it when the registry maps it (`data/status_reasons.toml`),
+//!    even when the basic code disagrees (`550 4.2.2` is mailbox full, DESIGN §3);
+//! 4. else the basic code gives it (`data/status_reasons.toml`, `[[reply]]`);
+//! 5. else the reason is `undefined`.
+//!
+//! The bounce type is the rule's override or the reason's default (`data/reasons.toml`), except
+//! that a transient reply is never hard: a 4xx reply or a 4.X.X status says the condition may
+//! pass (RFC 5321 §4.2.1, RFC 3463 §2).
+
+pub mod rules;
 
 use crate::registry::{self, ReasonEntry};
 use crate::reply::{Reply, ReplyKind};
 use crate::status::StatusClass;
+use rules::{RULESET, RuleMatch, normalize_with_map};
 
 pub use crate::registry::{Bounce, Fault, Reason};
 
@@ -19,6 +27,8 @@ pub use crate::registry::{Bounce, Fault, Reason};
 pub enum Basis {
     /// A positive reply.
     Success,
+    /// A text rule.
+    Rule,
     /// The enhanced status, through its registry entry.
     Status,
     /// The basic reply code.
@@ -27,14 +37,28 @@ pub enum Basis {
     Default,
 }
 
+impl Basis {
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Success => "success",
+            Basis::Rule => "rule",
+            Basis::Status => "status",
+            Basis::ReplyCode => "reply_code",
+            Basis::Default => "default",
+        }
+    }
+}
+
 /// The outcome of classifying a reply, with what it rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Classification {
     pub bounce: Bounce,
     pub reason: Reason,
     pub basis: Basis,
-    /// The source of the table row that decided it (an RFC section), if any.
+    /// The source of what decided it: the rule's source or the table row's RFC section.
     pub source: Option<&'static str>,
+    /// The text rule that decided it, with its span in the normalized text.
+    pub rule: Option<RuleMatch>,
 }
 
 impl Reason {
@@ -52,56 +76,159 @@ impl Reason {
     }
     /// Looks a reason up by its Sisimai name.
     pub fn from_value(v: &str) -> Option<Reason> {
-        registry::REASONS
-            .iter()
-            .find(|r| r.value == v)
-            .map(|r| r.reason)
+        registry::REASONS.iter().find(|r| r.value == v).map(|r| r.reason)
     }
 }
 
-/// Classifies a reply from its codes.
+/// The reason the enhanced status gives on its own, with its source.
+pub fn status_reason(reply: &Reply) -> Option<(Reason, &'static str)> {
+    let s = reply.status()?;
+    registry::status_reason(s.subject(), s.detail()).map(|row| (row.reason, row.source))
+}
+
+/// The reason the basic code gives on its own, with its source.
+pub fn code_reason(reply: &Reply) -> Option<(Reason, &'static str)> {
+    let c = reply.code()?;
+    registry::reply_reason(c.value()).map(|row| (row.reason, row.source))
+}
+
+/// Classifies a reply (see the module documentation for the precedence).
 pub fn classify(reply: &Reply) -> Classification {
+    let text = normalize_with_map(&reply.text(), false).0;
+    classify_normalized(reply, &text)
+}
+
+fn classify_normalized(reply: &Reply, text: &str) -> Classification {
     if reply.is_success() {
         return Classification {
             bounce: Bounce::None,
             reason: Reason::Delivered,
             basis: Basis::Success,
             source: None,
+            rule: None,
         };
     }
-    let transient = reply.is_transient()
-        || reply
-            .status()
-            .is_some_and(|s| s.class() == StatusClass::PersistentTransientFailure);
-    let (reason, basis, source) = if let Some(row) = reply
-        .status()
-        .and_then(|s| registry::status_reason(s.subject(), s.detail()))
-    {
-        (row.reason, Basis::Status, Some(row.source))
-    } else if let Some(row) = reply.code().and_then(|c| registry::reply_reason(c.value())) {
-        (row.reason, Basis::ReplyCode, Some(row.source))
+    let transient =
+        reply.is_transient() || reply.status().is_some_and(|s| s.class() == StatusClass::PersistentTransientFailure);
+    let matched = RULESET.best(text, reply);
+    let (reason, basis, source) = if let Some(m) = matched {
+        (m.rule.reason, Basis::Rule, Some(m.rule.source))
+    } else if let Some((r, src)) = status_reason(reply) {
+        (r, Basis::Status, Some(src))
+    } else if let Some((r, src)) = code_reason(reply) {
+        (r, Basis::ReplyCode, Some(src))
     } else {
         (Reason::Undefined, Basis::Default, None)
     };
     // A success status inside a failure reply (`550 2.1.5`) says nothing about the failure.
-    let reason = if reason == Reason::Delivered {
-        Reason::Undefined
-    } else {
-        reason
-    };
-    let mut bounce = reason.entry().bounce;
+    let reason = if reason == Reason::Delivered { Reason::Undefined } else { reason };
+    let mut bounce = matched.and_then(|m| m.rule.bounce).unwrap_or(reason.entry().bounce);
     if transient && matches!(bounce, Bounce::Hard | Bounce::Unknown) {
         bounce = Bounce::Soft;
     }
     if reply.kind() == ReplyKind::PermanentNegative && bounce == Bounce::None {
         bounce = Bounce::Unknown;
     }
-    Classification {
-        bounce,
-        reason,
-        basis,
-        source,
+    Classification { bounce, reason, basis, source, rule: matched }
+}
+
+/// Why a reply got its reason: every input to the decision and how they combined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub classification: Classification,
+    /// What the status alone would give, with its source.
+    pub status_reason: Option<(Reason, &'static str)>,
+    /// What the basic code alone would give, with its source.
+    pub code_reason: Option<(Reason, &'static str)>,
+    /// The matched words as they stand in the reply text, and their byte span in `Reply::text()`.
+    pub matched: Option<(String, usize, usize)>,
+    /// The whole explanation in a few sentences.
+    pub summary: String,
+}
+
+/// Explains [`classify`]'s answer for `reply`.
+pub fn explain(reply: &Reply) -> Explanation {
+    let original = reply.text();
+    let (text, map) = normalize_with_map(&original, true);
+    let k = classify_normalized(reply, &text);
+    let status_reason = status_reason(reply);
+    let code_reason = code_reason(reply);
+    let matched = k.rule.map(|m| {
+        // `map` gives, for each byte of the normalized text, the start of the character it came
+        // from: the span ends after the character of the match's last byte.
+        let a = map[m.start];
+        let b = if m.end > m.start {
+            let last = map[m.end - 1];
+            last + original[last..].chars().next().map_or(0, char::len_utf8)
+        } else {
+            a
+        };
+        (original.get(a..b).unwrap_or_default().to_string(), a, b)
+    });
+    let mut parts = Vec::new();
+    let codes = match (reply.code(), reply.status()) {
+        (Some(c), Some(s)) => format!("{c} {s}"),
+        (Some(c), None) => c.to_string(),
+        (None, Some(s)) => s.to_string(),
+        (None, None) => String::new(),
+    };
+    if reply.conflict() {
+        parts.push(format!(
+            "{codes}: the basic code and the enhanced status class disagree; the status gives the reason"
+        ));
     }
+    match k.basis {
+        Basis::Success => parts.push(format!("{codes} is a positive reply: delivered")),
+        _ => {
+            match status_reason {
+                Some((r, src)) => parts.push(format!("the status alone says {} ({src})", r.value())),
+                None if reply.status().is_some() => parts.push("the status is not in the registry's table".into()),
+                None => {}
+            }
+            match code_reason {
+                Some((r, src)) => parts.push(format!("the code alone says {} ({src})", r.value())),
+                None if reply.code().is_some() => parts.push("the code alone says nothing specific".into()),
+                None => {}
+            }
+            if let (Some(m), Some((words, a, b))) = (k.rule, &matched) {
+                parts.push(format!(
+                    "the text matches rule {:?} ({words:?} at bytes {a}..{b}; source: {}), which wins: reason {}",
+                    m.rule.id,
+                    m.rule.source,
+                    k.reason.value()
+                ));
+            } else {
+                parts.push(format!(
+                    "no text rule matches: reason {} from the {}",
+                    k.reason.value(),
+                    k.basis.name().replace('_', " ")
+                ));
+            }
+        }
+    }
+    let why_bounce = if k.rule.and_then(|m| m.rule.bounce).is_some() {
+        "set by the rule"
+    } else if reply.is_transient()
+        || reply.status().is_some_and(|s| s.class() == StatusClass::PersistentTransientFailure)
+    {
+        "a transient failure is never hard"
+    } else {
+        "the reason's default"
+    };
+    if k.basis != Basis::Success {
+        parts.push(format!(
+            "bounce {} ({why_bounce})",
+            match k.bounce {
+                Bounce::Hard => "hard",
+                Bounce::Soft => "soft",
+                Bounce::None => "none",
+                Bounce::Unknown => "unknown",
+            }
+        ));
+    }
+    let mut summary = parts.join("; ");
+    summary.push('.');
+    Explanation { classification: k, status_reason, code_reason, matched, summary }
 }
 
 #[cfg(test)]
@@ -118,45 +245,21 @@ mod tests {
     fn codes_alone_decide() {
         assert_eq!(c("250 2.0.0 OK"), (Bounce::None, Reason::Delivered));
         assert_eq!(c("354 go ahead"), (Bounce::None, Reason::Delivered));
-        assert_eq!(
-            c("550 5.1.1 User unknown"),
-            (Bounce::Hard, Reason::UserUnknown)
-        );
-        assert_eq!(
-            c("550 5.1.2 Host unknown"),
-            (Bounce::Hard, Reason::HostUnknown)
-        );
-        assert_eq!(
-            c("552 5.2.2 Mailbox full"),
-            (Bounce::Soft, Reason::MailboxFull)
-        );
-        assert_eq!(
-            c("552 5.3.4 Message too big"),
-            (Bounce::Soft, Reason::MesgTooBig)
-        );
-        assert_eq!(
-            c("550 5.7.26 Unauthenticated"),
-            (Bounce::Soft, Reason::AuthFailure)
-        );
+        assert_eq!(c("550 5.1.1 User unknown"), (Bounce::Hard, Reason::UserUnknown));
+        assert_eq!(c("550 5.1.2 Host unknown"), (Bounce::Hard, Reason::HostUnknown));
+        assert_eq!(c("552 5.2.2 Mailbox full"), (Bounce::Soft, Reason::MailboxFull));
+        assert_eq!(c("552 5.3.4 Message too big"), (Bounce::Soft, Reason::MesgTooBig));
+        assert_eq!(c("550 5.7.26 Unauthenticated"), (Bounce::Soft, Reason::AuthFailure));
         assert_eq!(c("556 5.1.10 null MX"), (Bounce::Hard, Reason::NotAccept));
         assert_eq!(c("521 no mail here"), (Bounce::Hard, Reason::NotAccept));
-        assert_eq!(
-            c("550 Requested action not taken"),
-            (Bounce::Unknown, Reason::Undefined)
-        );
+        assert_eq!(c("550 Requested action not taken"), (Bounce::Unknown, Reason::Undefined));
         assert_eq!(c("550 2.1.5 odd"), (Bounce::Unknown, Reason::Undefined));
     }
 
     #[test]
     fn transient_is_never_hard_and_status_wins_for_the_reason() {
-        assert_eq!(
-            c("450 4.1.1 User unknown, try later"),
-            (Bounce::Soft, Reason::UserUnknown)
-        );
-        assert_eq!(
-            c("550 4.2.2 mailbox full"),
-            (Bounce::Soft, Reason::MailboxFull)
-        );
+        assert_eq!(c("450 4.1.1 User unknown, try later"), (Bounce::Soft, Reason::UserUnknown));
+        assert_eq!(c("550 4.2.2 mailbox full"), (Bounce::Soft, Reason::MailboxFull));
         assert_eq!(c("451 try later"), (Bounce::Soft, Reason::SystemError));
         assert_eq!(c("450 mailbox busy"), (Bounce::Soft, Reason::Undefined));
         assert_eq!(c("5.1.1 unknown"), (Bounce::Hard, Reason::UserUnknown));
@@ -174,6 +277,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn explain_says_what_combined() {
+        let e = explain(&parse("550 5.1.1 <bob@example.com>: User unknown").unwrap());
+        assert_eq!(e.classification.reason, Reason::UserUnknown);
+        assert_eq!(e.status_reason.unwrap().0, Reason::UserUnknown);
+        assert!(e.summary.contains("the status alone says userunknown"), "{}", e.summary);
+        assert!(e.summary.contains("bounce hard (the reason's default)"), "{}", e.summary);
+        let e = explain(&parse("550 4.2.2 over quota").unwrap());
+        assert!(e.summary.contains("disagree"), "{}", e.summary);
+        let e = explain(&parse("250 OK").unwrap());
+        assert!(e.summary.contains("positive reply"), "{}", e.summary);
+    }
+
+    #[test]
+    fn explain_locates_the_matched_words_in_the_original_text() {
+        let r =
+            parse("550 5.7.1 Service unavailable;   Client host [192.0.2.1] blocked using ZEN.SPAMHAUS.org").unwrap();
+        let e = explain(&r);
+        assert_eq!(e.classification.basis, Basis::Rule);
+        let (words, a, b) = e.matched.clone().unwrap();
+        assert_eq!(&r.text()[a..b], words);
+        let lower = words.to_lowercase();
+        assert!(lower.contains("spamhaus") || lower.contains("blocked"), "{words}");
+        assert_eq!(e.classification.reason, Reason::Blocked);
+        assert!(e.summary.contains("which wins"), "{}", e.summary);
     }
 
     #[test]

@@ -8,7 +8,6 @@ use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
-use std::borrow::Cow;
 
 // ---------------------------------------------------------------------------------------------
 // Python-side objects the binding hands out: the exception classes and the enum classes live in
@@ -20,11 +19,7 @@ static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn types_attr<'py>(
-    py: Python<'py>,
-    cell: &'static PyOnceLock<Py<PyType>>,
-    name: &str,
-) -> PyResult<Bound<'py, PyType>> {
+fn types_attr<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name: &str) -> PyResult<Bound<'py, PyType>> {
     Ok(cell.import(py, "smtpcodes._types", name)?.clone())
 }
 
@@ -32,19 +27,10 @@ fn types_attr<'py>(
 /// `ValueError`), lookups of unknown languages and numbers to `ValueError`.
 fn to_py_err(py: Python<'_>, e: crate::Error) -> PyErr {
     use crate::Error as E;
-    let position = match &e {
-        E::Syntax { position, .. }
-        | E::InvalidReplyCode { position, .. }
-        | E::InvalidStatus { position, .. } => Some(*position),
-        _ => None,
-    };
+    let position = e.position();
     match e {
-        E::UnknownLanguage { .. } | E::UnknownOutlookError { .. } => {
-            PyValueError::new_err(e.to_string())
-        }
-        _ => match types_attr(py, &PARSE_ERROR, "ParseError")
-            .and_then(|t| t.call1((e.to_string(), position)))
-        {
+        E::UnknownLanguage { .. } | E::UnknownOutlookError { .. } => PyValueError::new_err(e.to_string()),
+        _ => match types_attr(py, &PARSE_ERROR, "ParseError").and_then(|t| t.call1((e.to_string(), position))) {
             Ok(inst) => PyErr::from_value(inst),
             Err(err) => err,
         },
@@ -59,9 +45,7 @@ macro_rules! enum_cache {
             static CELL: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
             let members = CELL.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
                 let cls = py.import("smtpcodes._types")?.getattr($py_name)?;
-                let members = py
-                    .get_type::<PyDict>()
-                    .call1((cls.getattr("__members__")?,))?;
+                let members = py.get_type::<PyDict>().call1((cls.getattr("__members__")?,))?;
                 Ok(members.cast_into::<PyDict>()?.unbind())
             })?;
             members
@@ -82,10 +66,7 @@ enum_cache!(py_scope, "Scope");
 
 /// The enum member name of a digit in one of the digit tables.
 fn digit_name(table: &'static [registry::DigitEntry], digit: u16) -> &'static str {
-    table
-        .iter()
-        .find(|e| e.digit == digit)
-        .map_or("", |e| e.name)
+    table.iter().find(|e| e.digit == digit).map_or("", |e| e.name)
 }
 
 fn bounce_value(b: classify::Bounce) -> &'static str {
@@ -142,9 +123,7 @@ fn scope_value(s: retry::Scope) -> &'static str {
 fn timedelta<'py>(py: Python<'py>, seconds: u64) -> PyResult<Bound<'py, PyAny>> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("seconds", seconds)?;
-    TIMEDELTA
-        .import(py, "datetime", "timedelta")?
-        .call((), Some(&kwargs))
+    TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kwargs))
 }
 
 /// Seconds from a `timedelta` or a number of seconds (non-negative).
@@ -152,42 +131,40 @@ fn seconds(value: &Bound<'_, PyAny>, field: &str) -> PyResult<u64> {
     let secs: f64 = if value.hasattr("total_seconds")? {
         value.call_method0("total_seconds")?.extract()?
     } else {
-        value.extract().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "{field} must be a timedelta or a number of seconds"
-            ))
-        })?
+        value
+            .extract()
+            .map_err(|_| PyTypeError::new_err(format!("{field} must be a timedelta or a number of seconds")))?
     };
     if !secs.is_finite() || secs < 0.0 {
-        return Err(PyValueError::new_err(format!(
-            "{field} must be a non-negative duration, got {secs}"
-        )));
+        return Err(PyValueError::new_err(format!("{field} must be a non-negative duration, got {secs}")));
     }
     Ok(secs.round() as u64)
 }
 
-/// Text from `str`, `bytes` or `bytearray`. `str` with lone surrogates is read lossily too.
-fn input_text<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, str>> {
+/// Parses `str`, `bytes` or `bytearray` with the core (bytes through `parse_bytes`, so that the
+/// length limit and error positions refer to the bytes). `str` with lone surrogates is read
+/// lossily.
+fn parse_any(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<crate::Result<reply::Reply>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(match s.to_str() {
-            Ok(t) => Cow::Borrowed(t),
-            Err(_) => Cow::Owned(s.to_string_lossy().into_owned()),
-        });
+        return match s.to_str() {
+            Ok(t) => guarded(py, || reply::parse(t)),
+            Err(_) => {
+                let t = s.to_string_lossy();
+                guarded(py, || reply::parse(&t))
+            }
+        };
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(String::from_utf8_lossy(b.as_bytes()));
+        let bytes = b.as_bytes();
+        return guarded(py, || reply::parse_bytes(bytes));
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(Cow::Owned(
-            String::from_utf8_lossy(&b.to_vec()).into_owned(),
-        ));
+        let bytes = b.to_vec();
+        return guarded(py, || reply::parse_bytes(&bytes));
     }
     Err(PyTypeError::new_err(format!(
         "expected str or bytes, not {}",
-        obj.get_type()
-            .name()
-            .map(|n| n.to_string())
-            .unwrap_or_else(|_| "?".into())
+        obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
     )))
 }
 
@@ -203,10 +180,7 @@ fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> T + std::panic::UnwindSafe) ->
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
         match types_attr(py, &ERROR, "Error") {
-            Ok(t) => PyErr::from_type(
-                t,
-                format!("internal error in smtpcodes (please report it): {what}"),
-            ),
+            Ok(t) => PyErr::from_type(t, format!("internal error in smtpcodes (please report it): {what}")),
             Err(e) => e,
         }
     })
@@ -242,12 +216,9 @@ impl PyEnhancedStatus {
             return Ok(s.get().inner);
         }
         if let Ok(s) = v.cast::<PyString>() {
-            return status::EnhancedStatus::parse(&s.to_string_lossy())
-                .map_err(|e| to_py_err(py, e));
+            return status::EnhancedStatus::parse(&s.to_string_lossy()).map_err(|e| to_py_err(py, e));
         }
-        Err(PyTypeError::new_err(
-            "an enhanced status is a str such as \"5.1.1\" or an EnhancedStatus",
-        ))
+        Err(PyTypeError::new_err("an enhanced status is a str such as \"5.1.1\" or an EnhancedStatus"))
     }
 }
 
@@ -255,19 +226,14 @@ impl PyEnhancedStatus {
 impl PyEnhancedStatus {
     #[new]
     #[pyo3(signature = (klass, subject = None, detail = None, /))]
-    fn new(
-        py: Python<'_>,
-        klass: &Bound<'_, PyAny>,
-        subject: Option<u16>,
-        detail: Option<u16>,
-    ) -> PyResult<Self> {
+    fn new(py: Python<'_>, klass: &Bound<'_, PyAny>, subject: Option<i64>, detail: Option<i64>) -> PyResult<Self> {
         let inner = match (subject, detail) {
             (None, None) => Self::from_any(py, klass)?,
             (Some(s), Some(d)) => {
-                let k: u16 = klass
-                    .extract()
-                    .map_err(|_| PyTypeError::new_err("klass must be an int (2, 4 or 5)"))?;
-                status::EnhancedStatus::new(k, s, d).map_err(|e| to_py_err(py, e))?
+                let k: i64 = klass.extract().map_err(|_| PyTypeError::new_err("klass must be an int (2, 4 or 5)"))?;
+                // Out-of-range numbers (negative, huge) get the core's message, not OverflowError.
+                let part = |v: i64| u16::try_from(v).unwrap_or(u16::MAX);
+                status::EnhancedStatus::new(part(k), part(s), part(d)).map_err(|e| to_py_err(py, e))?
             }
             _ => {
                 return Err(PyTypeError::new_err(
@@ -281,10 +247,7 @@ impl PyEnhancedStatus {
     /// The class (2 success, 4 persistent transient failure, 5 permanent failure).
     #[getter]
     fn klass<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_status_class(
-            py,
-            digit_name(registry::CLASSES, self.inner.class().digit()),
-        )
+        py_status_class(py, digit_name(registry::CLASSES, self.inner.class().digit()))
     }
     /// The subject: a `Subject` member for X.0–X.7, a plain int for other numbers.
     #[getter]
@@ -316,10 +279,7 @@ impl PyEnhancedStatus {
     /// The basic reply codes the registry associates with the status.
     #[getter]
     fn reply_codes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(
-            py,
-            self.inner.registry().map(|e| e.reply_codes).unwrap_or(&[]),
-        )
+        PyTuple::new(py, self.inner.registry().map(|e| e.reply_codes).unwrap_or(&[]))
     }
     /// True when the IANA registry lists X.subject.detail.
     #[getter]
@@ -340,34 +300,26 @@ impl PyEnhancedStatus {
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
         PyString::new(py, &self.inner.to_string()).hash()
     }
-    fn __richcmp__(
-        &self,
-        py: Python<'_>,
-        other: &Bound<'_, PyAny>,
-        op: CompareOp,
-    ) -> PyResult<Py<PyAny>> {
+    fn __richcmp__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
         let other = if let Ok(s) = other.cast::<PyEnhancedStatus>() {
             s.get().inner
         } else if let Ok(s) = other.cast::<PyString>() {
-            match status::EnhancedStatus::parse(&s.to_string_lossy()) {
+            // Equality with a string is equality with the canonical form ("5.1.1", not
+            // "5.01.1"), so that equal objects hash equal; ordering parses the string.
+            let text = s.to_string_lossy();
+            if matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                let same = text == self.inner.to_string();
+                let answer = same == matches!(op, CompareOp::Eq);
+                return Ok(answer.into_pyobject(py)?.to_owned().into_any().unbind());
+            }
+            match status::EnhancedStatus::parse(&text) {
                 Ok(st) => st,
-                Err(_) => {
-                    return Ok(matches!(op, CompareOp::Ne)
-                        .into_pyobject(py)?
-                        .to_owned()
-                        .into_any()
-                        .unbind());
-                }
+                Err(_) => return Ok(py.NotImplemented()),
             }
         } else {
             return Ok(py.NotImplemented());
         };
-        Ok(op
-            .matches(self.inner.cmp(&other))
-            .into_pyobject(py)?
-            .to_owned()
-            .into_any()
-            .unbind())
+        Ok(op.matches(self.inner.cmp(&other)).into_pyobject(py)?.to_owned().into_any().unbind())
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, (String,))> {
         Ok((slf.get_type(), (slf.get().inner.to_string(),)))
@@ -406,29 +358,20 @@ impl PyReply {
     #[pyo3(signature = (code = None, status = None, lines = None, remote_mta = None, smtp_command = None))]
     fn new(
         py: Python<'_>,
-        code: Option<u16>,
+        code: Option<i64>,
         status: Option<&Bound<'_, PyAny>>,
         lines: Option<Vec<String>>,
         remote_mta: Option<String>,
         smtp_command: Option<String>,
     ) -> PyResult<Self> {
         let code = code
-            .map(reply::ReplyCode::new)
+            .map(|c| reply::ReplyCode::new(u16::try_from(c).unwrap_or(u16::MAX)))
             .transpose()
             .map_err(|e| to_py_err(py, e))?;
-        let status = status
-            .filter(|s| !s.is_none())
-            .map(|s| PyEnhancedStatus::from_any(py, s))
-            .transpose()?;
-        reply::Reply::new(
-            code,
-            status,
-            lines.unwrap_or_default(),
-            remote_mta,
-            smtp_command,
-        )
-        .map(Self::wrap)
-        .map_err(|e| to_py_err(py, e))
+        let status = status.filter(|s| !s.is_none()).map(|s| PyEnhancedStatus::from_any(py, s)).transpose()?;
+        reply::Reply::new(code, status, lines.unwrap_or_default(), remote_mta, smtp_command)
+            .map(Self::wrap)
+            .map_err(|e| to_py_err(py, e))
     }
 
     #[classattr]
@@ -459,10 +402,7 @@ impl PyReply {
     }
     #[getter]
     fn category<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner
-            .category()
-            .map(|c| py_category(py, digit_name(registry::CATEGORIES, c as u16)))
-            .transpose()
+        self.inner.category().map(|c| py_category(py, digit_name(registry::CATEGORIES, c as u16))).transpose()
     }
     #[getter]
     fn is_success(&self) -> bool {
@@ -507,6 +447,16 @@ impl PyReply {
     fn describe(&self, py: Python<'_>, lang: &str) -> PyResult<String> {
         Ok(self.describe_in(self::lang(py, lang)?))
     }
+    /// Why the reply got its reason and bounce type: the rule that matched, the words and
+    /// where they are in ``text``, the rule's source, and what code and status said alone.
+    ///
+    /// >>> import smtpcodes
+    /// >>> e = smtpcodes.parse("550 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org").explain()
+    /// >>> e.reason, e.status_reason, e.phrase is not None, e.basis
+    /// (<Reason.BLOCKED: 'blocked'>, <Reason.POLICY_VIOLATION: 'policyviolation'>, True, 'rule')
+    fn explain(&self) -> PyExplanation {
+        PyExplanation { inner: classify::explain(&self.inner) }
+    }
     /// The retry decision with the default policy (see ``smtpcodes.decide``).
     fn retry<'py>(slf: &Bound<'py, Self>) -> PyResult<PyRetryDecision> {
         decide(slf.py(), slf, 1, None, None, None)
@@ -519,16 +469,8 @@ impl PyReply {
         d.set_item("status", self.inner.status().map(|s| s.to_string()))?;
         d.set_item("text", self.inner.text())?;
         d.set_item("lines", self.inner.lines().to_vec())?;
-        d.set_item(
-            "kind",
-            digit_name(registry::KINDS, self.inner.kind() as u16),
-        )?;
-        d.set_item(
-            "category",
-            self.inner
-                .category()
-                .map(|c| digit_name(registry::CATEGORIES, c as u16)),
-        )?;
+        d.set_item("kind", digit_name(registry::KINDS, self.inner.kind() as u16))?;
+        d.set_item("category", self.inner.category().map(|c| digit_name(registry::CATEGORIES, c as u16)))?;
         d.set_item("conflict", self.inner.conflict())?;
         d.set_item("bounce", bounce_value(k.bounce))?;
         d.set_item("reason", k.reason.value())?;
@@ -546,9 +488,7 @@ impl PyReply {
         let mut s = format!(
             "Reply(code={}, status={}, text={}",
             self.code().map_or("None".into(), |c| c.to_string()),
-            self.inner
-                .status()
-                .map_or("None".into(), |s| format!("'{s}'")),
+            self.inner.status().map_or("None".into(), |s| format!("'{s}'")),
             pyrepr(&self.inner.text())?
         );
         if let Some(h) = self.inner.remote_mta() {
@@ -563,16 +503,8 @@ impl PyReply {
     #[allow(clippy::type_complexity)]
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
-    ) -> PyResult<(
-        Bound<'py, PyType>,
-        (
-            Option<u16>,
-            Option<String>,
-            Vec<String>,
-            Option<String>,
-            Option<String>,
-        ),
-    )> {
+    ) -> PyResult<(Bound<'py, PyType>, (Option<u16>, Option<String>, Vec<String>, Option<String>, Option<String>))>
+    {
         let r = &slf.get().inner;
         Ok((
             slf.get_type(),
@@ -595,6 +527,89 @@ impl PyReply {
             (Some(s), None) => text::status(s, lang),
             (None, None) => String::new(),
         }
+    }
+}
+
+/// Why a reply got its reason: see ``Reply.explain()``. ``str()`` gives the summary.
+#[pyclass(frozen, module = "smtpcodes", name = "Explanation")]
+pub struct PyExplanation {
+    inner: classify::Explanation,
+}
+
+#[pymethods]
+impl PyExplanation {
+    #[getter]
+    fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_reason(py, self.inner.classification.reason.entry().name)
+    }
+    #[getter]
+    fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_bounce(py, bounce_name(self.inner.classification.bounce))
+    }
+    /// What decided: "success", "rule", "status", "reply_code" or "default".
+    #[getter]
+    fn basis(&self) -> &'static str {
+        self.inner.classification.basis.name()
+    }
+    /// The id of the text rule that matched (``None`` when none did).
+    #[getter]
+    fn rule(&self) -> Option<&'static str> {
+        self.inner.classification.rule.map(|m| m.rule.id)
+    }
+    /// The matched words as they stand in ``Reply.text``.
+    #[getter]
+    fn phrase(&self) -> Option<&str> {
+        self.inner.matched.as_ref().map(|(w, _, _)| w.as_str())
+    }
+    /// Byte offsets ``(start, end)`` of the matched words in ``Reply.text`` (UTF-8).
+    #[getter]
+    fn span(&self) -> Option<(usize, usize)> {
+        self.inner.matched.as_ref().map(|(_, a, b)| (*a, *b))
+    }
+    /// Where the deciding rule or table row comes from (RFC section, provider documentation …).
+    #[getter]
+    fn source(&self) -> Option<&'static str> {
+        self.inner.classification.source
+    }
+    /// The reason the enhanced status alone gives.
+    #[getter]
+    fn status_reason<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.status_reason.map(|(r, _)| py_reason(py, r.entry().name)).transpose()
+    }
+    /// The reason the basic code alone gives.
+    #[getter]
+    fn code_reason<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.code_reason.map(|(r, _)| py_reason(py, r.entry().name)).transpose()
+    }
+    /// The explanation in a few sentences.
+    #[getter]
+    fn summary(&self) -> &str {
+        &self.inner.summary
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("reason", self.inner.classification.reason.value())?;
+        d.set_item("bounce", bounce_value(self.inner.classification.bounce))?;
+        d.set_item("basis", self.basis())?;
+        d.set_item("rule", self.rule())?;
+        d.set_item("phrase", self.phrase())?;
+        d.set_item("span", self.span())?;
+        d.set_item("source", self.source())?;
+        d.set_item("status_reason", self.inner.status_reason.map(|(r, _)| r.value()))?;
+        d.set_item("code_reason", self.inner.code_reason.map(|(r, _)| r.value()))?;
+        d.set_item("summary", self.summary())?;
+        Ok(d)
+    }
+    fn __str__(&self) -> &str {
+        &self.inner.summary
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Explanation(reason={}, basis={:?}, rule={})",
+            self.inner.classification.reason.value(),
+            self.basis(),
+            self.rule().map_or("None".into(), |r| format!("{r:?}"))
+        )
     }
 }
 
@@ -622,7 +637,7 @@ impl PyRetryPolicy {
         base_delay: Option<&Bound<'_, PyAny>>,
         max_delay: Option<&Bound<'_, PyAny>>,
         max_age: Option<&Bound<'_, PyAny>>,
-        max_attempts: Option<u32>,
+        max_attempts: Option<i64>,
         throttle_delay: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut p = retry::RetryPolicy::default();
@@ -638,16 +653,12 @@ impl PyRetryPolicy {
         if let Some(v) = throttle_delay {
             p.throttle_delay = seconds(v, "throttle_delay")?;
         }
-        if max_attempts == Some(0) {
-            return Err(PyValueError::new_err(
-                "max_attempts must be at least 1 (or None for no limit)",
-            ));
+        if max_attempts.is_some_and(|m| !(1..=i64::from(u32::MAX)).contains(&m)) {
+            return Err(PyValueError::new_err("max_attempts must be at least 1 (or None for no limit)"));
         }
-        p.max_attempts = max_attempts;
+        p.max_attempts = max_attempts.map(|m| m as u32);
         if p.base_delay > p.max_delay {
-            return Err(PyValueError::new_err(
-                "base_delay must not exceed max_delay",
-            ));
+            return Err(PyValueError::new_err("base_delay must not exceed max_delay"));
         }
         Ok(PyRetryPolicy { inner: p })
     }
@@ -701,10 +712,7 @@ impl PyRetryPolicy {
         kw.set_item("max_age", p.max_age)?;
         kw.set_item("max_attempts", p.max_attempts)?;
         kw.set_item("throttle_delay", p.throttle_delay)?;
-        Ok((
-            py.import("smtpcodes._types")?.getattr("_construct")?,
-            (slf.get_type(), kw),
-        ))
+        Ok((py.import("smtpcodes._types")?.getattr("_construct")?, (slf.get_type(), kw)))
     }
 }
 
@@ -797,14 +805,8 @@ impl PyRetryDecision {
         format!(
             "RetryDecision(action={}, delay={}, suppress={}, scope={}, explanation={:?})",
             action_value(self.decision.action).to_uppercase(),
-            self.decision
-                .delay
-                .map_or("None".into(), |d| format!("{d}s")),
-            if self.decision.suppress {
-                "True"
-            } else {
-                "False"
-            },
+            self.decision.delay.map_or("None".into(), |d| format!("{d}s")),
+            if self.decision.suppress { "True" } else { "False" },
             scope_value(self.decision.scope).to_uppercase(),
             self.decision.explanation
         )
@@ -827,30 +829,33 @@ impl PyRetryDecision {
 fn decide<'py>(
     py: Python<'py>,
     reply: &Bound<'py, PyReply>,
-    attempt: u32,
+    attempt: i64,
     first_attempt: Option<&Bound<'py, PyAny>>,
     now: Option<&Bound<'py, PyAny>>,
     policy: Option<&Bound<'py, PyRetryPolicy>>,
 ) -> PyResult<PyRetryDecision> {
-    if attempt == 0 {
-        return Err(PyValueError::new_err(
-            "attempt counts from 1 (the first attempt)",
-        ));
-    }
+    let Ok(attempt @ 1..) = u32::try_from(attempt) else {
+        return Err(PyValueError::new_err("attempt counts from 1 (the first attempt)"));
+    };
     let policy = policy.map(|p| p.get().inner).unwrap_or_default();
+    let datetime = DATETIME.import(py, "datetime", "datetime")?;
+    for (name, v) in [("now", now), ("first_attempt", first_attempt)] {
+        if let Some(v) = v
+            && !v.is_instance(datetime)?
+        {
+            return Err(PyTypeError::new_err(format!(
+                "{name} must be a datetime.datetime, not {}",
+                v.get_type().name()?
+            )));
+        }
+    }
     let now = match now {
         Some(n) => n.clone(),
         None => {
             let utc = UTC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                Ok(py
-                    .import("datetime")?
-                    .getattr("timezone")?
-                    .getattr("utc")?
-                    .unbind())
+                Ok(py.import("datetime")?.getattr("timezone")?.getattr("utc")?.unbind())
             })?;
-            DATETIME
-                .import(py, "datetime", "datetime")?
-                .call_method1("now", (utc.bind(py),))?
+            datetime.call_method1("now", (utc.bind(py),))?
         }
     };
     let elapsed = match first_attempt {
@@ -892,10 +897,18 @@ fn decide<'py>(
 /// (550, '5.1.1', 'User unknown', 'mx.example.com[192.0.2.1]', 'RCPT TO')
 #[pyfunction]
 fn parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<PyReply> {
-    let text = input_text(reply)?;
-    guarded(py, || reply::parse(&text))?
-        .map(PyReply::wrap)
-        .map_err(|e| to_py_err(py, e))
+    parse_any(py, reply)?.map(PyReply::wrap).map_err(|e| {
+        // For str input the position is an index into the str (characters), as Python counts;
+        // for bytes it stays a byte offset.
+        let e = match reply.cast::<PyString>() {
+            Ok(s) => {
+                let text = s.to_string_lossy();
+                e.map_position(|p| text.get(..p).map_or(p, |head| head.chars().count()))
+            }
+            Err(_) => e,
+        };
+        to_py_err(py, e)
+    })
 }
 
 /// Like ``parse`` but returns ``None`` instead of raising ``ParseError``.
@@ -907,8 +920,7 @@ fn parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<PyReply> {
 /// True
 #[pyfunction]
 fn try_parse(py: Python<'_>, reply: &Bound<'_, PyAny>) -> PyResult<Option<PyReply>> {
-    let text = input_text(reply)?;
-    Ok(guarded(py, || reply::parse(&text))?.ok().map(PyReply::wrap))
+    Ok(parse_any(py, reply)?.ok().map(PyReply::wrap))
 }
 
 /// Text for a basic reply code or an enhanced status code, in English (``lang="en"``) or French
@@ -929,9 +941,8 @@ fn describe(py: Python<'_>, code: &Bound<'_, PyAny>, lang: &str) -> PyResult<Str
     } else if let Ok(s) = code.cast::<PyEnhancedStatus>() {
         s.get().inner.to_string()
     } else {
-        code.extract::<String>().map_err(|_| {
-            PyTypeError::new_err("describe() takes a reply code (int or str) or an enhanced status")
-        })?
+        code.extract::<String>()
+            .map_err(|_| PyTypeError::new_err("describe() takes a reply code (int or str) or an enhanced status"))?
     };
     guarded(py, || text::describe(&text, lang))?.map_err(|e| to_py_err(py, e))
 }
@@ -946,12 +957,10 @@ fn describe(py: Python<'_>, code: &Bound<'_, PyAny>, lang: &str) -> PyResult<Str
 /// >>> smtpcodes.outlook_error(0x800CCC79) is None
 /// True
 #[pyfunction]
-fn outlook_error(py: Python<'_>, number: u64) -> PyResult<Option<u16>> {
-    u32::try_from(number)
-        .ok()
-        .and_then(registry::outlook)
-        .map(|e| e.reply_code)
-        .ok_or_else(|| to_py_err(py, crate::Error::UnknownOutlookError { number }))
+fn outlook_error(py: Python<'_>, number: i128) -> PyResult<Option<u16>> {
+    u32::try_from(number).ok().and_then(registry::outlook).map(|e| e.reply_code).ok_or_else(|| {
+        to_py_err(py, crate::Error::UnknownOutlookError { number: u64::try_from(number).unwrap_or(u64::MAX) })
+    })
 }
 
 /// (number, name, reply_code, text) of every Outlook error, in ``lang``.
@@ -961,31 +970,14 @@ fn _outlook_errors(py: Python<'_>, lang: &str) -> PyResult<Vec<OutlookRow>> {
     let l = self::lang(py, lang)?;
     Ok(registry::OUTLOOK
         .iter()
-        .map(|o| {
-            (
-                o.number,
-                o.name,
-                o.reply_code,
-                registry::outlook_text(o.number, l).unwrap_or(o.text),
-            )
-        })
+        .map(|o| (o.number, o.name, o.reply_code, registry::outlook_text(o.number, l).unwrap_or(o.text)))
         .collect())
 }
 
 type OutlookRow = (u32, &'static str, Option<u16>, &'static str);
 type ReplyRow = (u16, &'static str, &'static str, Vec<&'static str>);
 type PolicyReduce<'py> = (Bound<'py, PyAny>, (Bound<'py, PyType>, Bound<'py, PyDict>));
-type EnhancedRow = (
-    String,
-    u16,
-    u16,
-    &'static str,
-    &'static str,
-    Vec<u16>,
-    &'static str,
-    Vec<&'static str>,
-    bool,
-);
+type EnhancedRow = (String, u16, u16, &'static str, &'static str, Vec<u16>, &'static str, Vec<&'static str>, bool);
 
 /// Every row of the IANA enhanced status registry, texts in ``lang``.
 #[pyfunction]
@@ -1019,54 +1011,29 @@ fn _registry_replies(py: Python<'_>, lang: &str) -> PyResult<Vec<ReplyRow>> {
     let l = self::lang(py, lang)?;
     Ok(registry::REPLIES
         .iter()
-        .map(|r| {
-            (
-                r.code,
-                registry::reply_text(r.code, l).unwrap_or(r.text),
-                r.source,
-                r.other_uses.to_vec(),
-            )
-        })
+        .map(|r| (r.code, registry::reply_text(r.code, l).unwrap_or(r.text), r.source, r.other_uses.to_vec()))
         .collect())
 }
 
 /// The members the core defines for each public enum, as (name, value) pairs in core order.
 #[pyfunction]
 fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
-    let digits = |t: &[registry::DigitEntry]| {
-        t.iter()
-            .map(|d| (d.name.to_string(), d.digit.to_string()))
-            .collect()
-    };
-    let pairs = |v: &[(&str, &str)]| {
-        v.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    };
+    let digits = |t: &[registry::DigitEntry]| t.iter().map(|d| (d.name.to_string(), d.digit.to_string())).collect();
+    let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     Ok(match name {
         "ReplyKind" => digits(registry::KINDS),
         "Category" => digits(registry::CATEGORIES),
         "StatusClass" => digits(registry::CLASSES),
         "Subject" => digits(registry::SUBJECTS),
-        "Reason" => registry::REASONS
-            .iter()
-            .map(|r| (r.name.to_string(), r.value.to_string()))
-            .collect(),
-        "Bounce" => pairs(&[
-            ("HARD", "hard"),
-            ("SOFT", "soft"),
-            ("NONE", "none"),
-            ("UNKNOWN", "unknown"),
-        ]),
-        "Fault" => registry::REASONS
-            .iter()
-            .fold(Vec::new(), |mut v: Vec<(String, String)>, r| {
-                let val = fault_value(r.fault);
-                if !v.iter().any(|(_, x)| x == val) {
-                    v.push((val.to_uppercase(), val.to_string()));
-                }
-                v
-            }),
+        "Reason" => registry::REASONS.iter().map(|r| (r.name.to_string(), r.value.to_string())).collect(),
+        "Bounce" => pairs(&[("HARD", "hard"), ("SOFT", "soft"), ("NONE", "none"), ("UNKNOWN", "unknown")]),
+        "Fault" => {
+            use classify::Fault::*;
+            [Recipient, Sender, Content, Destination, Network, None, Unknown]
+                .iter()
+                .map(|f| (fault_value(*f).to_uppercase(), fault_value(*f).to_string()))
+                .collect()
+        }
         "Action" => [
             retry::Action::Delivered,
             retry::Action::Retry,
@@ -1076,21 +1043,12 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
             retry::Action::FixConfig,
         ]
         .iter()
-        .map(|a| {
-            (
-                action_value(*a).to_uppercase(),
-                action_value(*a).to_string(),
-            )
-        })
+        .map(|a| (action_value(*a).to_uppercase(), action_value(*a).to_string()))
         .collect(),
-        "Scope" => [
-            retry::Scope::Address,
-            retry::Scope::Message,
-            retry::Scope::Destination,
-        ]
-        .iter()
-        .map(|s| (scope_value(*s).to_uppercase(), scope_value(*s).to_string()))
-        .collect(),
+        "Scope" => [retry::Scope::Address, retry::Scope::Message, retry::Scope::Destination]
+            .iter()
+            .map(|s| (scope_value(*s).to_uppercase(), scope_value(*s).to_string()))
+            .collect(),
         other => return Err(PyValueError::new_err(format!("no enum {other:?}"))),
     })
 }
@@ -1098,8 +1056,7 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
 /// (description, fault, default bounce) of a reason given by its Sisimai name.
 #[pyfunction]
 fn _reason_info(value: &str) -> PyResult<(&'static str, &'static str, &'static str)> {
-    let r = classify::Reason::from_value(value)
-        .ok_or_else(|| PyValueError::new_err(format!("no reason {value:?}")))?;
+    let r = classify::Reason::from_value(value).ok_or_else(|| PyValueError::new_err(format!("no reason {value:?}")))?;
     let e = r.entry();
     Ok((e.description, fault_value(e.fault), bounce_value(e.bounce)))
 }
@@ -1115,9 +1072,9 @@ fn languages() -> Vec<&'static str> {
 mod _native {
     #[pymodule_export]
     use super::{
-        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies,
-        PyEnhancedStatus, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages,
-        outlook_error, parse, try_parse,
+        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, PyEnhancedStatus,
+        PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages, outlook_error, parse,
+        try_parse,
     };
 
     #[pymodule_export]

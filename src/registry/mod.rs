@@ -136,9 +136,7 @@ include!(concat!(env!("OUT_DIR"), "/registry_data.rs"));
 
 /// Languages with texts: "en" (the tables themselves) and every file in `data/i18n/`.
 pub fn languages() -> Vec<&'static str> {
-    std::iter::once("en")
-        .chain(TRANSLATIONS.iter().map(|t| t.lang))
-        .collect()
+    std::iter::once("en").chain(TRANSLATIONS.iter().map(|t| t.lang)).collect()
 }
 
 /// A language to describe codes in. `Lang::English` is the tables' own text.
@@ -158,10 +156,7 @@ impl Lang {
             .iter()
             .find(|t| t.lang.eq_ignore_ascii_case(code))
             .map(|t| Lang::Translated(t))
-            .ok_or_else(|| crate::Error::UnknownLanguage {
-                lang: code.to_string(),
-                available: languages().join(", "),
-            })
+            .ok_or_else(|| crate::Error::UnknownLanguage { lang: code.to_string(), available: languages().join(", ") })
     }
 
     pub fn code(&self) -> &'static str {
@@ -180,9 +175,7 @@ impl PartialEq for Translation {
 impl Eq for Translation {}
 
 fn enhanced_index(subject: u16, detail: u16) -> Option<usize> {
-    ENHANCED
-        .binary_search_by_key(&(subject, detail), |e| (e.subject, e.detail))
-        .ok()
+    ENHANCED.binary_search_by_key(&(subject, detail), |e| (e.subject, e.detail)).ok()
 }
 
 /// The registry entry for `X.subject.detail`, if the registry has one.
@@ -191,11 +184,7 @@ pub fn enhanced(subject: u16, detail: u16) -> Option<&'static EnhancedEntry> {
 }
 
 /// Title and description of `X.subject.detail` in `lang`.
-pub fn enhanced_text(
-    subject: u16,
-    detail: u16,
-    lang: Lang,
-) -> Option<(&'static str, &'static str)> {
+pub fn enhanced_text(subject: u16, detail: u16, lang: Lang) -> Option<(&'static str, &'static str)> {
     let i = enhanced_index(subject, detail)?;
     Some(match lang {
         Lang::English => (ENHANCED[i].title, ENHANCED[i].description),
@@ -221,11 +210,7 @@ pub fn reply_text(code: u16, lang: Lang) -> Option<&'static str> {
     })
 }
 
-fn digit_text(
-    table: &'static [DigitEntry],
-    tr: Option<&'static [&'static str]>,
-    digit: u16,
-) -> Option<&'static str> {
+fn digit_text(table: &'static [DigitEntry], tr: Option<&'static [&'static str]>, digit: u16) -> Option<&'static str> {
     let i = table.iter().position(|d| d.digit == digit)?;
     Some(match tr {
         None => table[i].text,
@@ -280,10 +265,7 @@ pub fn subject_text(digit: u16, lang: Lang) -> Option<(&'static str, &'static st
 
 /// The Outlook Express / Windows Mail error number's entry.
 pub fn outlook(number: u32) -> Option<&'static OutlookEntry> {
-    OUTLOOK
-        .binary_search_by_key(&number, |o| o.number)
-        .ok()
-        .map(|i| &OUTLOOK[i])
+    OUTLOOK.binary_search_by_key(&number, |o| o.number).ok().map(|i| &OUTLOOK[i])
 }
 
 /// The Outlook error's text in `lang`.
@@ -303,18 +285,12 @@ pub fn reason(r: Reason) -> &'static ReasonEntry {
 
 /// The reason an enhanced status gives on its own (class-independent).
 pub fn status_reason(subject: u16, detail: u16) -> Option<&'static StatusReasonEntry> {
-    STATUS_REASONS
-        .binary_search_by_key(&(subject, detail), |e| (e.subject, e.detail))
-        .ok()
-        .map(|i| &STATUS_REASONS[i])
+    STATUS_REASONS.binary_search_by_key(&(subject, detail), |e| (e.subject, e.detail)).ok().map(|i| &STATUS_REASONS[i])
 }
 
 /// The reason a basic reply code gives on its own.
 pub fn reply_reason(code: u16) -> Option<&'static ReplyReasonEntry> {
-    REPLY_REASONS
-        .binary_search_by_key(&code, |e| e.code)
-        .ok()
-        .map(|i| &REPLY_REASONS[i])
+    REPLY_REASONS.binary_search_by_key(&code, |e| e.code).ok().map(|i| &REPLY_REASONS[i])
 }
 
 #[cfg(test)]
@@ -324,19 +300,12 @@ mod tests {
     #[test]
     fn registry_has_all_81_iana_entries_sorted() {
         assert_eq!(ENHANCED.len(), 81);
-        assert!(
-            ENHANCED
-                .windows(2)
-                .all(|w| (w[0].subject, w[0].detail) < (w[1].subject, w[1].detail))
-        );
+        assert!(ENHANCED.windows(2).all(|w| (w[0].subject, w[0].detail) < (w[1].subject, w[1].detail)));
         let e = enhanced(1, 1).unwrap();
         assert_eq!(e.title, "Bad destination mailbox address");
         assert_eq!(e.reply_codes, &[451, 550]);
         assert_eq!(e.reference, &["RFC 3463"]);
-        assert_eq!(
-            enhanced(7, 30).unwrap().title,
-            "REQUIRETLS support required"
-        );
+        assert_eq!(enhanced(7, 30).unwrap().title, "REQUIRETLS support required");
         assert!(enhanced(6, 10).unwrap().deprecated);
         assert!(enhanced(7, 99).is_none());
     }
@@ -344,9 +313,8 @@ mod tests {
     #[test]
     fn basic_codes_cover_the_rfcs() {
         for c in [
-            211, 214, 220, 221, 250, 251, 252, 253, 354, 355, 421, 432, 450, 451, 452, 453, 454,
-            455, 458, 459, 500, 501, 502, 503, 504, 521, 530, 534, 535, 538, 550, 551, 552, 553,
-            554, 555, 556,
+            211, 214, 220, 221, 250, 251, 252, 253, 354, 355, 421, 432, 450, 451, 452, 453, 454, 455, 458, 459, 500,
+            501, 502, 503, 504, 521, 530, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556,
         ] {
             let r = reply(c).unwrap_or_else(|| panic!("{c} missing"));
             assert!(r.source.starts_with("RFC "), "{c} has no RFC source");

@@ -1,0 +1,296 @@
+//! Text rules (`data/rules.toml`): phrases and linear-time regexes that refine the reason a
+//! reply's codes give. All phrases of all rules are compiled once into one Aho-Corasick
+//! automaton and all regexes into one `RegexSet` (finite automata, no backtracking), so the
+//! time to match grows linearly with the text, whatever the number of rules.
+//!
+//! Semantics: the text matched is the reply text, lower-cased, with every run of white space
+//! collapsed to one space ([`normalize`]). A rule matches when one of its phrases is a
+//! substring of it or its regex matches it, and all its constraints (basic codes, class,
+//! enhanced statuses) hold. Among matching rules the highest `priority` wins; ties go to the
+//! match found earliest in the text, then to the rule that comes first in the file.
+
+use crate::classify::{Bounce, Reason};
+use crate::reply::Reply;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::sync::LazyLock;
+
+/// An enhanced status a rule is limited to; `class: None` is the registry's `X.` wildcard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatusPattern {
+    pub class: Option<u16>,
+    pub subject: u16,
+    pub detail: u16,
+}
+
+/// One rule of `data/rules.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rule {
+    pub id: &'static str,
+    pub reason: Reason,
+    /// Lower-case literal phrases, any of which matches.
+    pub phrases: &'static [&'static str],
+    /// A regex (Rust `regex` syntax, matched case-insensitively).
+    pub regex: Option<&'static str>,
+    /// The reply's basic code must be one of these (empty: any).
+    pub codes: &'static [u16],
+    /// First digit of the code, or the status class without a code.
+    pub class: Option<u16>,
+    /// The reply's enhanced status must match one of these (empty: any).
+    pub status: &'static [StatusPattern],
+    pub priority: i32,
+    /// Overrides the reason's default bounce type.
+    pub bounce: Option<Bounce>,
+    /// Where the phrase comes from: provider documentation, RFC, MTA source, corpus file.
+    pub source: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/rules_data.rs"));
+
+impl Rule {
+    /// True when the reply satisfies the rule's code, class and status constraints.
+    pub fn applies_to(&self, reply: &Reply) -> bool {
+        let code = reply.code().map(|c| c.value());
+        if !self.codes.is_empty() && !code.is_some_and(|c| self.codes.contains(&c)) {
+            return false;
+        }
+        if let Some(class) = self.class {
+            let first = code.map(|c| c / 100).or_else(|| reply.status().map(|s| s.class().digit()));
+            if first != Some(class) {
+                return false;
+            }
+        }
+        if !self.status.is_empty() {
+            let Some(st) = reply.status() else {
+                return false;
+            };
+            let hit = self.status.iter().any(|p| {
+                p.subject == st.subject() && p.detail == st.detail() && p.class.is_none_or(|c| c == st.class().digit())
+            });
+            if !hit {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A rule that matched, with the span of the match in the normalized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleMatch {
+    pub rule: &'static Rule,
+    /// Byte range of the match in [`normalize`]d text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The compiled form of a rule list.
+pub struct RuleSet {
+    rules: &'static [Rule],
+    phrases: AhoCorasick,
+    phrase_rule: Vec<usize>,
+    regex_set: RegexSet,
+    regex_rule: Vec<usize>,
+    regexes: Vec<Regex>,
+}
+
+impl RuleSet {
+    /// Compiles `rules`; an error names the rule whose regex does not compile.
+    pub fn new(rules: &'static [Rule]) -> Result<RuleSet, String> {
+        let mut pats = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut regex_src = Vec::new();
+        let mut regex_rule = Vec::new();
+        let mut regexes = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for p in r.phrases {
+                pats.push(*p);
+                phrase_rule.push(i);
+            }
+            if let Some(src) = r.regex {
+                let re = RegexBuilder::new(src)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| format!("rule {}: regex does not compile: {e}", r.id))?;
+                regexes.push(re);
+                regex_src.push(src);
+                regex_rule.push(i);
+            }
+        }
+        let phrases = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&pats)
+            .map_err(|e| format!("phrases do not compile: {e}"))?;
+        let regex_set = RegexSetBuilder::new(&regex_src)
+            .case_insensitive(true)
+            .build()
+            .map_err(|e| format!("regex set does not compile: {e}"))?;
+        Ok(RuleSet { rules, phrases, phrase_rule, regex_set, regex_rule, regexes })
+    }
+
+    pub fn rules(&self) -> &'static [Rule] {
+        self.rules
+    }
+
+    /// The winning rule for `reply`, whose [`normalize`]d text is `text`.
+    pub fn best(&self, text: &str, reply: &Reply) -> Option<RuleMatch> {
+        // (priority, earliest start, first rule) -> keep the maximum of (priority, -start, -index)
+        let mut best: Option<(i32, usize, usize, usize)> = None;
+        let mut consider = |idx: usize, start: usize, end: usize| {
+            let r = &self.rules[idx];
+            let better = match best {
+                None => true,
+                Some((p, s, i, _)) => {
+                    (r.priority, std::cmp::Reverse(start), std::cmp::Reverse(idx))
+                        > (p, std::cmp::Reverse(s), std::cmp::Reverse(i))
+                }
+            };
+            if better && r.applies_to(reply) {
+                best = Some((r.priority, start, idx, end));
+            }
+        };
+        for m in self.phrases.find_overlapping_iter(text) {
+            consider(self.phrase_rule[m.pattern().as_usize()], m.start(), m.end());
+        }
+        if !self.regexes.is_empty() {
+            for k in self.regex_set.matches(text).iter() {
+                if let Some(m) = self.regexes[k].find(text) {
+                    consider(self.regex_rule[k], m.start(), m.end());
+                }
+            }
+        }
+        best.map(|(_, start, idx, end)| RuleMatch { rule: &self.rules[idx], start, end })
+    }
+}
+
+/// The rules of `data/rules.toml`, compiled on first use.
+pub static RULESET: LazyLock<RuleSet> = LazyLock::new(|| {
+    RuleSet::new(RULES).unwrap_or_else(|e| panic!("data/rules.toml: {e} (a data bug, caught by the tests)"))
+});
+
+/// Lower-cases `text` and collapses every run of white space to one space (trimmed).
+pub fn normalize(text: &str) -> String {
+    normalize_with_map(text, false).0
+}
+
+/// [`normalize`], plus for each byte of the result the byte offset it came from in `text`
+/// (when `map` is true), so that a match can be located in the original text.
+pub fn normalize_with_map(text: &str, map: bool) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::new();
+    let mut pending_space: Option<usize> = None;
+    for (i, ch) in text.char_indices() {
+        if ch.is_whitespace() {
+            if !out.is_empty() && pending_space.is_none() {
+                pending_space = Some(i);
+            }
+            continue;
+        }
+        if let Some(at) = pending_space.take() {
+            out.push(' ');
+            if map {
+                offsets.push(at);
+            }
+        }
+        let before = out.len();
+        if ch.is_ascii() {
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.extend(ch.to_lowercase());
+        }
+        if map {
+            offsets.extend(std::iter::repeat_n(i, out.len() - before));
+        }
+    }
+    if map {
+        offsets.push(text.len());
+    }
+    (out, offsets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::parse;
+
+    static TEST_RULES: &[Rule] = &[
+        Rule {
+            id: "spamhaus",
+            reason: Reason::Blocked,
+            phrases: &["spamhaus"],
+            regex: None,
+            codes: &[],
+            class: None,
+            status: &[],
+            priority: 0,
+            bounce: None,
+            source: "test",
+        },
+        Rule {
+            id: "user-unknown",
+            reason: Reason::UserUnknown,
+            phrases: &["user unknown"],
+            regex: None,
+            codes: &[550],
+            class: None,
+            status: &[],
+            priority: 0,
+            bounce: None,
+            source: "test",
+        },
+        Rule {
+            id: "full",
+            reason: Reason::MailboxFull,
+            phrases: &[],
+            regex: Some(r"mailbox (is )?full"),
+            codes: &[],
+            class: Some(4),
+            status: &[StatusPattern { class: None, subject: 2, detail: 2 }],
+            priority: 5,
+            bounce: None,
+            source: "test",
+        },
+    ];
+
+    fn best(s: &str) -> Option<&'static str> {
+        let set = RuleSet::new(TEST_RULES).unwrap();
+        let r = parse(s).unwrap();
+        set.best(&normalize(&r.text()), &r).map(|m| m.rule.id)
+    }
+
+    #[test]
+    fn phrases_regexes_and_constraints() {
+        assert_eq!(best("550 5.7.1 blocked using zen.SPAMHAUS.org"), Some("spamhaus"));
+        assert_eq!(best("550 User   Unknown"), Some("user-unknown"));
+        assert_eq!(best("551 user unknown"), None, "code constraint");
+        assert_eq!(best("452 4.2.2 Mailbox is FULL"), Some("full"));
+        assert_eq!(best("552 5.2.2 mailbox full"), None, "class constraint");
+        assert_eq!(best("452 4.3.1 mailbox full"), None, "status constraint");
+        // Earliest match wins among equal priorities; priority beats position.
+        assert_eq!(best("550 user unknown, spamhaus"), Some("user-unknown"));
+        assert_eq!(best("452 4.2.2 spamhaus says mailbox full"), Some("full"));
+    }
+
+    #[test]
+    fn normalization_maps_back() {
+        let (n, map) = normalize_with_map("  Über\t\tFULL  box ", true);
+        assert_eq!(n, "über full box");
+        let start = n.find("full").unwrap();
+        assert_eq!(&"  Über\t\tFULL  box "[map[start]..map[start] + 4], "FULL");
+        assert_eq!(map.len(), n.len() + 1);
+    }
+
+    #[test]
+    fn shipped_rules_compile_and_are_well_formed() {
+        let set = &*RULESET;
+        let mut ids = std::collections::HashSet::new();
+        for r in set.rules() {
+            assert!(ids.insert(r.id), "duplicate rule id {}", r.id);
+            assert!(!r.phrases.is_empty() || r.regex.is_some(), "{} matches nothing", r.id);
+            assert!(!r.source.trim().is_empty(), "{} has no source", r.id);
+            for p in r.phrases {
+                assert_eq!(*p, normalize(p), "{}: phrase {p:?} is not normalized", r.id);
+            }
+        }
+    }
+}
