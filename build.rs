@@ -117,6 +117,9 @@ struct RuleRow {
     priority: i32,
     #[serde(default)]
     bounce: Option<String>,
+    /// "greylisting": the reply is a greylisting deferral (retry after the greylisting delay).
+    #[serde(default)]
+    hint: Option<String>,
     source: String,
 }
 #[derive(Deserialize)]
@@ -441,9 +444,14 @@ fn main() {
             Some("soft") => "Some(Bounce::Soft)",
             Some(other) => panic!("rules.toml: {}: bounce must be hard or soft, not {other:?}", r.id),
         };
+        let greylisting = match r.hint.as_deref() {
+            None => false,
+            Some("greylisting") => true,
+            Some(other) => panic!("rules.toml: {}: unknown hint {other:?}", r.id),
+        };
         writeln!(
             r_out,
-            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], priority: {}, bounce: {bounce}, source: {:?} }},",
+            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], priority: {}, bounce: {bounce}, greylisting: {greylisting}, source: {:?} }},",
             r.id,
             reason_of(&r.reason),
             r.phrases,

@@ -3,6 +3,8 @@
 
 use crate::classify::{Bounce, Classification, Fault, Reason, classify};
 use crate::reply::Reply;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// The knobs of [`decide`]. Every default comes from what mail servers do; the source is
 /// next to each field.
@@ -20,6 +22,13 @@ pub struct RetryPolicy {
     /// Delay before trying again after a rate-limit reply: 900 s, three times Postfix's
     /// minimal backoff, so that a per-minute or per-quarter-hour sending window has passed.
     pub throttle_delay: u64,
+    /// Delay before trying again after a greylisting deferral: 300 s, Postgrey's default
+    /// `--delay` (https://postgrey.schweikert.ch/), after which the retry is accepted.
+    pub greylist_delay: u64,
+    /// A mailbox that has been full (or disabled) for this long is treated as abandoned: the
+    /// address is suppressed. Default 5 days, Postfix's `maximal_queue_lifetime`: a mailbox
+    /// that stayed full through a whole queue lifetime is not being read.
+    pub suppress_full_after: u64,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +39,8 @@ impl Default for RetryPolicy {
             max_age: 5 * 24 * 3600,
             max_attempts: None,
             throttle_delay: 900,
+            greylist_delay: 300,
+            suppress_full_after: 5 * 24 * 3600,
         }
     }
 }
@@ -89,7 +100,8 @@ fn is_throttle(r: Reason) -> bool {
     matches!(r, Reason::RateLimited | Reason::Speeding | Reason::TooManyConn)
 }
 
-/// Reasons whose remedy is on the sender's side, when the failure is permanent.
+/// Reasons whose remedy is on the sender's side (authentication, TLS, relay permission, DNS,
+/// protocol): when the failure is permanent, the sender must fix its setup.
 fn is_sender_config(r: Reason) -> bool {
     matches!(
         r,
@@ -102,8 +114,51 @@ fn is_sender_config(r: Reason) -> bool {
     )
 }
 
+/// Reasons about the sender's reputation: not the address's fault, so never suppress it.
+fn is_reputation(r: Reason) -> bool {
+    matches!(r, Reason::Blocked | Reason::BadReputation)
+}
+
+/// A full or disabled mailbox: the address may come back, unless it stays so for long.
+fn is_full(r: Reason) -> bool {
+    matches!(r, Reason::MailboxFull | Reason::Suspend | Reason::ExceedLimit)
+}
+
+/// "try again in 5 minutes", "retry after 300 seconds", "please retry in 1 hour": the wait the
+/// server asks for, in seconds.
+static DELAY_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:try(?: again)?|retry(?: again)?|resend|wait)(?: later)?,? (?:in|after|for)(?: at least)? (\d{1,6}) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
+    )
+    .unwrap_or_else(|e| panic!("DELAY_HINT does not compile: {e}"))
+});
+
+/// The delay a reply's text asks for, in seconds.
+pub fn delay_hint(text: &str) -> Option<u64> {
+    let c = DELAY_HINT.captures(text)?;
+    let n: u64 = c.get(1)?.as_str().parse().ok()?;
+    let unit = c.get(2)?.as_str().to_ascii_lowercase();
+    let mult = match unit.as_bytes().first() {
+        Some(b's') => 1,
+        Some(b'm') => 60,
+        Some(b'h') => 3600,
+        _ => return None,
+    };
+    Some((n * mult).max(1))
+}
+
 /// Decides what to do with `reply` on attempt number `attempt` (1 = first), `elapsed` seconds
 /// after the first attempt (when known).
+///
+/// The rules, in order: success → DELIVERED; a hard bounce → SUPPRESS (address); a mailbox full
+/// for longer than `suppress_full_after` → SUPPRESS; a rate limit → THROTTLE (destination),
+/// after the delay the server asks for or `throttle_delay`; a permanent failure whose remedy is
+/// on the sending side (authentication, TLS, relay, PTR, syntax) → FIX_CONFIG; a permanent
+/// block or bad reputation → GIVE_UP for the message with destination scope (never suppress);
+/// another permanent failure → GIVE_UP (RFC 5321 §4.2.1: do not repeat the exact request); a
+/// transient failure past `max_age` or `max_attempts` → GIVE_UP; greylisting → RETRY after
+/// `greylist_delay`; another transient failure → RETRY after the delay the server asks for or
+/// the back-off.
 pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> RetryDecision {
     let k = classify(reply);
     let what = describe(reply, &k);
@@ -117,26 +172,44 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
         explanation,
     };
     if reply.is_success() {
+        return make(Action::Delivered, None, false, Scope::Message, format!("{what}: accepted; nothing to do."));
+    }
+    let hint = delay_hint(&reply.text());
+    let permanent = reply.is_permanent();
+    if permanent && k.bounce == Bounce::Hard {
         return make(
-            Action::Delivered,
+            Action::Suppress,
             None,
-            false,
-            Scope::Message,
-            format!("{what}: the server accepted the command; nothing to do."),
+            true,
+            Scope::Address,
+            format!("{what}: the address will not work again; remove it from your lists."),
         );
     }
-    if reply.is_permanent() {
+    if is_full(k.reason) && elapsed.is_some_and(|e| e >= policy.suppress_full_after) {
+        return make(
+            Action::Suppress,
+            None,
+            true,
+            Scope::Address,
+            format!(
+                "{what}: the mailbox has not accepted mail for {} days or more; treat the address as abandoned.",
+                policy.suppress_full_after / 86400
+            ),
+        );
+    }
+    if is_throttle(k.reason) {
+        let delay = hint.unwrap_or(policy.throttle_delay);
+        return make(
+            Action::Throttle,
+            Some(delay),
+            false,
+            Scope::Destination,
+            format!("{what}: the destination limits your sending rate; slow down towards it and retry in {delay} s."),
+        );
+    }
+    if permanent {
         // RFC 5321 §4.2.1: after a 5yz reply the client should not repeat the exact request.
         // MTAs act on the basic code, so `550 4.2.2` stops here too (its reason stays soft).
-        if k.bounce == Bounce::Hard {
-            return make(
-                Action::Suppress,
-                None,
-                true,
-                Scope::Address,
-                format!("{what}: the address will not work again; remove it from your lists."),
-            );
-        }
         if is_sender_config(k.reason) {
             return make(
                 Action::FixConfig,
@@ -144,6 +217,17 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
                 false,
                 Scope::Message,
                 format!("{what}: the problem is on the sending side; fix your configuration before sending again."),
+            );
+        }
+        if is_reputation(k.reason) {
+            return make(
+                Action::GiveUp,
+                None,
+                false,
+                Scope::Destination,
+                format!(
+                    "{what}: the destination refuses your sending IP or domain, not the address; do not suppress it, fix your reputation or listing first."
+                ),
             );
         }
         let scope = if k.reason.entry().fault == Fault::Sender { Scope::Destination } else { Scope::Message };
@@ -169,20 +253,20 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
             format!("{what}: temporary failure, but {why}; give up."),
         );
     }
-    if is_throttle(k.reason) {
+    if k.rule.is_some_and(|m| m.rule.greylisting) {
+        let delay = hint.unwrap_or(policy.greylist_delay);
         return make(
-            Action::Throttle,
-            Some(policy.throttle_delay),
+            Action::Retry,
+            Some(delay),
             false,
-            Scope::Destination,
-            format!(
-                "{what}: the destination limits your sending rate; slow down and retry in {} s.",
-                policy.throttle_delay
-            ),
+            Scope::Message,
+            format!("{what}: greylisting; the retry after {delay} s is normally accepted."),
         );
     }
-    let delay = policy.backoff(attempt);
-    make(Action::Retry, Some(delay), false, Scope::Message, format!("{what}: temporary failure; retry in {delay} s."))
+    let delay = hint.unwrap_or_else(|| policy.backoff(attempt));
+    let scope = if is_reputation(k.reason) { Scope::Destination } else { Scope::Message };
+    let asked = if hint.is_some() { " (as the server asks)" } else { "" };
+    make(Action::Retry, Some(delay), false, scope, format!("{what}: temporary failure; retry in {delay} s{asked}."))
 }
 
 fn describe(reply: &Reply, k: &Classification) -> String {
@@ -228,5 +312,25 @@ mod tests {
         assert_eq!(d("550 4.2.2 full", 1, None).action, Action::GiveUp);
         assert_eq!(d("4.2.2 full", 1, None).action, Action::Retry);
         assert!(d("550 5.1.1 x", 1, None).explanation.contains("userunknown"));
+        // Mailbox full: retry, then suppress once it has lasted suppress_full_after.
+        assert_eq!(d("452 4.2.2 full", 1, Some(3600)).action, Action::Retry);
+        let x = d("452 4.2.2 full", 9, Some(5 * 86400));
+        assert_eq!((x.action, x.suppress, x.scope), (Action::Suppress, true, Scope::Address));
+        // Gmail's 4.7.28 (mail flood) is a rate limit: throttle the destination.
+        let x = d("421 4.7.28 unusual rate", 1, None);
+        assert_eq!((x.action, x.delay, x.scope), (Action::Throttle, Some(900), Scope::Destination));
+        // The server's own delay wins.
+        assert_eq!(d("451 4.3.0 Please try again in 10 minutes", 1, None).delay, Some(600));
+        assert_eq!(d("421 4.7.28 retry after 30 seconds", 1, None).delay, Some(30));
+    }
+
+    #[test]
+    fn delay_hints() {
+        assert_eq!(delay_hint("try again in 5 minutes"), Some(300));
+        assert_eq!(delay_hint("Please retry after 300 seconds"), Some(300));
+        assert_eq!(delay_hint("try again later in 1 hour"), Some(3600));
+        assert_eq!(delay_hint("wait for 2 hrs"), Some(7200));
+        assert_eq!(delay_hint("try again later"), None);
+        assert_eq!(delay_hint("retry in 0 s"), Some(1));
     }
 }

@@ -53,6 +53,7 @@ def explanation(reply: smtpcodes.Reply, lang: str = "en") -> dict[str, Any]:
         out["status_reference"] = st.reference
     out["description"] = reply.describe(lang)
     out["reason_description"] = reply.reason.description
+    out["why"] = reply.explain().to_dict()
     out["decision"] = reply.retry().to_dict()
     return out
 
@@ -78,6 +79,7 @@ def _plain(e: dict[str, Any], out: TextIO) -> None:
         rows.append(("command", e["smtp_command"]))
     rows.append(("bounce", e["bounce"]))
     rows.append(("reason", f"{e['reason']}: {e['reason_description']}"))
+    rows.append(("why", e["why"]["summary"]))
     d = e["decision"]
     delay = f", retry in {d['delay']} s" if d.get("delay") is not None else ""
     rows.append(("decision", f"{d['action'].upper()} ({d['scope']}){delay}: {d['explanation']}"))
@@ -87,6 +89,7 @@ def _plain(e: dict[str, Any], out: TextIO) -> None:
 
 
 def _rich(e: dict[str, Any], console: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     colour = {"hard": "red", "soft": "yellow", "none": "green"}.get(e["bounce"], "magenta")
@@ -112,6 +115,7 @@ def _rich(e: dict[str, Any], console: Any) -> None:
         t.add_row("command", e["smtp_command"])
     t.add_row("bounce", f"[{colour} bold]{e['bounce']}[/]")
     t.add_row("reason", f"[bold]{e['reason']}[/]: {e['reason_description']}")
+    t.add_row("why", escape(e["why"]["summary"]))
     d = e["decision"]
     delay = f", retry in {d['delay']} s" if d.get("delay") is not None else ""
     t.add_row("decision", f"[bold]{d['action'].upper()}[/] ({d['scope']}){delay}: {d['explanation']}")

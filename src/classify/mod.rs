@@ -312,4 +312,38 @@ mod tests {
         assert_eq!(Reason::from_value("mailboxfull"), Some(Reason::MailboxFull));
         assert!(Reason::all().count() >= 35);
     }
+
+    mod properties {
+        use super::super::*;
+        use crate::reply::parse;
+        use crate::retry::{RetryPolicy, decide};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            #[test]
+            fn classification_never_panics_and_is_deterministic(
+                code in prop::sample::select(vec!["250", "421", "450", "451", "452", "550", "552", "553", "554"]),
+                status in prop::option::of("[245]\\.[0-7]\\.[0-9]{1,2}"),
+                text in "\\PC{0,120}",
+                attempt in 0u32..50,
+                elapsed in prop::option::of(0u64..10_000_000),
+            ) {
+                let input = format!("{code} {} {text}", status.unwrap_or_default());
+                if let Ok(r) = parse(&input) {
+                    let a = classify(&r);
+                    prop_assert_eq!(a, classify(&r));
+                    prop_assert!(Reason::all().any(|x| x == a.reason));
+                    let e = explain(&r);
+                    prop_assert_eq!(e.classification, a);
+                    if let Some((words, start, end)) = e.matched {
+                        let text = r.text();
+                        prop_assert_eq!(text.get(start..end), Some(words.as_str()));
+                    }
+                    let d = decide(&r, attempt, elapsed, &RetryPolicy::default());
+                    prop_assert_eq!(d.suppress, d.action == crate::retry::Action::Suppress);
+                }
+            }
+        }
+    }
 }

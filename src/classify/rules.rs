@@ -41,6 +41,8 @@ pub struct Rule {
     pub priority: i32,
     /// Overrides the reason's default bounce type.
     pub bounce: Option<Bounce>,
+    /// The reply is a greylisting deferral (`hint = "greylisting"`): retry after a short delay.
+    pub greylisting: bool,
     /// Where the phrase comes from: provider documentation, RFC, MTA source, corpus file.
     pub source: &'static str,
 }
@@ -224,6 +226,7 @@ mod tests {
             status: &[],
             priority: 0,
             bounce: None,
+            greylisting: false,
             source: "test",
         },
         Rule {
@@ -236,6 +239,7 @@ mod tests {
             status: &[],
             priority: 0,
             bounce: None,
+            greylisting: false,
             source: "test",
         },
         Rule {
@@ -248,6 +252,7 @@ mod tests {
             status: &[StatusPattern { class: None, subject: 2, detail: 2 }],
             priority: 5,
             bounce: None,
+            greylisting: false,
             source: "test",
         },
     ];

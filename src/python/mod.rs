@@ -632,13 +632,15 @@ pub struct PyRetryPolicy {
 #[pymethods]
 impl PyRetryPolicy {
     #[new]
-    #[pyo3(signature = (*, base_delay = None, max_delay = None, max_age = None, max_attempts = None, throttle_delay = None))]
+    #[pyo3(signature = (*, base_delay = None, max_delay = None, max_age = None, max_attempts = None, throttle_delay = None, greylist_delay = None, suppress_full_after = None))]
     fn new(
         base_delay: Option<&Bound<'_, PyAny>>,
         max_delay: Option<&Bound<'_, PyAny>>,
         max_age: Option<&Bound<'_, PyAny>>,
         max_attempts: Option<i64>,
         throttle_delay: Option<&Bound<'_, PyAny>>,
+        greylist_delay: Option<&Bound<'_, PyAny>>,
+        suppress_full_after: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut p = retry::RetryPolicy::default();
         if let Some(v) = base_delay {
@@ -652,6 +654,12 @@ impl PyRetryPolicy {
         }
         if let Some(v) = throttle_delay {
             p.throttle_delay = seconds(v, "throttle_delay")?;
+        }
+        if let Some(v) = greylist_delay {
+            p.greylist_delay = seconds(v, "greylist_delay")?;
+        }
+        if let Some(v) = suppress_full_after {
+            p.suppress_full_after = seconds(v, "suppress_full_after")?;
         }
         if max_attempts.is_some_and(|m| !(1..=i64::from(u32::MAX)).contains(&m)) {
             return Err(PyValueError::new_err("max_attempts must be at least 1 (or None for no limit)"));
@@ -688,6 +696,17 @@ impl PyRetryPolicy {
     fn throttle_delay<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         timedelta(py, self.inner.throttle_delay)
     }
+    /// Wait after a greylisting deferral (300 s: Postgrey's default ``--delay``).
+    #[getter]
+    fn greylist_delay<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.greylist_delay)
+    }
+    /// Suppress an address whose mailbox has been full (or disabled) this long (5 days:
+    /// Postfix ``maximal_queue_lifetime``).
+    #[getter]
+    fn suppress_full_after<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        timedelta(py, self.inner.suppress_full_after)
+    }
     /// The back-off delay after attempt number ``attempt``.
     fn backoff<'py>(&self, py: Python<'py>, attempt: u32) -> PyResult<Bound<'py, PyAny>> {
         timedelta(py, self.inner.backoff(attempt))
@@ -695,12 +714,14 @@ impl PyRetryPolicy {
     fn __repr__(&self) -> String {
         let p = &self.inner;
         format!(
-            "RetryPolicy(base_delay={}s, max_delay={}s, max_age={}s, max_attempts={}, throttle_delay={}s)",
+            "RetryPolicy(base_delay={}s, max_delay={}s, max_age={}s, max_attempts={}, throttle_delay={}s, greylist_delay={}s, suppress_full_after={}s)",
             p.base_delay,
             p.max_delay,
             p.max_age,
             p.max_attempts.map_or("None".into(), |m| m.to_string()),
-            p.throttle_delay
+            p.throttle_delay,
+            p.greylist_delay,
+            p.suppress_full_after
         )
     }
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<PolicyReduce<'py>> {
@@ -712,6 +733,8 @@ impl PyRetryPolicy {
         kw.set_item("max_age", p.max_age)?;
         kw.set_item("max_attempts", p.max_attempts)?;
         kw.set_item("throttle_delay", p.throttle_delay)?;
+        kw.set_item("greylist_delay", p.greylist_delay)?;
+        kw.set_item("suppress_full_after", p.suppress_full_after)?;
         Ok((py.import("smtpcodes._types")?.getattr("_construct")?, (slf.get_type(), kw)))
     }
 }
