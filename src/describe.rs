@@ -12,8 +12,10 @@ pub fn reply_code(code: ReplyCode, lang: Lang) -> String {
         return t.to_string();
     }
     let kind = registry::kind_text(v / 100, lang).unwrap_or_default();
-    let cat = registry::category_text(v / 10 % 10, lang).unwrap_or_default();
-    format!("{kind}; {cat}")
+    match registry::category_text(v / 10 % 10, lang) {
+        Some(cat) => format!("{kind}; {cat}"),
+        None => kind.to_string(),
+    }
 }
 
 /// Title of an enhanced status: the registry's, else the class and subject meaning.

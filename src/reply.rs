@@ -22,8 +22,10 @@ pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 /// The most lines [`parse`] accepts in one reply.
 pub const MAX_LINES: usize = 1000;
 
-/// A basic reply code: three digits, the first 2–5 and the second 0–5 (RFC 5321 §4.2:
-/// `Reply-code = %x32-35 %x30-35 %x30-39`). Valid by construction.
+/// A basic reply code: three digits, the first 2–5 (RFC 5321 §4.2: 2yz to 5yz; 1yz is not
+/// used by SMTP). RFC 5321's grammar also limits the second digit to 0–5
+/// (`Reply-code = %x32-35 %x30-35 %x30-39`), but servers send codes such as `571 Delivery not
+/// authorized`: those are accepted, with no [`Category`]. Valid by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReplyCode(u16);
 
@@ -37,8 +39,6 @@ impl ReplyCode {
             "a reply code has three digits"
         } else if !(2..=5).contains(&(code / 100)) {
             "the first digit must be 2, 3, 4 or 5"
-        } else if code / 10 % 10 > 5 {
-            "the second digit must be 0 to 5"
         } else {
             return Ok(ReplyCode(code));
         };
@@ -51,8 +51,9 @@ impl ReplyCode {
     pub fn kind(self) -> ReplyKind {
         ReplyKind::from_digit(self.0 / 100).unwrap_or(ReplyKind::PermanentNegative)
     }
-    pub fn category(self) -> Category {
-        Category::from_digit(self.0 / 10 % 10).unwrap_or(Category::MailSystem)
+    /// The category of the second digit; `None` for x6z–x9z, which RFC 5321 does not define.
+    pub fn category(self) -> Option<Category> {
+        Category::from_digit(self.0 / 10 % 10)
     }
 }
 
@@ -228,9 +229,9 @@ impl Reply {
             (None, None) => unreachable!("a Reply always has a code or a status"),
         }
     }
-    /// The reply's category (second digit), `None` without a basic code.
+    /// The reply's category (second digit), `None` without a basic code or for x6z–x9z.
     pub fn category(&self) -> Option<Category> {
-        self.code.map(ReplyCode::category)
+        self.code.and_then(ReplyCode::category)
     }
     pub fn is_success(&self) -> bool {
         matches!(self.kind(), ReplyKind::PositiveCompletion | ReplyKind::PositiveIntermediate)
@@ -846,10 +847,8 @@ mod tests {
         assert!(e.to_string().contains("3-digit reply code"));
         let e = parse("650 nope").unwrap_err();
         assert_eq!(e, Error::InvalidReplyCode { code: 650, position: 0, why: "the first digit must be 2, 3, 4 or 5" });
-        assert!(matches!(
-            parse("570 x").unwrap_err(),
-            Error::InvalidReplyCode { why: "the second digit must be 0 to 5", .. }
-        ));
+        let r = p("571 Delivery not authorized");
+        assert_eq!((r.code().unwrap().value(), r.category(), r.is_permanent()), (571, None, true));
         assert!(matches!(parse("199 x").unwrap_err(), Error::InvalidReplyCode { .. }));
         assert!(matches!(parse("smtp; 6.1.1 x").unwrap_err(), Error::InvalidStatus { position: 6, .. }));
         assert!(matches!(parse("5501 x").unwrap_err(), Error::Syntax { position: 3, .. }));

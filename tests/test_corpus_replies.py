@@ -18,8 +18,8 @@ import smtpcodes as sc
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 # Ratchet: the agreement reached on the lines that carry a reply code. Raise, never lower.
-MIN_REASON = 0.27
-MIN_HARD = 0.78
+MIN_REASON = 0.88
+MIN_HARD = 0.92
 
 
 def rows() -> list[dict]:
