@@ -151,7 +151,8 @@ pub fn delay_hint(text: &str) -> Option<u64> {
 /// after the first attempt (when known).
 ///
 /// The rules, in order: success → DELIVERED; a hard bounce → SUPPRESS (address); a mailbox full
-/// for longer than `suppress_full_after` → SUPPRESS; a rate limit → THROTTLE (destination),
+/// for longer than `suppress_full_after` → SUPPRESS; a rate limit, or a temporary refusal for
+/// the sender's reputation → THROTTLE (destination),
 /// after the delay the server asks for or `throttle_delay`; a permanent failure whose remedy is
 /// on the sending side (authentication, TLS, relay, PTR, syntax) → FIX_CONFIG; a permanent
 /// block or bad reputation → GIVE_UP for the message with destination scope (never suppress);
@@ -197,7 +198,9 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
             ),
         );
     }
-    if is_throttle(k.reason) {
+    // A rate limit, or a temporary refusal for the sender's reputation (Yahoo [TSS04],
+    // Microsoft 4.7.650 "rate limited due to IP reputation"): slow down towards the destination.
+    if is_throttle(k.reason) || (!permanent && is_reputation(k.reason)) {
         let delay = hint.unwrap_or(policy.throttle_delay);
         return make(
             Action::Throttle,
@@ -264,9 +267,14 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
         );
     }
     let delay = hint.unwrap_or_else(|| policy.backoff(attempt));
-    let scope = if is_reputation(k.reason) { Scope::Destination } else { Scope::Message };
     let asked = if hint.is_some() { " (as the server asks)" } else { "" };
-    make(Action::Retry, Some(delay), false, scope, format!("{what}: temporary failure; retry in {delay} s{asked}."))
+    make(
+        Action::Retry,
+        Some(delay),
+        false,
+        Scope::Message,
+        format!("{what}: temporary failure; retry in {delay} s{asked}."),
+    )
 }
 
 fn describe(reply: &Reply, k: &Classification) -> String {

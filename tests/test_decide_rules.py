@@ -35,6 +35,18 @@ def decide(text: str, *, attempt: int = 1, age: timedelta | None = None, policy:
             False,
         ),
         ("421 4.7.0 Too many connections from your IP", Action.THROTTLE, Scope.DESTINATION, False),
+        (
+            "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints",
+            Action.THROTTLE,
+            Scope.DESTINATION,
+            False,
+        ),
+        (
+            "451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP reputation.",
+            Action.THROTTLE,
+            Scope.DESTINATION,
+            False,
+        ),
         ("451 4.3.0 Temporary local problem", Action.RETRY, Scope.MESSAGE, False),
     ],
 )
