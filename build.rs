@@ -114,6 +114,8 @@ struct RuleRow {
     #[serde(default)]
     status: Vec<String>,
     #[serde(default)]
+    commands: Vec<String>,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     bounce: Option<String>,
@@ -444,6 +446,13 @@ fn main() {
             Some("soft") => "Some(Bounce::Soft)",
             Some(other) => panic!("rules.toml: {}: bounce must be hard or soft, not {other:?}", r.id),
         };
+        for c in &r.commands {
+            assert!(
+                ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "STARTTLS", "AUTH", "CONNECT"].contains(&c.as_str()),
+                "rules.toml: {}: unknown command {c:?}",
+                r.id
+            );
+        }
         let greylisting = match r.hint.as_deref() {
             None => false,
             Some("greylisting") => true,
@@ -451,7 +460,7 @@ fn main() {
         };
         writeln!(
             r_out,
-            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], priority: {}, bounce: {bounce}, greylisting: {greylisting}, source: {:?} }},",
+            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], commands: &{:?}, priority: {}, bounce: {bounce}, greylisting: {greylisting}, source: {:?} }},",
             r.id,
             reason_of(&r.reason),
             r.phrases,
@@ -459,6 +468,7 @@ fn main() {
             r.codes,
             r.class,
             statuses.join(", "),
+            r.commands,
             r.priority,
             r.source
         )

@@ -38,6 +38,9 @@ pub struct Rule {
     pub class: Option<u16>,
     /// The reply's enhanced status must match one of these (empty: any).
     pub status: &'static [StatusPattern],
+    /// The SMTP command the reply answered must be one of these (`MAIL`, `RCPT`, `DATA`, …)
+    /// when the reply names it; a reply that does not name its command is not held to it.
+    pub commands: &'static [&'static str],
     pub priority: i32,
     /// Overrides the reason's default bounce type.
     pub bounce: Option<Bounce>,
@@ -62,6 +65,12 @@ impl Rule {
                 return false;
             }
         }
+        if !self.commands.is_empty()
+            && let Some(cmd) = reply.smtp_command()
+            && !self.commands.contains(&command_verb(cmd))
+        {
+            return false;
+        }
         if !self.status.is_empty() {
             let Some(st) = reply.status() else {
                 return false;
@@ -75,6 +84,18 @@ impl Rule {
         }
         true
     }
+}
+
+/// The command verb of Postfix's `(in reply to X command)` wording: `RCPT TO` → `RCPT`,
+/// `MAIL FROM` → `MAIL`, `end of DATA` → `DATA`, `HELO`/`EHLO` → themselves.
+pub fn command_verb(command: &str) -> &'static str {
+    let upper = command.trim().to_ascii_uppercase();
+    let word = upper.strip_prefix("END OF ").unwrap_or(&upper);
+    let verb = word.split([' ', ':']).next().unwrap_or("");
+    ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "STARTTLS", "AUTH", "CONNECT"]
+        .into_iter()
+        .find(|v| *v == verb)
+        .unwrap_or("")
 }
 
 /// A rule that matched, with the span of the match in the normalized text.
@@ -224,6 +245,7 @@ mod tests {
             codes: &[],
             class: None,
             status: &[],
+            commands: &[],
             priority: 0,
             bounce: None,
             greylisting: false,
@@ -237,6 +259,7 @@ mod tests {
             codes: &[550],
             class: None,
             status: &[],
+            commands: &[],
             priority: 0,
             bounce: None,
             greylisting: false,
@@ -250,6 +273,7 @@ mod tests {
             codes: &[],
             class: Some(4),
             status: &[StatusPattern { class: None, subject: 2, detail: 2 }],
+            commands: &[],
             priority: 5,
             bounce: None,
             greylisting: false,
@@ -274,6 +298,35 @@ mod tests {
         // Earliest match wins among equal priorities; priority beats position.
         assert_eq!(best("550 user unknown, spamhaus"), Some("user-unknown"));
         assert_eq!(best("452 4.2.2 spamhaus says mailbox full"), Some("full"));
+    }
+
+    #[test]
+    fn command_constraints() {
+        static R: &[Rule] = &[Rule {
+            id: "sender",
+            reason: Reason::Rejected,
+            phrases: &["rejected"],
+            regex: None,
+            codes: &[],
+            class: None,
+            status: &[],
+            commands: &["MAIL"],
+            priority: 0,
+            bounce: None,
+            greylisting: false,
+            source: "test",
+        }];
+        let set = RuleSet::new(R).unwrap();
+        let at = |s: &str| {
+            let r = parse(s).unwrap();
+            set.best(&normalize(&r.text()), &r).map(|m| m.rule.id)
+        };
+        assert_eq!(at("host h said: 550 rejected (in reply to MAIL FROM command)"), Some("sender"));
+        assert_eq!(at("host h said: 550 rejected (in reply to RCPT TO command)"), None);
+        assert_eq!(at("550 rejected"), Some("sender"), "no command named: not held to it");
+        assert_eq!(command_verb("end of DATA"), "DATA");
+        assert_eq!(command_verb("RCPT TO"), "RCPT");
+        assert_eq!(command_verb("xyz"), "");
     }
 
     #[test]
