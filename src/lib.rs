@@ -12,6 +12,27 @@
 //! assert_eq!(smtpcodes::classify(&r).reason, smtpcodes::Reason::UserUnknown);
 //! ```
 
+/// An enum of the meanings of one digit (or number) of a code, with `from_digit`.
+macro_rules! digit_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $variant:ident = $value:expr),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vm])* $variant = $value),+
+        }
+
+        impl $name {
+            /// The member whose number is `d`.
+            pub fn from_digit(d: u16) -> Option<$name> {
+                match d {
+                    $(x if x == $value => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 pub mod classify;
 pub mod describe;
 pub mod error;

@@ -63,54 +63,27 @@ impl fmt::Display for ReplyCode {
     }
 }
 
-/// First digit of a reply code (RFC 5321 §4.2.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ReplyKind {
-    /// 1yz: defined by RFC 5321 §4.2.1 but not used by SMTP; no reply [`parse`] accepts has it.
-    PositivePreliminary = 1,
-    PositiveCompletion = 2,
-    PositiveIntermediate = 3,
-    TransientNegative = 4,
-    PermanentNegative = 5,
-}
-
-impl ReplyKind {
-    pub fn from_digit(d: u16) -> Option<ReplyKind> {
-        use ReplyKind::*;
-        Some(match d {
-            1 => PositivePreliminary,
-            2 => PositiveCompletion,
-            3 => PositiveIntermediate,
-            4 => TransientNegative,
-            5 => PermanentNegative,
-            _ => return None,
-        })
+digit_enum! {
+    /// First digit of a reply code (RFC 5321 §4.2.1).
+    pub enum ReplyKind {
+        /// 1yz: defined by RFC 5321 §4.2.1 but not used by SMTP; no reply [`parse`] accepts has it.
+        PositivePreliminary = 1,
+        PositiveCompletion = 2,
+        PositiveIntermediate = 3,
+        TransientNegative = 4,
+        PermanentNegative = 5,
     }
 }
 
-/// Second digit of a reply code (RFC 5321 §4.2.1). x3z and x4z are "unspecified as yet".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Category {
-    Syntax = 0,
-    Information = 1,
-    Connections = 2,
-    Unspecified3 = 3,
-    Unspecified4 = 4,
-    MailSystem = 5,
-}
-
-impl Category {
-    pub fn from_digit(d: u16) -> Option<Category> {
-        use Category::*;
-        Some(match d {
-            0 => Syntax,
-            1 => Information,
-            2 => Connections,
-            3 => Unspecified3,
-            4 => Unspecified4,
-            5 => MailSystem,
-            _ => return None,
-        })
+digit_enum! {
+    /// Second digit of a reply code (RFC 5321 §4.2.1). x3z and x4z are "unspecified as yet".
+    pub enum Category {
+        Syntax = 0,
+        Information = 1,
+        Connections = 2,
+        Unspecified3 = 3,
+        Unspecified4 = 4,
+        MailSystem = 5,
     }
 }
 

@@ -4,59 +4,36 @@ use crate::error::{Error, Result};
 use crate::registry::{self, EnhancedEntry};
 use std::fmt;
 
-/// The class of an enhanced status code: its first number (RFC 3463 §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StatusClass {
-    /// 2: the DSN reports a positive delivery action.
-    Success = 2,
-    /// 4: a temporary condition; a later attempt may succeed.
-    PersistentTransientFailure = 4,
-    /// 5: not likely to be resolved by resending the message in its current form.
-    PermanentFailure = 5,
+digit_enum! {
+    /// The class of an enhanced status code: its first number (RFC 3463 §2).
+    pub enum StatusClass {
+        /// 2: the DSN reports a positive delivery action.
+        Success = 2,
+        /// 4: a temporary condition; a later attempt may succeed.
+        PersistentTransientFailure = 4,
+        /// 5: not likely to be resolved by resending the message in its current form.
+        PermanentFailure = 5,
+    }
 }
 
 impl StatusClass {
-    pub fn from_digit(d: u16) -> Option<StatusClass> {
-        match d {
-            2 => Some(StatusClass::Success),
-            4 => Some(StatusClass::PersistentTransientFailure),
-            5 => Some(StatusClass::PermanentFailure),
-            _ => None,
-        }
-    }
     pub fn digit(self) -> u16 {
         self as u16
     }
 }
 
-/// The subjects RFC 3463 §2 defines (X.0 to X.7). Other subject numbers are syntactically
-/// valid (1–3 digits) but have no name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Subject {
-    Other = 0,
-    Addressing = 1,
-    Mailbox = 2,
-    MailSystem = 3,
-    NetworkAndRouting = 4,
-    MailDeliveryProtocol = 5,
-    MessageContentOrMedia = 6,
-    SecurityOrPolicy = 7,
-}
-
-impl Subject {
-    pub fn from_number(n: u16) -> Option<Subject> {
-        use Subject::*;
-        Some(match n {
-            0 => Other,
-            1 => Addressing,
-            2 => Mailbox,
-            3 => MailSystem,
-            4 => NetworkAndRouting,
-            5 => MailDeliveryProtocol,
-            6 => MessageContentOrMedia,
-            7 => SecurityOrPolicy,
-            _ => return None,
-        })
+digit_enum! {
+    /// The subjects RFC 3463 §2 defines (X.0 to X.7). Other subject numbers are syntactically
+    /// valid (1–3 digits) but have no name.
+    pub enum Subject {
+        Other = 0,
+        Addressing = 1,
+        Mailbox = 2,
+        MailSystem = 3,
+        NetworkAndRouting = 4,
+        MailDeliveryProtocol = 5,
+        MessageContentOrMedia = 6,
+        SecurityOrPolicy = 7,
     }
 }
 
@@ -128,7 +105,7 @@ impl EnhancedStatus {
     }
     /// The named subject (X.0–X.7), `None` for other numbers.
     pub fn subject_name(&self) -> Option<Subject> {
-        Subject::from_number(self.subject)
+        Subject::from_digit(self.subject)
     }
     /// The IANA registry entry for `X.subject.detail`, if registered.
     pub fn registry(&self) -> Option<&'static EnhancedEntry> {

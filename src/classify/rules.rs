@@ -236,48 +236,33 @@ mod tests {
     use super::*;
     use crate::reply::parse;
 
+    /// A test rule: phrases only, no constraints.
+    const fn rule(id: &'static str, reason: Reason, phrases: &'static [&'static str]) -> Rule {
+        Rule {
+            id,
+            reason,
+            phrases,
+            regex: None,
+            codes: &[],
+            class: None,
+            status: &[],
+            commands: &[],
+            priority: 0,
+            bounce: None,
+            greylisting: false,
+            source: "test",
+        }
+    }
+
     static TEST_RULES: &[Rule] = &[
+        rule("spamhaus", Reason::Blocked, &["spamhaus"]),
+        Rule { codes: &[550], ..rule("user-unknown", Reason::UserUnknown, &["user unknown"]) },
         Rule {
-            id: "spamhaus",
-            reason: Reason::Blocked,
-            phrases: &["spamhaus"],
-            regex: None,
-            codes: &[],
-            class: None,
-            status: &[],
-            commands: &[],
-            priority: 0,
-            bounce: None,
-            greylisting: false,
-            source: "test",
-        },
-        Rule {
-            id: "user-unknown",
-            reason: Reason::UserUnknown,
-            phrases: &["user unknown"],
-            regex: None,
-            codes: &[550],
-            class: None,
-            status: &[],
-            commands: &[],
-            priority: 0,
-            bounce: None,
-            greylisting: false,
-            source: "test",
-        },
-        Rule {
-            id: "full",
-            reason: Reason::MailboxFull,
-            phrases: &[],
             regex: Some(r"mailbox (is )?full"),
-            codes: &[],
             class: Some(4),
             status: &[StatusPattern { class: None, subject: 2, detail: 2 }],
-            commands: &[],
             priority: 5,
-            bounce: None,
-            greylisting: false,
-            source: "test",
+            ..rule("full", Reason::MailboxFull, &[])
         },
     ];
 
@@ -302,20 +287,7 @@ mod tests {
 
     #[test]
     fn command_constraints() {
-        static R: &[Rule] = &[Rule {
-            id: "sender",
-            reason: Reason::Rejected,
-            phrases: &["rejected"],
-            regex: None,
-            codes: &[],
-            class: None,
-            status: &[],
-            commands: &["MAIL"],
-            priority: 0,
-            bounce: None,
-            greylisting: false,
-            source: "test",
-        }];
+        static R: &[Rule] = &[Rule { commands: &["MAIL"], ..rule("sender", Reason::Rejected, &["rejected"]) }];
         let set = RuleSet::new(R).unwrap();
         let at = |s: &str| {
             let r = parse(s).unwrap();
