@@ -7,10 +7,15 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from smtpcodes import cli
+
+# The console script installed next to this interpreter (a venv's bin/), else on PATH.
+_beside = Path(sys.executable).with_name("smtpcodes")
+SCRIPT = str(_beside) if _beside.exists() else shutil.which("smtpcodes")
 
 
 def run(argv: list[str], stdin: str = "", monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
@@ -99,8 +104,8 @@ def test_unknown_language_is_refused_by_argparse() -> None:
     [
         [sys.executable, "-m", "smtpcodes"],
         pytest.param(
-            [shutil.which("smtpcodes") or "smtpcodes"],
-            marks=pytest.mark.skipif(shutil.which("smtpcodes") is None, reason="console script not on PATH"),
+            [SCRIPT or "smtpcodes"],
+            marks=pytest.mark.skipif(SCRIPT is None, reason="console script not installed"),
         ),
     ],
 )
