@@ -302,6 +302,14 @@ mod tests {
     }
 
     #[test]
+    fn normalization_is_unicode_aware() {
+        assert_eq!(normalize("  ПОЛЬЗОВАТЕЛЬ\u{00A0}НЕ\u{3000}найден "), "пользователь не найден");
+        assert_eq!(normalize("Benutzer\r\n\tUNBEKANNT"), "benutzer unbekannt");
+        assert_eq!(normalize("İ"), "i\u{307}");
+        assert_eq!(normalize(""), "");
+    }
+
+    #[test]
     fn normalization_maps_back() {
         let (n, map) = normalize_with_map("  Über\t\tFULL  box ", true);
         assert_eq!(n, "über full box");

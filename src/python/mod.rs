@@ -341,14 +341,30 @@ impl PyEnhancedStatus {
 /// ...         print(status.title)
 /// Mailbox full
 #[pyclass(frozen, eq, hash, module = "smtpcodes", name = "Reply")]
-#[derive(PartialEq, Eq, Hash)]
 pub struct PyReply {
     inner: reply::Reply,
+    /// The classification, computed on first use (`reason`, `bounce`, `to_dict` share it).
+    classification: std::sync::OnceLock<classify::Classification>,
+}
+
+impl PartialEq for PyReply {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+impl Eq for PyReply {}
+impl std::hash::Hash for PyReply {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.inner.hash(state);
+    }
 }
 
 impl PyReply {
     fn wrap(inner: reply::Reply) -> Self {
-        PyReply { inner }
+        PyReply { inner, classification: std::sync::OnceLock::new() }
+    }
+    fn classification(&self) -> classify::Classification {
+        *self.classification.get_or_init(|| classify::classify(&self.inner))
     }
 }
 
@@ -431,11 +447,11 @@ impl PyReply {
     }
     #[getter]
     fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_bounce(py, bounce_name(classify::classify(&self.inner).bounce))
+        py_bounce(py, bounce_name(self.classification().bounce))
     }
     #[getter]
     fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py_reason(py, classify::classify(&self.inner).reason.entry().name)
+        py_reason(py, self.classification().reason.entry().name)
     }
     /// The registry text of the status when it is registered, else the text of the code.
     #[getter]
@@ -463,7 +479,7 @@ impl PyReply {
     }
     /// A plain, JSON-ready dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let k = classify::classify(&self.inner);
+        let k = self.classification();
         let d = PyDict::new(py);
         d.set_item("code", self.code())?;
         d.set_item("status", self.inner.status().map(|s| s.to_string()))?;
