@@ -11,6 +11,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from smtpcodes import registry
+from smtpcodes._adapters import decide, from_exception
 from smtpcodes._native import (
     MAX_INPUT_BYTES,
     MAX_LINES,
@@ -19,7 +20,6 @@ from smtpcodes._native import (
     Reply,
     RetryDecision,
     RetryPolicy,
-    decide,
     describe,
     outlook_error,
     parse,
@@ -67,6 +67,7 @@ __all__ = [
     "Subject",
     "decide",
     "describe",
+    "from_exception",
     "outlook_error",
     "parse",
     "registry",

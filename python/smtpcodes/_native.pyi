@@ -5,7 +5,7 @@ from typing import Any, ClassVar, final
 
 from smtpcodes._types import Action, Bounce, Category, Reason, ReplyKind, Scope, StatusClass, Subject
 
-__all__ = ["EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "MAX_INPUT_BYTES", "MAX_LINES"]
+__all__ = ["EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "_rules", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "MAX_INPUT_BYTES", "MAX_LINES"]
 
 MAX_INPUT_BYTES: int
 MAX_LINES: int
@@ -185,3 +185,6 @@ def _registry_enhanced(lang: str = "en") -> list[tuple[str, int, int, str, str, 
 def _registry_replies(lang: str = "en") -> list[tuple[int, str, str, list[str]]]: ...
 def _enum_members(name: str) -> list[tuple[str, str]]: ...
 def _reason_info(value: str) -> tuple[str, str, str]: ...
+def _rules() -> list[
+    tuple[str, str, list[str], str | None, list[int], int | None, list[str], list[str], int, str]
+]: ...

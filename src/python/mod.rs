@@ -1100,6 +1100,48 @@ fn _reason_info(value: &str) -> PyResult<(&'static str, &'static str, &'static s
     Ok((e.description, fault_value(e.fault), bounce_value(e.bounce)))
 }
 
+type RuleRow = (
+    &'static str,
+    &'static str,
+    Vec<&'static str>,
+    Option<&'static str>,
+    Vec<u16>,
+    Option<u16>,
+    Vec<String>,
+    Vec<&'static str>,
+    i32,
+    &'static str,
+);
+
+/// Every text rule of data/rules.toml: (id, reason, phrases, regex, codes, class, statuses,
+/// commands, priority, source), in file order.
+#[pyfunction]
+fn _rules() -> Vec<RuleRow> {
+    classify::rules::RULESET
+        .rules()
+        .iter()
+        .map(|r| {
+            let statuses = r
+                .status
+                .iter()
+                .map(|p| format!("{}.{}.{}", p.class.map_or("X".to_string(), |c| c.to_string()), p.subject, p.detail))
+                .collect();
+            (
+                r.id,
+                r.reason.value(),
+                r.phrases.to_vec(),
+                r.regex,
+                r.codes.to_vec(),
+                r.class,
+                statuses,
+                r.commands.to_vec(),
+                r.priority,
+                r.source,
+            )
+        })
+        .collect()
+}
+
 /// Languages with texts ("en" and every translation).
 #[pyfunction]
 fn languages() -> Vec<&'static str> {
@@ -1111,7 +1153,7 @@ fn languages() -> Vec<&'static str> {
 mod _native {
     #[pymodule_export]
     use super::{
-        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, PyEnhancedStatus,
+        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, _rules, PyEnhancedStatus,
         PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages, outlook_error, parse,
         try_parse,
     };
