@@ -10,7 +10,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from smtpcodes import registry
+from smtpcodes import registry, webhooks
 from smtpcodes._adapters import decide, from_exception
 from smtpcodes._native import (
     MAX_INPUT_BYTES,
@@ -72,4 +72,5 @@ __all__ = [
     "parse",
     "registry",
     "try_parse",
+    "webhooks",
 ]
