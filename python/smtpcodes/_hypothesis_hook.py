@@ -7,19 +7,19 @@ from __future__ import annotations
 
 def _hypothesis_setup_hook() -> None:
     """Registers smtpcodes' strategies for ``st.from_type(Reply)`` and ``EnhancedStatus``."""
+    import importlib
+
     from hypothesis import strategies as st
 
     from smtpcodes._native import EnhancedStatus, Reply
 
+    # importlib rather than `from smtpcodes import strategies`: after a pytester inline run
+    # resets sys.modules, the attribute on the package can be a stale module object.
     def replies() -> st.SearchStrategy[Reply]:
-        from smtpcodes import strategies
-
-        return strategies.replies()
+        return importlib.import_module("smtpcodes.strategies").replies()  # type: ignore[no-any-return]
 
     def statuses() -> st.SearchStrategy[EnhancedStatus]:
-        from smtpcodes import strategies
-
-        return strategies.enhanced_statuses()
+        return importlib.import_module("smtpcodes.strategies").enhanced_statuses()  # type: ignore[no-any-return]
 
     st.register_type_strategy(Reply, st.deferred(replies))
     st.register_type_strategy(EnhancedStatus, st.deferred(statuses))
