@@ -42,6 +42,21 @@ pub enum Error {
         "{number:#010X} is not an Outlook Express SMTP error number (0x800CCC60-0x800CCC6F, 0x800CCC78-0x800CCC7F)"
     )]
     UnknownOutlookError { number: u64 },
+    /// Bytes that are not an email at all (no header block), given to [`crate::dsn::parse_bounce`].
+    #[error(
+        "not an email: {why}; expected an RFC 5322 message that starts with header fields (\"Name: value\" lines), a blank line and a body"
+    )]
+    NotAnEmail { why: &'static str },
+    /// An email that is none of the bounce formats [`crate::dsn::parse_bounce`] knows.
+    #[error(
+        "not a bounce: {why}; expected a delivery status notification (multipart/report with a message/delivery-status part, RFC 3464), a feedback report (message/feedback-report, RFC 5965) or an auto-reply (Auto-Submitted: auto-replied, RFC 3834)"
+    )]
+    NotABounce { why: String },
+    /// An email longer than [`crate::dsn::MAX_EMAIL_BYTES`].
+    #[error(
+        "email is {len} bytes long; expected at most {max} bytes (MAX_EMAIL_BYTES): bounces are small, and the limit bounds the memory and time per call"
+    )]
+    EmailTooLarge { len: usize, max: usize },
 }
 
 impl Error {

@@ -35,6 +35,7 @@ macro_rules! digit_enum {
 
 pub mod classify;
 pub mod describe;
+pub mod dsn;
 pub mod error;
 pub mod registry;
 pub mod reply;
@@ -45,6 +46,7 @@ pub mod status;
 mod python;
 
 pub use classify::{Bounce, Classification, Fault, Reason, classify};
+pub use dsn::{BounceRecipient, BounceReport, parse_bounce};
 pub use error::{Error, Result};
 pub use reply::{Category, Reply, ReplyCode, ReplyKind, parse, parse_bytes};
 pub use retry::{Action, RetryDecision, RetryPolicy, Scope, decide};

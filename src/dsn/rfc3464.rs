@@ -1,0 +1,192 @@
+//! Delivery status notifications (RFC 3464; RFC 6533 for `message/global-delivery-status`).
+//!
+//! The `message/delivery-status` body is a group of per-message fields followed by one group
+//! per recipient (RFC 3464 §2.1). Read leniently: a group that has both per-message and
+//! per-recipient fields (no blank line between them) counts as both, and a per-recipient field
+//! that repeats within a group (a missing blank line between two recipients) starts the next
+//! recipient.
+
+use super::fields::{self, Field};
+use super::mime;
+use super::{BounceRecipient, BounceReport, Email};
+use crate::classify::{Bounce, Reason, classify};
+use crate::reply::{self, Reply};
+use crate::status::EnhancedStatus;
+
+/// The per-recipient fields that occur once per recipient (a repeat starts the next one).
+const RECIPIENT_SINGLETONS: &[&str] = &["final-recipient", "original-recipient", "action", "status"];
+
+pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
+    let mut first_empty: Option<BounceReport> = None;
+    for msg in mime::messages(&email.message) {
+        for (i, part) in msg.parts.iter().enumerate() {
+            let t = mime::mime_type(part);
+            if t != "message/delivery-status" && t != "message/global-delivery-status" {
+                continue;
+            }
+            let mut report = read_delivery_status(&mime::body_text(part));
+            if report.recipients.is_empty() {
+                first_empty.get_or_insert(report);
+                continue;
+            }
+            report.original = mime::original_of(msg, i);
+            return Some(report);
+        }
+    }
+    if let Some(report) = broken_report(&email.message) {
+        return Some(report);
+    }
+    first_empty
+}
+
+/// The fallback for a report whose MIME structure is broken (a `multipart/report;
+/// report-type=delivery-status` whose boundary lines are missing, so that mail-parser sees one
+/// text body): the delivery-status fields are read from where the first `Reporting-MTA`,
+/// `Final-Recipient` or `Original-Recipient` line starts. The original message is not looked for.
+fn broken_report(msg: &mail_parser::Message<'_>) -> Option<BounceReport> {
+    let root = msg.parts.first()?;
+    let ct = mime::header(root.headers(), "content-type")?.value.as_content_type()?;
+    let report_type = ct.attributes().unwrap_or_default().iter().find(|a| a.name.eq_ignore_ascii_case("report-type"));
+    let is_dsn_report = ct.ctype().eq_ignore_ascii_case("multipart")
+        && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
+        && report_type.is_some_and(|a| a.value.eq_ignore_ascii_case("delivery-status"));
+    if !is_dsn_report {
+        return None;
+    }
+    let body = String::from_utf8_lossy(msg.raw_message.get(root.offset_body as usize..)?);
+    let start = fields::find_field(&body, &["reporting-mta", "final-recipient", "original-recipient"])?;
+    let report = read_delivery_status(body.get(start..)?);
+    (!report.recipients.is_empty()).then_some(report)
+}
+
+/// A report from the body of a delivery-status part (the original message is left empty).
+pub(crate) fn read_delivery_status(body: &str) -> BounceReport {
+    let mut report = BounceReport {
+        format: "rfc3464",
+        reporting_mta: None,
+        arrival_date: None,
+        feedback_type: None,
+        recipients: Vec::new(),
+        original: Default::default(),
+    };
+    for group in fields::parse_groups(body) {
+        let mut current: Vec<&Field> = Vec::new();
+        for f in &group {
+            match f.name.as_str() {
+                "reporting-mta" if report.reporting_mta.is_none() => report.reporting_mta = fields::mta(&f.value()),
+                "arrival-date" if report.arrival_date.is_none() => report.arrival_date = fields::text(&f.value()),
+                name => {
+                    if RECIPIENT_SINGLETONS.contains(&name) && current.iter().any(|c| c.name == name) {
+                        report.recipients.extend(recipient(&current));
+                        current.clear();
+                    }
+                    current.push(f);
+                }
+            }
+        }
+        report.recipients.extend(recipient(&current));
+    }
+    report
+}
+
+fn get<'a>(fs: &[&'a Field], name: &str) -> Option<&'a Field> {
+    fs.iter().copied().find(|f| f.name == name)
+}
+
+/// One recipient from its fields; `None` when they name no recipient (the per-message group).
+fn recipient(fs: &[&Field]) -> Option<BounceRecipient> {
+    let original_recipient = get(fs, "original-recipient").and_then(|f| fields::address(&f.value()));
+    let final_recipient = get(fs, "final-recipient").and_then(|f| fields::address(&f.value()));
+    // The final recipient, unless it is not a mailbox (a pipe, a file, a source route to an
+    // internal host) and the original recipient is.
+    let address = match (final_recipient, &original_recipient) {
+        (Some(f), Some(o)) if !fields::is_mailbox(&f) && fields::is_mailbox(o) => o.clone(),
+        (Some(f), _) => f,
+        (None, o) => o.clone()?,
+    };
+    let action = get(fs, "action").and_then(|f| fields::token(&f.value()));
+    let status_field = get(fs, "status").map(|f| f.value());
+    let status = status_field.as_deref().and_then(status_of);
+    let mut remote_mta = get(fs, "remote-mta").and_then(|f| fields::mta(&f.value()));
+    let diagnostic = get(fs, "diagnostic-code");
+    let (diagnostic_type, diagnostic_text) = match diagnostic {
+        Some(f) => {
+            let value = f.value();
+            let (t, rest) = fields::split_typed(&value);
+            (t, fields::text(rest))
+        }
+        None => (None, None),
+    };
+    let reply = diagnostic.and_then(parse_diagnostic);
+    let reply = match (reply, status) {
+        (Some(r), Some(s)) if r.status().is_none() => Some(
+            Reply::new(
+                r.code(),
+                Some(s),
+                r.lines().to_vec(),
+                r.remote_mta().map(String::from),
+                r.smtp_command().map(String::from),
+            )
+            .unwrap_or(r),
+        ),
+        (Some(r), _) => Some(r),
+        (None, Some(s)) => {
+            // The diagnostic text, else the Status comment (`4.0.0 (host name lookup failure)`,
+            // RFC 3464 Appendix): what the text rules can read.
+            let text = diagnostic_text.clone().or_else(|| status_field.as_deref().and_then(fields::comment));
+            let lines: Vec<String> = text.into_iter().collect();
+            Reply::new(None, Some(s), lines, None, None)
+                .or_else(|_| Reply::new(None, Some(s), Vec::new(), None, None))
+                .ok()
+        }
+        (None, None) => None,
+    };
+    if remote_mta.is_none() {
+        remote_mta = reply.as_ref().and_then(|r| r.remote_mta()).map(String::from);
+    }
+    let smtp_command = reply.as_ref().and_then(|r| r.smtp_command()).map(String::from);
+    let (reason, bounce) = match &reply {
+        Some(r) => {
+            let c = classify(r);
+            (c.reason, c.bounce)
+        }
+        None => (Reason::Undefined, Bounce::Unknown),
+    };
+    Some(BounceRecipient {
+        address,
+        original_recipient,
+        action,
+        status,
+        remote_mta,
+        diagnostic_type,
+        diagnostic_text,
+        reply,
+        smtp_command,
+        reason,
+        bounce,
+        last_attempt_date: get(fs, "last-attempt-date").and_then(|f| fields::text(&f.value())),
+        will_retry_until: get(fs, "will-retry-until").and_then(|f| fields::text(&f.value())),
+    })
+}
+
+/// The `Status` value when it is a valid RFC 3463 code (`5.1.1`, `5.1.1 (comment)`).
+fn status_of(value: &str) -> Option<EnhancedStatus> {
+    let t = fields::strip_comments(value);
+    let first = t.split_whitespace().next()?;
+    EnhancedStatus::parse(first).ok()
+}
+
+/// The reply in a `Diagnostic-Code`: the whole value (`smtp; 550 …`, which the reply parser
+/// reads with its type), else the text after the type. (A multi-line reply folded into the
+/// field, `550-5.1.1 … 550 5.1.1 …`, is split back into its lines by the reply parser.)
+fn parse_diagnostic(f: &Field) -> Option<Reply> {
+    let value = f.value();
+    if let Ok(r) = reply::parse(&value) {
+        return Some(r);
+    }
+    let (_, rest) = fields::split_typed(&value);
+    if let Ok(r) = reply::parse(rest) {
+        return Some(r);
+    }
+    None
+}

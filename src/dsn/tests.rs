@@ -1,0 +1,482 @@
+//! Unit tests of `parse_bounce` on small hand-written emails.
+
+use super::*;
+use proptest::prelude::*;
+
+/// A Postfix-style DSN: two recipients, a folded Diagnostic-Code, the original message with
+/// `X-` headers. `\n` line ends; [`crlf`] converts.
+const POSTFIX: &str = "Return-Path: <>
+Date: Mon,  3 Mar 2025 10:00:00 +0000 (UTC)
+From: MAILER-DAEMON@mx.example.org (Mail Delivery System)
+Subject: Undelivered Mail Returned to Sender
+To: sender@example.com
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary=\"B1/mx.example.org\"
+Message-Id: <20250303100000.1@mx.example.org>
+
+This is a MIME-encapsulated message.
+
+--B1/mx.example.org
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+--B1/mx.example.org
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+X-Postfix-Queue-ID: 1
+X-Postfix-Sender: rfc822; sender@example.com
+Arrival-Date: Mon,  3 Mar 2025 09:59:58 +0000 (UTC)
+
+Final-Recipient: rfc822; bob@example.net
+Original-Recipient: rfc822;Bob@Example.net
+Action: failed
+Status: 5.1.1
+Remote-MTA: dns; mx.example.net
+Diagnostic-Code: smtp; 550 5.1.1 <bob@example.net>: Recipient address
+    rejected: User unknown in virtual mailbox table
+
+final-recipient: RFC822; <carol@example.net>
+ACTION: Delayed (will retry)
+Status: 4.2.2 (mailbox full)
+Diagnostic-Code: X-Postfix; host mx.example.net[192.0.2.1] said: 452 4.2.2
+    Mailbox full (in reply to RCPT TO command)
+Will-Retry-Until: Tue,  8 Mar 2025 10:00:00 +0000 (UTC)
+
+--B1/mx.example.org
+Content-Description: Undelivered Message
+Content-Type: message/rfc822
+
+Return-Path: <sender@example.com>
+Message-ID: <abc.123@example.com>
+From: Sender <sender@example.com>
+To: bob@example.net, Carol <carol@example.net>
+Subject: =?UTF-8?Q?Caf=C3=A9?=
+X-Campaign-Id: 42
+X-Mailer: test
+ folded
+
+Hello.
+
+--B1/mx.example.org--
+";
+
+fn crlf(s: &str) -> String {
+    s.replace('\n', "\r\n")
+}
+
+/// A multipart/report around a delivery-status body given with its part headers.
+fn report(ds_headers: &str, ds_body: &str) -> String {
+    format!(
+        "From: MAILER-DAEMON@example.org\nTo: s@example.com\nSubject: failure\nMIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n\
+--XX\nContent-Type: text/plain\n\nFailed.\n\n--XX\n{ds_headers}\n{ds_body}\n--XX--\n"
+    )
+}
+
+const DS_BODY: &str = "Reporting-MTA: dns; mta.example.org\n\nFinal-Recipient: rfc822; dave@example.com\n\
+Action: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n";
+
+#[test]
+fn postfix_dsn_two_recipients() {
+    for raw in [POSTFIX.to_string(), crlf(POSTFIX)] {
+        let r = parse_bounce(raw.as_bytes()).unwrap();
+        assert_eq!(r.format, "rfc3464");
+        assert_eq!(r.reporting_mta.as_deref(), Some("mx.example.org"));
+        assert_eq!(r.arrival_date.as_deref(), Some("Mon, 3 Mar 2025 09:59:58 +0000 (UTC)"));
+        assert_eq!(r.recipients.len(), 2);
+
+        let bob = &r.recipients[0];
+        assert_eq!(bob.address, "bob@example.net");
+        assert_eq!(bob.original_recipient.as_deref(), Some("Bob@Example.net"));
+        assert_eq!(bob.action.as_deref(), Some("failed"));
+        assert_eq!(bob.status.unwrap().to_string(), "5.1.1");
+        assert_eq!(bob.remote_mta.as_deref(), Some("mx.example.net"));
+        assert_eq!(bob.diagnostic_type.as_deref(), Some("smtp"));
+        assert_eq!(
+            bob.diagnostic_text.as_deref(),
+            Some("550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown in virtual mailbox table")
+        );
+        let reply = bob.reply.as_ref().unwrap();
+        assert_eq!(reply.code().unwrap().value(), 550);
+        assert_eq!(bob.reason, Reason::UserUnknown);
+        assert_eq!(bob.bounce, Bounce::Hard);
+
+        let carol = &r.recipients[1];
+        assert_eq!(carol.address, "carol@example.net");
+        assert_eq!(carol.action.as_deref(), Some("delayed"));
+        assert_eq!(carol.status.unwrap().to_string(), "4.2.2");
+        assert_eq!(carol.diagnostic_type.as_deref(), Some("X-Postfix"));
+        assert_eq!(carol.smtp_command.as_deref(), Some("RCPT TO"));
+        // No Remote-MTA field: the host the reply names.
+        assert_eq!(carol.remote_mta.as_deref(), Some("mx.example.net[192.0.2.1]"));
+        assert_eq!(carol.reason, Reason::MailboxFull);
+        assert_eq!(carol.bounce, Bounce::Soft);
+        assert_eq!(carol.will_retry_until.as_deref(), Some("Tue, 8 Mar 2025 10:00:00 +0000 (UTC)"));
+
+        assert_eq!(r.original.message_id.as_deref(), Some("abc.123@example.com"));
+        assert_eq!(r.original.from.as_deref(), Some("sender@example.com"));
+        assert_eq!(r.original.to, ["bob@example.net", "carol@example.net"]);
+        assert_eq!(r.original.subject.as_deref(), Some("Café"));
+        assert_eq!(
+            r.original.x_headers,
+            [("X-Campaign-Id".to_string(), "42".to_string()), ("X-Mailer".to_string(), "test folded".to_string())]
+        );
+    }
+}
+
+#[test]
+fn cr_only_line_ends() {
+    let raw = POSTFIX.replace('\n', "\r");
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 2);
+    assert_eq!(r.recipients[0].address, "bob@example.net");
+    assert_eq!(r.recipients[1].reason, Reason::MailboxFull);
+
+    // CR-only lines in the delivery-status part of an LF email.
+    let raw = report("Content-Type: message/delivery-status\n", &DS_BODY.replace('\n', "\r"));
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].address, "dave@example.com");
+    assert_eq!(r.recipients[0].reason, Reason::MailboxFull);
+}
+
+#[test]
+fn base64_and_quoted_printable_parts() {
+    let b64 = "UmVwb3J0aW5nLU1UQTogZG5zOyBtdGEuZXhhbXBsZS5vcmcKCkZpbmFsLVJlY2lwaWVudDogcmZj\nODIyOyBkYXZlQGV4YW1wbGUuY29tCkFjdGlvbjogZmFpbGVkClN0YXR1czogNS4yLjIKRGlhZ25v\nc3RpYy1Db2RlOiBzbXRwOyA1NTIgNS4yLjIgTWFpbGJveCBmdWxsCg==\n";
+    let raw = report("Content-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n", b64);
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients[0].address, "dave@example.com");
+    assert_eq!(r.recipients[0].reason, Reason::MailboxFull);
+
+    let qp = "Reporting-MTA: dns; mta.example.org\n\nFinal-Recipient: rfc822; dave@example.com\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox =\nfull =3D over quota\n";
+    let raw = report("Content-Type: message/delivery-status\nContent-Transfer-Encoding: quoted-printable\n", qp);
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients[0].diagnostic_text.as_deref(), Some("552 5.2.2 Mailbox full = over quota"));
+}
+
+#[test]
+fn lenient_field_groups() {
+    // No blank line between the per-message fields and the recipients, nor between the two
+    // recipients; a status comment; a broken fold (no indentation) in a Diagnostic-Code.
+    let body = "Reporting-MTA: dns; mta.example.org\nFinal-Recipient: rfc822; a@example.com\nAction: failed\n\
+Status: 5.0.0 (permanent failure)\nDiagnostic-Code: smtp; 550 5.7.1 Message rejected\nbecause of spam content\n\
+Final-Recipient: rfc822; b@example.com\nAction: failed\nStatus: 4.4.1 (connection refused)\n";
+    let raw = report("Content-Type: message/delivery-status\n", body);
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.reporting_mta.as_deref(), Some("mta.example.org"));
+    assert_eq!(r.recipients.len(), 2);
+    let a = &r.recipients[0];
+    assert_eq!(a.status.unwrap().to_string(), "5.0.0");
+    assert_eq!(a.reply.as_ref().unwrap().status().unwrap().to_string(), "5.7.1");
+    assert_eq!(a.diagnostic_text.as_deref(), Some("550 5.7.1 Message rejected because of spam content"));
+    // No diagnostic: the reply is the status, with the Status comment as its text.
+    let b = &r.recipients[1];
+    assert_eq!(b.address, "b@example.com");
+    let reply = b.reply.as_ref().unwrap();
+    assert_eq!((reply.code(), reply.status().unwrap().to_string()), (None, "4.4.1".to_string()));
+    assert_eq!(reply.text(), "connection refused");
+    assert_eq!(b.bounce, Bounce::Soft);
+}
+
+#[test]
+fn status_and_diagnostic_edge_cases() {
+    // A Status that is not an RFC 3463 code is dropped; a diagnostic that is no reply keeps its
+    // text in a status-only reply.
+    let body = "Reporting-MTA: dns; m.example.org\n\nFinal-Recipient: rfc822; a@example.com\nAction: failed\n\
+Status: 5.0.9999\nDiagnostic-Code: X-Unix; 77\n\nFinal-Recipient: rfc822; b@example.com\nAction: failed\n\
+Status: 5.3.0\nDiagnostic-Code: X-Unix; mailbox is locked\n\nFinal-Recipient: rfc822; c@example.com\nAction: failed\n";
+    let r = parse_bounce(report("Content-Type: message/delivery-status\n", body).as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 3);
+    let a = &r.recipients[0];
+    assert_eq!((a.status, a.reply.is_none()), (None, true));
+    assert_eq!((a.diagnostic_type.as_deref(), a.diagnostic_text.as_deref()), (Some("X-Unix"), Some("77")));
+    assert_eq!((a.reason, a.bounce), (Reason::Undefined, Bounce::Unknown));
+    let b = &r.recipients[1];
+    let reply = b.reply.as_ref().unwrap();
+    assert_eq!(
+        (reply.status().unwrap().to_string(), reply.text()),
+        ("5.3.0".to_string(), "mailbox is locked".to_string())
+    );
+    let c = &r.recipients[2];
+    assert_eq!((c.reply.is_none(), c.reason), (true, Reason::Undefined));
+}
+
+#[test]
+fn address_choice() {
+    // A pipe or a source route as Final-Recipient gives way to a mailbox Original-Recipient;
+    // RFC 6533 utf-8 addresses are decoded; a quoted local part stays quoted.
+    let body = "Reporting-MTA: dns; m.example.org\n\nOriginal-Recipient: rfc822; a@example.com\n\
+Final-Recipient: rfc822; @lmtp.example.org:a@internal\nAction: failed\nStatus: 5.2.2\n\n\
+Final-Recipient: utf-8; j\\x{00F6}rg@example.com\nAction: failed\nStatus: 5.1.1\n\n\
+Final-Recipient: rfc822; \"x..y\"@example.com\nAction: failed\nStatus: 5.1.1\n";
+    let raw = report("Content-Type: message/global-delivery-status\n", body);
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    let got: Vec<&str> = r.recipients.iter().map(|x| x.address.as_str()).collect();
+    assert_eq!(got, ["a@example.com", "jörg@example.com", "\"x..y\"@example.com"]);
+}
+
+#[test]
+fn nested_and_double_bounces() {
+    // A bounce forwarded as message/rfc822 inside an ordinary email.
+    let inner = crlf(POSTFIX);
+    let fwd = format!(
+        "From: admin@example.com\r\nTo: ops@example.com\r\nSubject: Fwd: bounce\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"F\"\r\n\r\n--F\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n\
+--F\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--F--\r\n"
+    );
+    let r = parse_bounce(fwd.as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 2);
+    assert_eq!(r.original.message_id.as_deref(), Some("abc.123@example.com"));
+
+    // A double bounce: the outer report wins over the bounce it returns.
+    let dbl = format!(
+        "From: MAILER-DAEMON@outer.example\nTo: postmaster@example.org\nSubject: Undeliverable\nMIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"O\"\n\n--O\nContent-Type: message/delivery-status\n\n\
+Reporting-MTA: dns; outer.example\n\nFinal-Recipient: rfc822; postmaster@example.org\nAction: failed\nStatus: 5.4.4\n\n\
+--O\nContent-Type: message/rfc822\n\n{POSTFIX}\n--O--\n"
+    );
+    let r = parse_bounce(dbl.as_bytes()).unwrap();
+    assert_eq!(r.reporting_mta.as_deref(), Some("outer.example"));
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].address, "postmaster@example.org");
+    assert_eq!(r.original.message_id.as_deref(), Some("20250303100000.1@mx.example.org"));
+}
+
+#[test]
+fn rfc822_headers_original_and_broken_mime() {
+    let raw = report(
+        "Content-Type: message/delivery-status\n",
+        &format!(
+            "{DS_BODY}\n--XX\nContent-Type: text/rfc822-headers\n\nMessage-ID: <m1@example.com>\nFrom: s@example.com\nX-Id: 7\n"
+        ),
+    );
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.original.message_id.as_deref(), Some("m1@example.com"));
+    assert_eq!(r.original.x_headers, [("X-Id".to_string(), "7".to_string())]);
+
+    // The boundary lines lost: the fields are found in the text.
+    let raw = format!(
+        "From: MAILER-DAEMON@example.org\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"gone\"\n\n\
+Some text.\n\n{DS_BODY}\nReturn-Path: <s@example.com>\nFrom: s@example.com\n\nHello\n"
+    );
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].address, "dave@example.com");
+}
+
+#[test]
+fn truncated_mime() {
+    let raw = crlf(POSTFIX);
+    // Cut inside the second recipient's group, and before the delivery-status part.
+    let cut = raw.find("X-Postfix; host").unwrap();
+    let r = parse_bounce(&raw.as_bytes()[..cut]).unwrap();
+    assert_eq!(r.recipients.len(), 2);
+    assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
+    let cut = raw.find("Content-Description: Delivery report").unwrap();
+    assert!(matches!(parse_bounce(&raw.as_bytes()[..cut]), Err(Error::NotABounce { .. })));
+    // Every prefix: no panic.
+    for end in (0..raw.len()).step_by(7) {
+        let _ = parse_bounce(&raw.as_bytes()[..end]);
+    }
+}
+
+const ARF: &str = "From: fbl@isp.example\nTo: abuse@example.com\nSubject: FW: complaint\nMIME-Version: 1.0\n\
+Content-Type: multipart/report; report-type=feedback-report;\n boundary=\"A\"\n\n--A\nContent-Type: text/plain\n\n\
+This is an email abuse report.\n\n--A\nContent-Type: message/feedback-report\n\nFeedback-Type: Abuse\n\
+User-Agent: SomeGenerator/1.0\nVersion: 1\nOriginal-Mail-From: <sender@example.com>\n\
+Original-Rcpt-To: <user1@isp.example>\nOriginal-Rcpt-To: user2@isp.example\nArrival-Date: Thu, 8 Mar 2005 14:00:00 EDT\n\
+Reporting-MTA: dns; mail.isp.example\nSource-IP: 192.0.2.1\n\n--A\nContent-Type: message/rfc822\n\n\
+From: <sender@example.com>\nTo: <user1@isp.example>\nSubject: Offer\nMessage-ID: <8787KJKJ3K4J3K4J3K4J3.mail@example.com>\n\
+X-List-Id: 99\n\nBuy now.\n--A--\n";
+
+#[test]
+fn arf_report() {
+    let r = parse_bounce(ARF.as_bytes()).unwrap();
+    assert_eq!(r.format, "arf");
+    assert_eq!(r.feedback_type.as_deref(), Some("abuse"));
+    assert_eq!(r.reporting_mta.as_deref(), Some("mail.isp.example"));
+    assert_eq!(r.arrival_date.as_deref(), Some("Thu, 8 Mar 2005 14:00:00 EDT"));
+    let got: Vec<&str> = r.recipients.iter().map(|x| x.address.as_str()).collect();
+    assert_eq!(got, ["user1@isp.example", "user2@isp.example"]);
+    assert!(r.recipients.iter().all(|x| x.reason == Reason::Feedback && x.bounce == Bounce::None));
+    assert_eq!(r.original.message_id.as_deref(), Some("8787KJKJ3K4J3K4J3K4J3.mail@example.com"));
+    assert_eq!(r.original.x_headers, [("X-List-Id".to_string(), "99".to_string())]);
+
+    // Without Original-Rcpt-To: the original message's To.
+    let raw = ARF.replace("Original-Rcpt-To: <user1@isp.example>\nOriginal-Rcpt-To: user2@isp.example\n", "");
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].address, "user1@isp.example");
+}
+
+const VACATION: &str = "Return-Path: <>\nFrom: Kim <kim@example.net>\nTo: sender@example.com\n\
+Subject: Out of office\nIn-Reply-To: <orig-1@example.com>\nAuto-Submitted: auto-replied (vacation)\n\n\
+I am away until Monday.\n";
+
+#[test]
+fn auto_replies() {
+    let r = parse_bounce(VACATION.as_bytes()).unwrap();
+    assert_eq!(r.format, "rfc3834");
+    assert_eq!(r.recipients.len(), 1);
+    assert_eq!(r.recipients[0].address, "kim@example.net");
+    assert_eq!((r.recipients[0].reason, r.recipients[0].bounce), (Reason::Vacation, Bounce::None));
+    assert_eq!(r.original.message_id.as_deref(), Some("orig-1@example.com"));
+    assert_eq!(r.original.from.as_deref(), Some("sender@example.com"));
+
+    for header in
+        ["X-Autoreply: yes", "X-Autorespond: Out of office", "Precedence: auto_reply", "X-Apple-Action: VACATION"]
+    {
+        let raw = VACATION.replace("Auto-Submitted: auto-replied (vacation)", header);
+        assert_eq!(parse_bounce(raw.as_bytes()).unwrap().format, "rfc3834", "{header}");
+    }
+    // Not auto-replies: `Auto-Submitted: no`, and a bounce from MAILER-DAEMON (Exim's bounces
+    // carry Auto-Submitted without a report).
+    let raw = VACATION.replace("Auto-Submitted: auto-replied (vacation)", "Auto-Submitted: no");
+    assert!(matches!(parse_bounce(raw.as_bytes()), Err(Error::NotABounce { .. })));
+    let raw = VACATION.replace("Kim <kim@example.net>", "Mail Delivery System <Mailer-Daemon@example.net>");
+    assert!(matches!(parse_bounce(raw.as_bytes()), Err(Error::NotABounce { .. })));
+}
+
+#[test]
+fn not_bounces_and_not_emails() {
+    let plain = "From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nHello.\r\n";
+    let e = parse_bounce(plain.as_bytes()).unwrap_err();
+    assert!(matches!(e, Error::NotABounce { .. }));
+    assert!(e.to_string().contains("expected a delivery status notification"), "{e}");
+
+    // A delivery-status part that names no recipient.
+    let raw = report("Content-Type: message/delivery-status\n", "Reporting-MTA: dns; m.example.org\n");
+    let e = parse_bounce(raw.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("rfc3464 report names no recipient"), "{e}");
+
+    for garbage in
+        [&b""[..], b"   \r\n\t", b"\x00\x01\x02\xff\xfe binary", b"Hello world\nno header here", b": no name\n"]
+    {
+        let e = parse_bounce(garbage).unwrap_err();
+        assert!(matches!(e, Error::NotAnEmail { .. }), "{garbage:?}: {e}");
+        assert!(e.to_string().contains("expected an RFC 5322 message"), "{e}");
+    }
+    // A byte-order mark and blank lines in front are skipped.
+    let bom = format!("\u{FEFF}\r\n\r\n{VACATION}");
+    assert_eq!(parse_bounce(bom.as_bytes()).unwrap().format, "rfc3834");
+    // An mbox "From " line in front is skipped.
+    let mbox = format!("From MAILER-DAEMON  Mon Sep 20 19:29:27 2021\n{VACATION}");
+    assert_eq!(parse_bounce(mbox.as_bytes()).unwrap().format, "rfc3834");
+}
+
+#[test]
+fn size_limit() {
+    let big = vec![b'a'; MAX_EMAIL_BYTES + 1];
+    let e = parse_bounce(&big).unwrap_err();
+    assert_eq!(e, Error::EmailTooLarge { len: MAX_EMAIL_BYTES + 1, max: MAX_EMAIL_BYTES });
+    assert!(e.to_string().contains("expected at most 67108864 bytes"), "{e}");
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    // Thousands of nested message/rfc822 parts: no stack overflow, the report found only
+    // within MAX_NESTING levels.
+    let mut raw = String::new();
+    for _ in 0..200_000 {
+        raw.push_str("From: a@example.com\nContent-Type: message/rfc822\n\n");
+    }
+    raw.push_str(POSTFIX);
+    assert!(parse_bounce(raw.as_bytes()).is_err());
+    let mut raw = String::new();
+    for _ in 0..3 {
+        raw.push_str("From: a@example.com\nContent-Type: message/rfc822\n\n");
+    }
+    raw.push_str(POSTFIX);
+    assert_eq!(parse_bounce(raw.as_bytes()).unwrap().recipients.len(), 2);
+}
+
+#[test]
+fn many_recipients_linear() {
+    let mut body = String::from("Reporting-MTA: dns; m.example.org\n");
+    for i in 0..20_000 {
+        body.push_str(&format!("\nFinal-Recipient: rfc822; u{i}@example.com\nAction: failed\nStatus: 5.1.1\n"));
+    }
+    let raw = report("Content-Type: message/delivery-status\n", &body);
+    let t = std::time::Instant::now();
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.recipients.len(), 20_000);
+    assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
+}
+
+/// Pieces of MIME structure that mutations insert.
+const TOKENS: [&[u8]; 8] = [
+    b"\n--",
+    b"\r\n\r\n",
+    b"Content-Type: message/rfc822\n\n",
+    b"--B1/mx.example.org",
+    b"--B1/mx.example.org--",
+    b"Content-Transfer-Encoding: base64\n",
+    b"(",
+    b"\n ",
+];
+
+/// A valid DSN with a few changes: bytes replaced, deleted or inserted, MIME pieces inserted,
+/// the end cut.
+fn mutated() -> impl Strategy<Value = Vec<u8>> {
+    let base = crlf(POSTFIX).into_bytes();
+    let n = base.len();
+    (prop::collection::vec((0..n, any::<u8>(), 0u8..5), 1..20)).prop_map(move |edits| {
+        let mut v = base.clone();
+        for (pos, byte, op) in edits {
+            let pos = pos.min(v.len());
+            match op {
+                0 if pos < v.len() => v[pos] = byte,
+                1 if pos < v.len() => {
+                    v.remove(pos);
+                }
+                2 => v.insert(pos, byte),
+                3 => {
+                    let t = TOKENS[usize::from(byte) % TOKENS.len()];
+                    v.splice(pos..pos, t.iter().copied());
+                }
+                _ => v.truncate(pos.max(1)),
+            }
+        }
+        v
+    })
+}
+
+#[test]
+fn broken_multipart_that_trips_mail_parser() {
+    // Found by fuzzing: a nested message right after a boundary line without its line end
+    // reaches a `debug_assert!` in mail-parser 0.11.9. Release builds parse it; debug builds
+    // catch the assertion and say the structure is broken. Neither panics.
+    let raw = b"Content-Type:multipart/\n\tboundary=B1/mx.example.org\n\n--B1/mx.example.orgContent-Type:message/rfc822\n\nContent-Type:message/rfc822\n\n\n--B1/mx.example.org--";
+    match parse_bounce(raw) {
+        Err(Error::NotAnEmail { .. } | Error::NotABounce { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_panics_on_bytes(raw in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = parse_bounce(&raw);
+    }
+
+    #[test]
+    fn never_panics_on_header_like_text(raw in "([A-Za-z-]{1,12}:[ -~]{0,40}(\r\n|\n|\r)( [ -~]{0,20}\n)?){0,12}(\n)?(--[a-z]{0,3}\n|[ -~\n]{0,80}){0,6}") {
+        let _ = parse_bounce(raw.as_bytes());
+    }
+
+    #[test]
+    fn never_panics_on_mutated_dsn(raw in mutated()) {
+        if let Ok(r) = parse_bounce(&raw) {
+            prop_assert!(!r.recipients.is_empty());
+        }
+    }
+}
