@@ -13,8 +13,11 @@ from importlib.metadata import PackageNotFoundError, version
 from smtpcodes import registry, webhooks
 from smtpcodes._adapters import decide, from_exception
 from smtpcodes._native import (
+    MAX_EMAIL_BYTES,
     MAX_INPUT_BYTES,
     MAX_LINES,
+    BounceRecipient,
+    BounceReport,
     EnhancedStatus,
     Explanation,
     Reply,
@@ -23,6 +26,7 @@ from smtpcodes._native import (
     describe,
     outlook_error,
     parse,
+    parse_bounce,
     try_parse,
 )
 from smtpcodes._types import (
@@ -46,11 +50,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "MAX_EMAIL_BYTES",
     "MAX_INPUT_BYTES",
     "MAX_LINES",
     "Action",
     "Bounce",
     "BounceParseError",
+    "BounceRecipient",
+    "BounceReport",
     "Category",
     "EnhancedStatus",
     "Error",
@@ -70,6 +77,7 @@ __all__ = [
     "from_exception",
     "outlook_error",
     "parse",
+    "parse_bounce",
     "registry",
     "try_parse",
     "webhooks",

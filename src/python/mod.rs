@@ -14,7 +14,10 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
 // `smtpcodes/_types.py` so that they are real `enum`/exception classes with full Python
 // behaviour. They are imported once and cached.
 
+mod dsn;
+
 static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static BOUNCE_PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static TIMEDELTA: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -173,17 +176,20 @@ static ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 /// Runs core code so that a panic (a bug) becomes `smtpcodes.Error`, never a `PanicException`
 /// (a `BaseException` that `except Exception` would not catch).
 fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> T + std::panic::UnwindSafe) -> PyResult<T> {
-    std::panic::catch_unwind(f).map_err(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        match types_attr(py, &ERROR, "Error") {
-            Ok(t) => PyErr::from_type(t, format!("internal error in smtpcodes (please report it): {what}")),
-            Err(e) => e,
-        }
-    })
+    std::panic::catch_unwind(f).map_err(|payload| panic_error(py, payload))
+}
+
+/// `smtpcodes.Error` for a caught panic's payload.
+fn panic_error(py: Python<'_>, payload: Box<dyn std::any::Any + Send>) -> PyErr {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    match types_attr(py, &ERROR, "Error") {
+        Ok(t) => PyErr::from_type(t, format!("internal error in smtpcodes (please report it): {what}")),
+        Err(e) => e,
+    }
 }
 
 fn lang(py: Python<'_>, code: &str) -> PyResult<registry::Lang> {
@@ -211,6 +217,9 @@ pub struct PyEnhancedStatus {
 }
 
 impl PyEnhancedStatus {
+    fn from_core(inner: status::EnhancedStatus) -> Self {
+        PyEnhancedStatus { inner }
+    }
     fn from_any(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<status::EnhancedStatus> {
         if let Ok(s) = v.cast::<PyEnhancedStatus>() {
             return Ok(s.get().inner);
@@ -1158,6 +1167,11 @@ mod _native {
         try_parse,
     };
 
+    #[pymodule_export]
+    use super::dsn::{PyBounceRecipient, PyBounceReport, parse_bounce};
+
+    #[pymodule_export]
+    const MAX_EMAIL_BYTES: usize = crate::dsn::MAX_EMAIL_BYTES;
     #[pymodule_export]
     const MAX_INPUT_BYTES: usize = crate::reply::MAX_INPUT_BYTES;
     #[pymodule_export]

@@ -1,0 +1,233 @@
+//! Binding of the core's bounce-email parsing (`crate::dsn`): conversions only.
+
+use super::{
+    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_name, panic_error, py_bounce, py_reason,
+    types_attr,
+};
+use crate::dsn;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+
+/// One recipient of a bounce report: address, action, status, the reply when the report has
+/// one, and what it means.
+#[pyclass(frozen, module = "smtpcodes", name = "BounceRecipient")]
+pub struct PyBounceRecipient {
+    inner: dsn::BounceRecipient,
+}
+
+#[pymethods]
+impl PyBounceRecipient {
+    /// The recipient's address (Final-Recipient, else Original-Recipient).
+    #[getter]
+    fn address(&self) -> &str {
+        &self.inner.address
+    }
+    #[getter]
+    fn original_recipient(&self) -> Option<&str> {
+        self.inner.original_recipient.as_deref()
+    }
+    /// The DSN Action, lower-case: "failed", "delayed", "delivered", "relayed", "expanded".
+    #[getter]
+    fn action(&self) -> Option<&str> {
+        self.inner.action.as_deref()
+    }
+    #[getter]
+    fn status(&self) -> Option<PyEnhancedStatus> {
+        self.inner.status.map(PyEnhancedStatus::from_core)
+    }
+    /// The SMTP reply of the Diagnostic-Code (or the status with the diagnostic text).
+    #[getter]
+    fn reply(&self) -> Option<PyReply> {
+        self.inner.reply.clone().map(PyReply::wrap)
+    }
+    #[getter]
+    fn remote_mta(&self) -> Option<&str> {
+        self.inner.remote_mta.as_deref()
+    }
+    #[getter]
+    fn smtp_command(&self) -> Option<&str> {
+        self.inner.smtp_command.as_deref()
+    }
+    /// The Diagnostic-Code's type ("smtp", "X-Postfix" …).
+    #[getter]
+    fn diagnostic_type(&self) -> Option<&str> {
+        self.inner.diagnostic_type.as_deref()
+    }
+    /// The Diagnostic-Code's text.
+    #[getter]
+    fn diagnostic_text(&self) -> Option<&str> {
+        self.inner.diagnostic_text.as_deref()
+    }
+    #[getter]
+    fn reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_reason(py, self.inner.reason.entry().name)
+    }
+    #[getter]
+    fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_bounce(py, bounce_name(self.inner.bounce))
+    }
+    /// The retry decision for the reply (default policy), ``None`` without a reply.
+    #[getter]
+    fn decision(slf: &Bound<'_, Self>) -> PyResult<Option<PyRetryDecision>> {
+        let py = slf.py();
+        match &slf.get().inner.reply {
+            Some(r) => {
+                let reply = Bound::new(py, PyReply::wrap(r.clone()))?;
+                super::decide(py, &reply, 1, None, None, None).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+    #[getter]
+    fn last_attempt_date(&self) -> Option<&str> {
+        self.inner.last_attempt_date.as_deref()
+    }
+    #[getter]
+    fn will_retry_until(&self) -> Option<&str> {
+        self.inner.will_retry_until.as_deref()
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = &self.inner;
+        let d = PyDict::new(py);
+        d.set_item("address", &r.address)?;
+        d.set_item("original_recipient", &r.original_recipient)?;
+        d.set_item("action", &r.action)?;
+        d.set_item("status", r.status.map(|s| s.to_string()))?;
+        d.set_item("code", r.reply.as_ref().and_then(|x| x.code()).map(|c| c.value()))?;
+        d.set_item("reply", r.reply.as_ref().map(|x| x.to_wire()))?;
+        d.set_item("remote_mta", &r.remote_mta)?;
+        d.set_item("smtp_command", &r.smtp_command)?;
+        d.set_item("diagnostic_type", &r.diagnostic_type)?;
+        d.set_item("diagnostic_text", &r.diagnostic_text)?;
+        d.set_item("reason", r.reason.value())?;
+        d.set_item("bounce", super::bounce_value(r.bounce))?;
+        d.set_item("last_attempt_date", &r.last_attempt_date)?;
+        d.set_item("will_retry_until", &r.will_retry_until)?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "BounceRecipient(address={:?}, action={:?}, status={}, reason={})",
+            self.inner.address,
+            self.inner.action.as_deref().unwrap_or(""),
+            self.inner.status.map_or("None".into(), |s| format!("'{s}'")),
+            self.inner.reason.value()
+        )
+    }
+}
+
+/// A parsed bounce email: its format, the reporting MTA, one entry per recipient, and the
+/// original message's headers when the report includes them.
+#[pyclass(frozen, module = "smtpcodes", name = "BounceReport")]
+pub struct PyBounceReport {
+    inner: dsn::BounceReport,
+}
+
+#[pymethods]
+impl PyBounceReport {
+    /// Which extractor read it: "rfc3464", "arf", "rfc3834".
+    #[getter]
+    fn format(&self) -> &'static str {
+        self.inner.format
+    }
+    #[getter]
+    fn reporting_mta(&self) -> Option<&str> {
+        self.inner.reporting_mta.as_deref()
+    }
+    #[getter]
+    fn arrival_date(&self) -> Option<&str> {
+        self.inner.arrival_date.as_deref()
+    }
+    /// The ARF Feedback-Type ("abuse" …), ``None`` for other reports.
+    #[getter]
+    fn feedback_type(&self) -> Option<&str> {
+        self.inner.feedback_type.as_deref()
+    }
+    #[getter]
+    fn recipients<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let items: Vec<PyBounceRecipient> =
+            self.inner.recipients.iter().map(|r| PyBounceRecipient { inner: r.clone() }).collect();
+        PyTuple::new(py, items)
+    }
+    /// The original message's Message-ID, From, To, Subject and X- headers, when included.
+    #[getter]
+    fn original<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let o = &self.inner.original;
+        let d = PyDict::new(py);
+        d.set_item("message_id", &o.message_id)?;
+        d.set_item("from", &o.from)?;
+        d.set_item("to", o.to.clone())?;
+        d.set_item("subject", &o.subject)?;
+        let x = PyDict::new(py);
+        for (k, v) in &o.x_headers {
+            x.set_item(k, v)?;
+        }
+        d.set_item("x_headers", x)?;
+        Ok(d)
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("format", self.inner.format)?;
+        d.set_item("reporting_mta", &self.inner.reporting_mta)?;
+        d.set_item("arrival_date", &self.inner.arrival_date)?;
+        d.set_item("feedback_type", &self.inner.feedback_type)?;
+        let recipients = self
+            .inner
+            .recipients
+            .iter()
+            .map(|r| PyBounceRecipient { inner: r.clone() }.to_dict(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("recipients", recipients)?;
+        d.set_item("original", self.original(py)?)?;
+        Ok(d)
+    }
+    fn __len__(&self) -> usize {
+        self.inner.recipients.len()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "BounceReport(format={:?}, recipients=[{}])",
+            self.inner.format,
+            self.inner
+                .recipients
+                .iter()
+                .map(|r| format!("{:?}: {}", r.address, r.reason.value()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// Parses a bounce email (``bytes``, or ``str`` encoded as UTF-8): a standard delivery status
+/// notification (RFC 3464, also RFC 6533), an ARF feedback report (RFC 5965) or an auto-reply
+/// (RFC 3834). Raises ``BounceParseError`` when the input is not an email or not a bounce.
+///
+/// >>> import smtpcodes
+/// >>> raw = (b"From: MAILER-DAEMON@example.org\\r\\nTo: me@example.com\\r\\nSubject: Undelivered\\r\\n"
+/// ...        b"MIME-Version: 1.0\\r\\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\\r\\n\\r\\n"
+/// ...        b"--b\\r\\nContent-Type: message/delivery-status\\r\\n\\r\\nReporting-MTA: dns; mx.example.org\\r\\n\\r\\n"
+/// ...        b"Final-Recipient: rfc822; bob@example.net\\r\\nAction: failed\\r\\nStatus: 5.1.1\\r\\n"
+/// ...        b"Diagnostic-Code: smtp; 550 5.1.1 User unknown\\r\\n\\r\\n--b--\\r\\n")
+/// >>> report = smtpcodes.parse_bounce(raw)
+/// >>> report.format, report.recipients[0].address, report.recipients[0].reason
+/// ('rfc3464', 'bob@example.net', <Reason.USER_UNKNOWN: 'userunknown'>)
+#[pyfunction]
+pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBounceReport> {
+    let bytes: Vec<u8> = if let Ok(b) = email.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(s) = email.cast::<PyString>() {
+        s.to_string_lossy().into_owned().into_bytes()
+    } else {
+        return Err(PyTypeError::new_err("parse_bounce() takes the email as bytes or str"));
+    };
+    // The GIL is released while the core parses (an email can be megabytes).
+    let result =
+        py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(&bytes))).map_err(|p| panic_error(py, p))?;
+    result.map(|inner| PyBounceReport { inner }).map_err(|e| {
+        match types_attr(py, &BOUNCE_PARSE_ERROR, "BounceParseError").and_then(|t| t.call1((e.to_string(),))) {
+            Ok(inst) => PyErr::from_value(inst),
+            Err(err) => err,
+        }
+    })
+}
