@@ -204,11 +204,11 @@ impl PyBounceReport {
 /// (RFC 3834). Raises ``BounceParseError`` when the input is not an email or not a bounce.
 ///
 /// >>> import smtpcodes
-/// >>> raw = (b"From: MAILER-DAEMON@example.org\\r\\nTo: me@example.com\\r\\nSubject: Undelivered\\r\\n"
-/// ...        b"MIME-Version: 1.0\\r\\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\\r\\n\\r\\n"
-/// ...        b"--b\\r\\nContent-Type: message/delivery-status\\r\\n\\r\\nReporting-MTA: dns; mx.example.org\\r\\n\\r\\n"
-/// ...        b"Final-Recipient: rfc822; bob@example.net\\r\\nAction: failed\\r\\nStatus: 5.1.1\\r\\n"
-/// ...        b"Diagnostic-Code: smtp; 550 5.1.1 User unknown\\r\\n\\r\\n--b--\\r\\n")
+/// >>> raw = (b"From: MAILER-DAEMON@example.org\r\nTo: me@example.com\r\nSubject: Undelivered\r\n"
+/// ...        b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+/// ...        b"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+/// ...        b"Final-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+/// ...        b"Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n--b--\r\n")
 /// >>> report = smtpcodes.parse_bounce(raw)
 /// >>> report.format, report.recipients[0].address, report.recipients[0].reason
 /// ('rfc3464', 'bob@example.net', <Reason.USER_UNKNOWN: 'userunknown'>)
