@@ -80,3 +80,19 @@ def test_registered_with_hypothesis():
         assert isinstance(r, sc.Reply) and isinstance(s, sc.EnhancedStatus)
 
     check()
+
+
+def test_bounce_emails_parse_back():
+    @SETTINGS
+    @given(sst.bounce_emails())
+    def check(case):
+        raw, expected = case
+        report = sc.parse_bounce(raw)
+        assert report.format == "rfc3464"
+        got = [(r.address, r.reply) for r in report.recipients]
+        assert [a for a, _ in got] == [a for a, _ in expected]
+        for (_, reply), (_, want) in zip(got, expected):
+            assert reply is not None
+            assert (reply.code, reply.status, reply.text) == (want.code, want.status, want.text)
+
+    check()

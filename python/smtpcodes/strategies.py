@@ -189,4 +189,72 @@ def reply_texts(style: Style | None = None, kind: ReplyKind | None = None) -> st
     return build()
 
 
-__all__ = ["STYLES", "enhanced_statuses", "replies", "reply_codes", "reply_texts"]
+_LOCAL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+
+
+@st.composite
+def _dsn(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, Reply]]]:
+    recipients = draw(
+        st.lists(
+            st.tuples(_LOCAL.map(lambda u: f"{u}@example.net"), replies(ReplyKind.PERMANENT_NEGATIVE) | replies(ReplyKind.TRANSIENT_NEGATIVE)),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda t: t[0],
+        )
+    )
+    eol = draw(st.sampled_from(["\r\n", "\n"]))
+    boundary = "=_" + draw(_LOCAL)
+    groups = []
+    expected = []
+    for address, reply in recipients:
+        status = reply.status or EnhancedStatus(reply.kind.value if reply.kind.value in (4, 5) else 5, 0, 0)
+        action = "failed" if reply.is_permanent else "delayed"
+        one_line = " ".join(reply.lines)
+        diagnostic = f"smtp; {reply.code} {reply.status or ''} {one_line}".replace("  ", " ").rstrip()
+        groups.append(eol.join([
+            f"Final-Recipient: rfc822; {address}",
+            f"Action: {action}",
+            f"Status: {status}",
+            f"Diagnostic-Code: {diagnostic}",
+        ]))
+        # The report's Status fills in a status the reply itself does not carry.
+        expected.append((address, Reply(code=reply.code, status=status, lines=[one_line])))
+    head = eol.join([
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>",
+        "To: sender@example.com",
+        "Subject: Undelivered Mail Returned to Sender",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"',
+        "",
+        f"--{boundary}",
+        "Content-Type: text/plain",
+        "",
+        "Your message could not be delivered.",
+        "",
+        f"--{boundary}",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; mx.example.org",
+        "",
+    ])
+    body = head + eol + (eol + eol).join(groups) + eol + eol + f"--{boundary}--" + eol
+    return body.encode(), expected
+
+
+def bounce_emails() -> st.SearchStrategy[tuple[bytes, list[tuple[str, Reply]]]]:
+    """Standard delivery status notifications (RFC 3464) with 1-3 failed or delayed
+    recipients, CRLF or LF line ends, as ``(email_bytes, [(address, reply), …])``: what
+    ``parse_bounce`` must find in them.
+
+    >>> from hypothesis import given
+    >>> @given(bounce_emails())
+    ... def test(case):
+    ...     raw, expected = case
+    ...     report = smtpcodes.parse_bounce(raw)
+    ...     assert [(r.address, r.reply.code) for r in report.recipients] == [(a, x.code) for a, x in expected]
+    >>> test()
+    """
+    return _dsn()
+
+
+__all__ = ["STYLES", "bounce_emails", "enhanced_statuses", "replies", "reply_codes", "reply_texts"]
