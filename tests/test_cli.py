@@ -119,3 +119,55 @@ def test_entry_points(cmd: list[str]) -> None:
     assert bad.stderr.count("\n") == 1
     piped = subprocess.run([*cmd, "explain"], input="250 OK\n", capture_output=True, text=True, check=False)
     assert piped.returncode == 0 and "\x1b[" not in piped.stdout and "DELIVERED" in piped.stdout
+
+
+BOUNCES = Path(__file__).parent / "data" / "bounces"
+
+
+def test_scan_a_directory_as_jsonl(tmp_path):
+    code, out, err = run(["scan", "--format", "jsonl", str(BOUNCES)])
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(Path(r["file"]).name, r["recipient"], r["reason"]) for r in rows] == [
+        ("arf.eml", "carol@example.net", "feedback"),
+        ("postfix-dsn.eml", "bob@example.net", "userunknown"),
+        ("postfix-dsn.eml", "ann@example.net", "mailboxfull"),
+        ("vacation.eml", "dave@example.net", "vacation"),
+    ]
+    assert rows[1]["decision"] == "suppress" and rows[1]["code"] == 550
+    assert "4 emails: 3 bounces, 1 not bounces, 0 unreadable; 4 recipients" in err
+    assert "reasons:" in err and "actions:" in err
+
+
+def test_scan_mbox_and_maildir_and_csv(tmp_path):
+    import csv
+    import mailbox
+
+    box = mailbox.mbox(str(tmp_path / "bounces.mbox"))
+    for name in ("postfix-dsn.eml", "arf.eml"):
+        box.add((BOUNCES / name).read_bytes())
+    box.flush()
+    md = mailbox.Maildir(str(tmp_path / "Maildir"))
+    md.add((BOUNCES / "postfix-dsn.eml").read_bytes())
+    code, out, err = run(["scan", "--format", "csv", str(tmp_path / "bounces.mbox"), str(tmp_path / "Maildir")])
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["recipient"] for r in rows] == ["bob@example.net", "ann@example.net", "carol@example.net", "bob@example.net", "ann@example.net"]
+    assert rows[0]["file"].endswith("bounces.mbox#1") and rows[2]["file"].endswith("bounces.mbox#2")
+
+
+def test_scan_reports_bad_files_and_exits_1(tmp_path):
+    (tmp_path / "junk.bin").write_bytes(b"\x00\x01\x02 not an email")
+    code, out, err = run(["scan", str(tmp_path / "junk.bin"), str(tmp_path / "missing.eml"), str(BOUNCES / "postfix-dsn.eml")])
+    assert code == 1
+    assert "junk.bin" in err and "missing.eml" in err
+    assert "Traceback" not in err
+    assert "bob@example.net" in out  # the good file is still scanned
+
+
+def test_scan_table_format():
+    code, out, _ = run(["scan", str(BOUNCES / "postfix-dsn.eml")])
+    assert code == 0
+    header, *lines = out.splitlines()
+    assert header.split()[:4] == ["FILE", "RECIPIENT", "STATUS", "CODE"]
+    assert len(lines) == 2 and "userunknown" in lines[0]

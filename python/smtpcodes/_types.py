@@ -38,7 +38,25 @@ class ParseError(Error, ValueError):
 
 
 class BounceParseError(Error):
-    """The input is not a bounce email, or not an email at all."""
+    r"""The input is not a bounce email, or not an email at all.
+
+    ``kind`` says which: ``"not_an_email"``, ``"not_a_bounce"`` or ``"too_large"``.
+
+    >>> import smtpcodes
+    >>> try:
+    ...     smtpcodes.parse_bounce(b"From: a@example.com\r\nSubject: hi\r\n\r\nhello\r\n")
+    ... except smtpcodes.BounceParseError as e:
+    ...     print(e.kind)
+    not_a_bounce
+    """
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.kind))
 
 
 class ReplyKind(IntEnum):

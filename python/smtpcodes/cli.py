@@ -1,18 +1,30 @@
-"""The ``smtpcodes`` command: explain SMTP replies.
+"""The ``smtpcodes`` command: explain SMTP replies, scan bounce emails.
 
 ``smtpcodes explain "550 5.1.1 User unknown"`` prints the code and its meaning, the enhanced
 status with its title and description, the kind, bounce type, reason and retry decision.
 Replies come from the arguments, or from standard input one per line when there are none (or
 the only one is ``-``). ``--json`` prints one JSON object per reply; ``--lang fr`` gives French
 texts. A reply that cannot be parsed gets a one-line error on stderr and exit status 2.
+
+``smtpcodes scan PATH...`` reads bounce emails from files, directories (recursively), mbox files
+and maildirs, in parallel, and prints one row per recipient (``--format table|csv|jsonl``) and a
+summary (counts per reason, bounce type and action) on stderr. Emails that are not bounces are
+counted and skipped; unreadable files and non-emails are reported on stderr, skipped, and make
+the exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import mailbox
+import os
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TextIO
 
 import smtpcodes
@@ -147,6 +159,142 @@ def explain(replies: Iterable[str], *, as_json: bool, lang: str, out: TextIO, er
     return status
 
 
+SCAN_FIELDS = ("file", "recipient", "action", "status", "code", "reason", "bounce", "decision", "diagnostic")
+
+
+def _is_mbox(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(5) == b"From "
+    except OSError:
+        return False
+
+
+def _emails(paths: Iterable[str], errors: list[str]) -> Iterator[tuple[str, bytes]]:
+    """(label, raw email) for every email under ``paths``: files, directories, mbox, maildir."""
+    for name in paths:
+        path = Path(name)
+        if path.is_dir() and all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
+            md = mailbox.Maildir(str(path), factory=None, create=False)
+            for key in sorted(md.keys()):
+                try:
+                    yield f"{path}/{key}", md.get_bytes(key)
+                except OSError as exc:
+                    errors.append(f"{path}/{key}: {exc.strerror or exc}")
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                yield from _emails((str(Path(root) / f) for f in sorted(files)), errors)
+        elif _is_mbox(path):
+            try:
+                box = mailbox.mbox(str(path), factory=None, create=False)
+                for i, key in enumerate(box.keys()):
+                    yield f"{path}#{i + 1}", box.get_bytes(key)
+            except (OSError, mailbox.Error) as exc:
+                errors.append(f"{path}: {exc}")
+        else:
+            try:
+                yield str(path), path.read_bytes()
+            except OSError as exc:
+                errors.append(f"{path}: {exc.strerror or exc}")
+
+
+def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, bool]:
+    """(rows, error, is_bounce) for one email."""
+    try:
+        report = smtpcodes.parse_bounce(raw)
+    except smtpcodes.BounceParseError as exc:
+        if exc.kind == "not_a_bounce":
+            return [], None, False
+        return [], f"{label}: {exc}", False
+    rows = []
+    for r in report.recipients:
+        decision = r.decision
+        reply = r.reply
+        rows.append(
+            {
+                "file": label,
+                "recipient": r.address,
+                "action": r.action or "",
+                "status": str(r.status) if r.status is not None else "",
+                "code": reply.code if reply is not None and reply.code is not None else "",
+                "reason": r.reason.value,
+                "bounce": r.bounce.value,
+                "decision": decision.action.value if decision is not None else "",
+                "diagnostic": (r.diagnostic_text or (reply.text if reply is not None else "")).replace("\n", " "),
+            }
+        )
+    return rows, None, True
+
+
+def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | None = None) -> int:
+    """Scans ``paths``; returns the exit status (1 when a file could not be read)."""
+    errors: list[str] = []
+    counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    bounces: Counter[str] = Counter()
+    actions: Counter[str] = Counter()
+    writer = csv.DictWriter(out, fieldnames=SCAN_FIELDS) if fmt == "csv" else None
+    if writer is not None:
+        writer.writeheader()
+    table: list[dict[str, Any]] = []
+    items = list(_emails(paths, errors))
+    progress = None
+    if err.isatty() and len(items) > 200:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True, console=None)
+        progress.start()
+        task = progress.add_task("scanning", total=len(items))
+    try:
+        # parse_bounce releases the GIL: threads parse in parallel.
+        with ThreadPoolExecutor(max_workers=jobs or min(8, (os.cpu_count() or 1) + 1)) as pool:
+            for rows, error, is_bounce in pool.map(lambda item: _rows(*item), items):
+                if progress is not None:
+                    progress.advance(task)
+                counts["emails"] += 1
+                if error is not None:
+                    errors.append(error)
+                    continue
+                counts["bounces" if is_bounce else "not bounces"] += 1
+                for row in rows:
+                    counts["recipients"] += 1
+                    reasons[row["reason"]] += 1
+                    bounces[row["bounce"]] += 1
+                    actions[row["decision"] or "-"] += 1
+                    if fmt == "jsonl":
+                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    elif writer is not None:
+                        writer.writerow(row)
+                    else:
+                        table.append(row)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if fmt == "table":
+        _table(table, out)
+    for e in errors:
+        err.write(f"smtpcodes: {e}\n")
+    summary = [
+        f"{counts['emails']} emails: {counts['bounces']} bounces, {counts['not bounces']} not bounces, "
+        f"{len(errors)} unreadable; {counts['recipients']} recipients",
+        "reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()),
+        "bounce: " + ", ".join(f"{k} {v}" for k, v in bounces.most_common()),
+        "actions: " + ", ".join(f"{k} {v}" for k, v in actions.most_common()),
+    ]
+    err.write("\n".join(summary) + "\n")
+    return 1 if errors else 0
+
+
+def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
+    cols = ("file", "recipient", "status", "code", "reason", "bounce", "decision", "diagnostic")
+    width = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
+    width["diagnostic"] = min(width["diagnostic"], 60)
+    out.write("  ".join(c.upper().ljust(width[c]) for c in cols).rstrip() + "\n")
+    for r in rows:
+        out.write("  ".join(str(r[c])[: width[c]].ljust(width[c]) for c in cols).rstrip() + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="smtpcodes", description="Turn what mail servers say into decisions.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,11 +302,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("reply", nargs="*", help='an SMTP reply such as "550 5.1.1 User unknown"; - or none: stdin')
     p.add_argument("--json", action="store_true", help="print one JSON object per reply")
     p.add_argument("--lang", default="en", choices=registry.languages(), help="language of the texts")
+    sc_ = sub.add_parser("scan", help="scan bounce emails: files, directories, mbox files, maildirs")
+    sc_.add_argument("path", nargs="+", help="a file, a directory (recursive), an mbox file or a maildir")
+    sc_.add_argument("--format", choices=("table", "csv", "jsonl"), default="table", help="output format")
+    sc_.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores + 1, at most 8)")
     sub.add_parser("version", help="print the version")
     args = parser.parse_args(argv)
     if args.command == "version":
         print(smtpcodes.__version__)
         return 0
+    if args.command == "scan":
+        try:
+            return scan(args.path, fmt=args.format, out=sys.stdout, err=sys.stderr, jobs=args.jobs)
+        except BrokenPipeError:
+            return 0
+        except KeyboardInterrupt:
+            return 130
     try:
         return explain(_replies_from(args.reply, sys.stdin), as_json=args.json, lang=args.lang, out=sys.stdout, err=sys.stderr)
     except BrokenPipeError:  # `smtpcodes explain … | head`

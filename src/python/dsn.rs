@@ -225,7 +225,13 @@ pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBoun
     let result =
         py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(&bytes))).map_err(|p| panic_error(py, p))?;
     result.map(|inner| PyBounceReport { inner }).map_err(|e| {
-        match types_attr(py, &BOUNCE_PARSE_ERROR, "BounceParseError").and_then(|t| t.call1((e.to_string(),))) {
+        let kind = match e {
+            crate::Error::NotABounce { .. } => Some("not_a_bounce"),
+            crate::Error::EmailTooLarge { .. } => Some("too_large"),
+            crate::Error::NotAnEmail { .. } => Some("not_an_email"),
+            _ => None,
+        };
+        match types_attr(py, &BOUNCE_PARSE_ERROR, "BounceParseError").and_then(|t| t.call1((e.to_string(), kind))) {
             Ok(inst) => PyErr::from_value(inst),
             Err(err) => err,
         }
