@@ -116,6 +116,8 @@ struct RuleRow {
     #[serde(default)]
     commands: Vec<String>,
     #[serde(default)]
+    hosts: Vec<String>,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     bounce: Option<String>,
@@ -453,6 +455,13 @@ fn main() {
                 r.id
             );
         }
+        for h in &r.hosts {
+            assert!(
+                !h.is_empty() && *h == h.to_ascii_lowercase() && !h.starts_with('.'),
+                "rules.toml: {}: hosts are lower-case domain names without a leading dot, not {h:?}",
+                r.id
+            );
+        }
         let greylisting = match r.hint.as_deref() {
             None => false,
             Some("greylisting") => true,
@@ -460,7 +469,7 @@ fn main() {
         };
         writeln!(
             r_out,
-            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], commands: &{:?}, priority: {}, bounce: {bounce}, greylisting: {greylisting}, source: {:?} }},",
+            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], commands: &{:?}, hosts: &{:?}, priority: {}, bounce: {bounce}, greylisting: {greylisting}, source: {:?} }},",
             r.id,
             reason_of(&r.reason),
             r.phrases,
@@ -469,6 +478,7 @@ fn main() {
             r.class,
             statuses.join(", "),
             r.commands,
+            r.hosts,
             r.priority,
             r.source
         )

@@ -90,9 +90,9 @@ def expected() -> dict[str, dict]:
 
 # Ratchet: levels reached so far over the whole corpus (399 emails; the non-standard formats of
 # Postfix, Exim, Sendmail … have no extractor yet and count as misses). Raise, never lower.
-MIN_EMAILS_WITH_RECIPIENTS = 211
-MIN_RECIPIENT_COUNT = 0.52
-MIN_REASON = 0.45
+MIN_EMAILS_WITH_RECIPIENTS = 305
+MIN_RECIPIENT_COUNT = 0.76
+MIN_REASON = 0.63
 
 
 def test_corpus_agreement():

@@ -41,6 +41,10 @@ pub struct Rule {
     /// The SMTP command the reply answered must be one of these (`MAIL`, `RCPT`, `DATA`, …)
     /// when the reply names it; a reply that does not name its command is not held to it.
     pub commands: &'static [&'static str],
+    /// The remote host must be one of these domains or a subdomain of one (`outlook.com`
+    /// matches `mx1.eur.protection.outlook.com`): provider-specific wording. A reply that does
+    /// not name its host never matches such a rule.
+    pub hosts: &'static [&'static str],
     pub priority: i32,
     /// Overrides the reason's default bounce type.
     pub bounce: Option<Bounce>,
@@ -71,6 +75,14 @@ impl Rule {
         {
             return false;
         }
+        if !self.hosts.is_empty() {
+            let Some(host) = reply.remote_mta().map(host_name) else { return false };
+            let host = host.to_ascii_lowercase();
+            let matches = |d: &&str| host == *d || host.strip_suffix(*d).is_some_and(|rest| rest.ends_with('.'));
+            if !self.hosts.iter().any(matches) {
+                return false;
+            }
+        }
         if !self.status.is_empty() {
             let Some(st) = reply.status() else {
                 return false;
@@ -96,6 +108,14 @@ pub fn command_verb(command: &str) -> &'static str {
         .into_iter()
         .find(|v| *v == verb)
         .unwrap_or("")
+}
+
+/// The host name of a Remote-MTA or Postfix `host` value: `mx.example.com[192.0.2.1]` →
+/// `mx.example.com`, `dns; mx.example.com` → `mx.example.com`, without a trailing dot.
+pub fn host_name(remote: &str) -> &str {
+    let s = remote.rsplit(';').next().unwrap_or(remote).trim();
+    let s = s.split('[').next().unwrap_or(s).trim();
+    s.trim_end_matches('.')
 }
 
 /// A rule that matched, with the span of the match in the normalized text.
@@ -247,6 +267,7 @@ mod tests {
             class: None,
             status: &[],
             commands: &[],
+            hosts: &[],
             priority: 0,
             bounce: None,
             greylisting: false,
@@ -299,6 +320,21 @@ mod tests {
         assert_eq!(command_verb("end of DATA"), "DATA");
         assert_eq!(command_verb("RCPT TO"), "RCPT");
         assert_eq!(command_verb("xyz"), "");
+    }
+
+    #[test]
+    fn host_constraints() {
+        static R: &[Rule] = &[Rule { hosts: &["outlook.com"], ..rule("ms", Reason::Blocked, &["banned"]) }];
+        let set = RuleSet::new(R).unwrap();
+        let at = |s: &str| {
+            let r = parse(s).unwrap();
+            set.best(&normalize(&r.text()), &r).map(|m| m.rule.id)
+        };
+        assert_eq!(at("host mx1.eur.protection.outlook.com[192.0.2.1] said: 550 banned"), Some("ms"));
+        assert_eq!(at("host OUTLOOK.COM said: 550 banned"), Some("ms"));
+        assert_eq!(at("host notoutlook.com[192.0.2.1] said: 550 banned"), None);
+        assert_eq!(at("550 banned"), None, "no host named: a host rule does not apply");
+        assert_eq!(host_name("dns; mx.example.com."), "mx.example.com");
     }
 
     #[test]

@@ -10,10 +10,14 @@
 //! 2. `arf`: abuse / feedback reports, a `message/feedback-report` part (RFC 5965);
 //! 3. `rfc3834`: auto-replies (vacation messages), recognised by their headers alone.
 //!
-//! The non-standard bounces of particular MTAs and services (Postfix, Exim, Sendmail, qmail,
-//! Exchange, …) have no extractor yet: they come out as [`Error::NotABounce`]. New extractors go
-//! into [`EXTRACTORS`] after the standard ones and before `rfc3834` (many bounces carry
-//! `Auto-Submitted: auto-replied` too).
+//! Then the plain-text bounces of particular MTAs and services, read from the human-readable
+//! text by each one's own wording (helpers in `text.rs`; the reply is never invented: without a
+//! code or status in the text a recipient has no reply): `dragonfly` (DragonFly Mail Agent),
+//! `qmail` (and `yahoo`, which uses qmail's layout), `gmail` (Gmail's former text bounce) and
+//! `exim`. Other non-standard bounces (Sendmail and Postfix without a delivery-status part,
+//! Exchange, Google Groups, …) have no extractor yet: they come out as [`Error::NotABounce`].
+//! New extractors go into [`EXTRACTORS`] after the standard ones and before `rfc3834` (many
+//! bounces carry `Auto-Submitted: auto-replied` too), the more specific detectors first.
 //!
 //! Limits: the email may be at most [`MAX_EMAIL_BYTES`] long; reports are looked for at most
 //! [`MAX_NESTING`] levels of nested messages deep. The work is linear in the input (one
@@ -37,10 +41,15 @@
 //! ```
 
 mod arf;
+mod dragonfly;
+mod exim;
 mod fields;
+mod gmail;
 mod mime;
+mod qmail;
 mod rfc3464;
 mod rfc3834;
+mod text;
 
 #[cfg(test)]
 mod corpus;
@@ -63,7 +72,8 @@ pub const MAX_EMAIL_BYTES: usize = 64 * 1024 * 1024;
 /// What a bounce email says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BounceReport {
-    /// The format it was read as: `"rfc3464"`, `"arf"` or `"rfc3834"`.
+    /// The format it was read as: `"rfc3464"`, `"arf"`, `"rfc3834"`, or a plain-text format:
+    /// `"dragonfly"`, `"qmail"`, `"yahoo"`, `"gmail"`, `"exim"`.
     pub format: &'static str,
     /// The MTA that wrote the report (`Reporting-MTA`, without its `dns;` type).
     pub reporting_mta: Option<String>,
@@ -181,7 +191,12 @@ pub struct Extractor {
 pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "rfc3464", run: rfc3464::extract },
     Extractor { format: "arf", run: arf::extract },
-    // Non-standard formats (MTA- and provider-specific) go here, before the auto-reply check.
+    // Non-standard formats (MTA- and provider-specific), more specific detectors first, before
+    // the auto-reply check.
+    Extractor { format: "dragonfly", run: dragonfly::extract },
+    Extractor { format: "qmail", run: qmail::extract },
+    Extractor { format: "gmail", run: gmail::extract },
+    Extractor { format: "exim", run: exim::extract },
     Extractor { format: "rfc3834", run: rfc3834::extract },
 ];
 
