@@ -132,6 +132,36 @@ fn classify_normalized(reply: &Reply, text: &str) -> Classification {
     Classification { bounce, reason, basis, source, rule: matched }
 }
 
+/// Classifies text that comes with no reply code and no status (a bounce that only says
+/// "mailbox is full: retry timeout exceeded"): the text rules alone decide, and no code or
+/// status is invented. `transient` (the report says the delivery is only delayed) keeps the
+/// bounce soft. Without a matching rule the reason is `undefined`.
+pub fn classify_text(text: &str, transient: bool) -> Classification {
+    let normalized = normalize_with_map(text, false).0;
+    match RULESET.best_for_text(&normalized) {
+        Some(m) => {
+            let mut bounce = m.rule.bounce.unwrap_or(m.rule.reason.entry().bounce);
+            if transient && matches!(bounce, Bounce::Hard | Bounce::Unknown) {
+                bounce = Bounce::Soft;
+            }
+            Classification {
+                bounce,
+                reason: m.rule.reason,
+                basis: Basis::Rule,
+                source: Some(m.rule.source),
+                rule: Some(m),
+            }
+        }
+        None => Classification {
+            bounce: if transient { Bounce::Soft } else { Bounce::Unknown },
+            reason: Reason::Undefined,
+            basis: Basis::Default,
+            source: None,
+            rule: None,
+        },
+    }
+}
+
 /// Why a reply got its reason: every input to the decision and how they combined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
@@ -304,6 +334,16 @@ mod tests {
         assert!(lower.contains("spamhaus") || lower.contains("blocked"), "{words}");
         assert_eq!(e.classification.reason, Reason::Blocked);
         assert!(e.summary.contains("which wins"), "{}", e.summary);
+    }
+
+    #[test]
+    fn text_alone_is_classified_by_rules_without_code_constraints() {
+        let k = classify_text("The recipient's mailbox is full and cannot accept messages", false);
+        assert_eq!((k.reason, k.basis), (Reason::MailboxFull, Basis::Rule));
+        assert_eq!(classify_text("no such user here", false).reason, Reason::UserUnknown);
+        assert_eq!(classify_text("no such user here", true).bounce, Bounce::Soft);
+        let k = classify_text("something odd happened", false);
+        assert_eq!((k.reason, k.bounce), (Reason::Undefined, Bounce::Unknown));
     }
 
     #[test]

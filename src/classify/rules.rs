@@ -177,6 +177,16 @@ impl RuleSet {
 
     /// The winning rule for `reply`, whose [`normalize`]d text is `text`.
     pub fn best(&self, text: &str, reply: &Reply) -> Option<RuleMatch> {
+        self.best_by(text, |r| r.applies_to(reply))
+    }
+
+    /// The winning rule for a [`normalize`]d text with no reply code and no status (a bounce
+    /// that quotes no reply): only rules without code, class, status or host constraints.
+    pub fn best_for_text(&self, text: &str) -> Option<RuleMatch> {
+        self.best_by(text, |r| r.codes.is_empty() && r.class.is_none() && r.status.is_empty() && r.hosts.is_empty())
+    }
+
+    fn best_by(&self, text: &str, applies: impl Fn(&Rule) -> bool) -> Option<RuleMatch> {
         // (priority, earliest start, first rule) -> keep the maximum of (priority, -start, -index)
         let mut best: Option<(i32, usize, usize, usize)> = None;
         let mut consider = |idx: usize, start: usize, end: usize| {
@@ -188,7 +198,7 @@ impl RuleSet {
                         > (p, std::cmp::Reverse(s), std::cmp::Reverse(i))
                 }
             };
-            if better && r.applies_to(reply) {
+            if better && applies(r) {
                 best = Some((r.priority, start, idx, end));
             }
         };

@@ -9,7 +9,7 @@
 use super::fields::{self, Field};
 use super::mime;
 use super::{BounceRecipient, BounceReport, Email};
-use crate::classify::{Bounce, Reason, classify};
+use crate::classify::{Bounce, Reason, classify, classify_text};
 use crate::reply::{self, Reply};
 use crate::status::EnhancedStatus;
 
@@ -150,7 +150,14 @@ fn recipient(fs: &[&Field]) -> Option<BounceRecipient> {
             let c = classify(r);
             (c.reason, c.bounce)
         }
-        None => (Reason::Undefined, Bounce::Unknown),
+        // No reply and no status: the diagnostic text alone, through the text rules.
+        None => match diagnostic_text.as_deref().or(status_field.as_deref()) {
+            Some(text) => {
+                let c = classify_text(text, action.as_deref() == Some("delayed"));
+                (c.reason, c.bounce)
+            }
+            None => (Reason::Undefined, Bounce::Unknown),
+        },
     };
     Some(BounceRecipient {
         address,

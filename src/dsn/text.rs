@@ -8,7 +8,7 @@
 use super::fields;
 use super::mime;
 use super::{BounceRecipient, BounceReport, OriginalMessage};
-use crate::classify::{Bounce, Reason, classify};
+use crate::classify::{classify, classify_text};
 use crate::reply::{self, Reply};
 use crate::status::EnhancedStatus;
 use mail_parser::Message;
@@ -201,7 +201,11 @@ pub(crate) fn recipient_with(
             let c = classify(r);
             (c.reason, c.bounce)
         }
-        None => (Reason::Undefined, Bounce::Unknown),
+        // No code and no status in the text: the text rules alone decide (nothing invented).
+        None => {
+            let c = classify_text(prefix(block, MAX_BLOCK), false);
+            (c.reason, c.bounce)
+        }
     };
     let mut r = BounceRecipient::bare(address, reason, bounce);
     r.status = reply.as_ref().and_then(|r| r.status());
