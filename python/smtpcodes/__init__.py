@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from smtpcodes import registry, webhooks
 from smtpcodes._adapters import decide, from_exception
+from smtpcodes._mbox import iter_bounces, parse_mbox
 from smtpcodes._native import (
     MAX_EMAIL_BYTES,
     MAX_INPUT_BYTES,
@@ -75,9 +76,11 @@ __all__ = [
     "decide",
     "describe",
     "from_exception",
+    "iter_bounces",
     "outlook_error",
     "parse",
     "parse_bounce",
+    "parse_mbox",
     "registry",
     "try_parse",
     "webhooks",
