@@ -91,3 +91,8 @@ def test_policy_fields_have_documented_defaults_and_pickle():
     assert "greylist_delay=60s" in repr(q)
     with pytest.raises(ValueError):
         sc.RetryPolicy(greylist_delay=-1)
+
+
+def test_microsoft_server_busy_tokens_throttle():
+    d = decide("451 4.7.500 Server busy. Please try again later from [203.0.113.10]. (S77714) [BL6PEPF0001AB50.namprd04.prod.outlook.com]")
+    assert (d.action, d.scope, d.reason) == (Action.THROTTLE, Scope.DESTINATION, sc.Reason.RATE_LIMITED)
