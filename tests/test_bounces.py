@@ -90,8 +90,8 @@ def expected() -> dict[str, list[dict]]:
 
 # Ratchet: levels reached so far over the whole corpus (399 files). The formats without an
 # extractor count as misses. Raise, never lower.
-MIN_EMAILS_WITH_RECIPIENTS = 305
-FLOORS = {"count": 0.76, "address": 0.75, "status": 0.88, "code": 0.81, "reason": 0.66, "hardbounce": 0.71}
+MIN_EMAILS_WITH_RECIPIENTS = 342
+FLOORS = {"count": 0.85, "address": 0.85, "status": 0.90, "code": 0.87, "reason": 0.75, "hardbounce": 0.80}
 FIELDS = tuple(FLOORS)
 
 

@@ -13,9 +13,12 @@
 //! Then the plain-text bounces of particular MTAs and services, read from the human-readable
 //! text by each one's own wording (helpers in `text.rs`; the reply is never invented: without a
 //! code or status in the text a recipient has no reply): `dragonfly` (DragonFly Mail Agent),
-//! `qmail` (and `yahoo`, which uses qmail's layout), `gmail` (Gmail's former text bounce) and
-//! `exim`. Other non-standard bounces (Sendmail and Postfix without a delivery-status part,
-//! Exchange, Google Groups, …) have no extractor yet: they come out as [`Error::NotABounce`].
+//! `qmail` (and `yahoo`, which uses qmail's layout), `gmail` (Gmail's former text bounce),
+//! `googlegroups` (Google Groups refusing a post), `v5sendmail` (Sendmail 5's transcript),
+//! `exchange2003` (Exchange's Internet Mail Service), `zoho`, `ezweb` (au EZweb),
+//! `amazonworkmail` (delivery-status fields in the text), `gmx` and `exim`. Other non-standard
+//! bounces (Postfix without a delivery-status part, Notes, Amazon SES's JSON notifications, …)
+//! have no extractor yet: they come out as [`Error::NotABounce`].
 //! New extractors go into [`EXTRACTORS`] after the standard ones and before `rfc3834` (many
 //! bounces carry `Auto-Submitted: auto-replied` too), the more specific detectors first.
 //!
@@ -40,16 +43,23 @@
 //! assert_eq!(r.reason, smtpcodes::Reason::UserUnknown);
 //! ```
 
+mod amazonworkmail;
 mod arf;
 mod dragonfly;
+mod exchange2003;
 mod exim;
+mod ezweb;
 mod fields;
 mod gmail;
+mod gmx;
+mod googlegroups;
 mod mime;
 mod qmail;
 mod rfc3464;
 mod rfc3834;
 mod text;
+mod v5sendmail;
+mod zoho;
 
 #[cfg(test)]
 mod corpus;
@@ -73,7 +83,8 @@ pub const MAX_EMAIL_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq)]
 pub struct BounceReport {
     /// The format it was read as: `"rfc3464"`, `"arf"`, `"rfc3834"`, or a plain-text format:
-    /// `"dragonfly"`, `"qmail"`, `"yahoo"`, `"gmail"`, `"exim"`.
+    /// `"dragonfly"`, `"qmail"`, `"yahoo"`, `"gmail"`, `"googlegroups"`, `"v5sendmail"`,
+    /// `"exchange2003"`, `"zoho"`, `"ezweb"`, `"amazonworkmail"`, `"gmx"`, `"exim"`.
     pub format: &'static str,
     /// The MTA that wrote the report (`Reporting-MTA`, without its `dns;` type).
     pub reporting_mta: Option<String>,
@@ -196,6 +207,13 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "dragonfly", run: dragonfly::extract },
     Extractor { format: "qmail", run: qmail::extract },
     Extractor { format: "gmail", run: gmail::extract },
+    Extractor { format: "googlegroups", run: googlegroups::extract },
+    Extractor { format: "v5sendmail", run: v5sendmail::extract },
+    Extractor { format: "exchange2003", run: exchange2003::extract },
+    Extractor { format: "zoho", run: zoho::extract },
+    Extractor { format: "ezweb", run: ezweb::extract },
+    Extractor { format: "amazonworkmail", run: amazonworkmail::extract },
+    Extractor { format: "gmx", run: gmx::extract },
     Extractor { format: "exim", run: exim::extract },
     Extractor { format: "rfc3834", run: rfc3834::extract },
 ];
