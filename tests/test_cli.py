@@ -171,3 +171,18 @@ def test_scan_table_format():
     header, *lines = out.splitlines()
     assert header.split()[:4] == ["FILE", "RECIPIENT", "STATUS", "CODE"]
     assert len(lines) == 2 and "userunknown" in lines[0]
+
+
+def test_the_readme_main_command_scans_the_examples():
+    examples = Path(__file__).resolve().parents[1] / "examples" / "bounces"
+    code, out, err = run(["scan", "--format", "jsonl", str(examples)])
+    assert code == 0, err
+    rows = {(Path(r["file"]).name, r["recipient"]): (r["reason"], r["bounce"], r["decision"]) for r in map(json.loads, out.splitlines())}
+    assert rows == {
+        ("arf.eml", "carol@example.net"): ("feedback", "none", ""),
+        ("exim.eml", "eve@example.net"): ("blocked", "soft", "give_up"),
+        ("gmail-like.eml", "frank@example.net"): ("mailboxfull", "soft", "give_up"),
+        ("postfix-dsn.eml", "bob@example.net"): ("userunknown", "hard", "suppress"),
+        ("postfix-dsn.eml", "ann@example.net"): ("mailboxfull", "soft", "retry"),
+        ("vacation.eml", "dave@example.net"): ("vacation", "none", ""),
+    }

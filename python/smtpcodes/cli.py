@@ -273,6 +273,7 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
             progress.stop()
     if fmt == "table":
         _table(table, out)
+    out.flush()
     for e in errors:
         err.write(f"smtpcodes: {e}\n")
     summary = [
