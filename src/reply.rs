@@ -171,14 +171,7 @@ impl Reply {
     }
     /// The text of all lines joined by one space (empty lines skipped).
     pub fn text(&self) -> String {
-        let mut out = String::new();
-        for l in self.lines.iter().filter(|l| !l.is_empty()) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(l);
-        }
-        out
+        join_lines(&self.lines)
     }
     /// The host that sent the reply, when the input names it (Postfix `host X said:`).
     pub fn remote_mta(&self) -> Option<&str> {
@@ -277,6 +270,18 @@ impl std::str::FromStr for Reply {
     fn from_str(s: &str) -> Result<Reply> {
         parse(s)
     }
+}
+
+/// Lines joined by one space, empty lines left out (a reply's text, an unfolded field).
+pub(crate) fn join_lines(lines: &[String]) -> String {
+    let mut out = String::new();
+    for l in lines.iter().filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(l);
+    }
+    out
 }
 
 /// Parses bytes, decoding them as UTF-8 with invalid sequences replaced (never an error for

@@ -26,14 +26,7 @@ pub(crate) struct Field {
 impl Field {
     /// The unfolded value: the lines joined by one space, empty lines left out.
     pub fn value(&self) -> String {
-        let mut out = String::new();
-        for l in self.lines.iter().filter(|l| !l.is_empty()) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(l);
-        }
-        out
+        crate::reply::join_lines(&self.lines)
     }
 }
 
