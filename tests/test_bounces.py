@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -167,3 +168,14 @@ def test_mbox_with_two_bounces():
     reports = sc.parse_mbox(path)
     assert len(reports) == 2
     assert [len(list(sc.iter_bounces(path.read_bytes())))] == [2]
+
+
+@pytest.mark.parametrize("name", ["postfix-dsn.eml", "arf.eml", "vacation.eml"])
+def test_reports_pickle(name):
+    report = sc.parse_bounce(load(name))
+    for proto in range(pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(report, protocol=proto))
+        assert back == report
+        assert back.to_dict() == report.to_dict()
+    with pytest.raises(ValueError, match="not a pickled BounceReport"):
+        sc._native._bounce_report_from_state(("nonsense", None, None, None, [], (None, None, [], None, [])))

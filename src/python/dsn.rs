@@ -9,6 +9,111 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
+/// A recipient as plain values (pickling): address, original recipient, action, status, reply
+/// (code, status, lines, remote MTA, command), remote MTA, command, diagnostic type and text,
+/// reason, bounce, last attempt date, will-retry-until.
+type ReplyState = (Option<u16>, Option<String>, Vec<String>, Option<String>, Option<String>);
+type RecipientState = (
+    (String, Option<String>, Option<String>, Option<String>),
+    Option<ReplyState>,
+    (Option<String>, Option<String>, Option<String>, Option<String>),
+    (String, String),
+    (Option<String>, Option<String>),
+);
+/// A report as plain values: format, reporting MTA, arrival date, feedback type, recipients,
+/// original message (Message-ID, From, To, Subject, X- headers).
+type ReportState = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<RecipientState>,
+    (Option<String>, Option<String>, Vec<String>, Option<String>, Vec<(String, String)>),
+);
+
+fn recipient_state(r: &dsn::BounceRecipient) -> RecipientState {
+    (
+        (r.address.clone(), r.original_recipient.clone(), r.action.clone(), r.status.map(|s| s.to_string())),
+        r.reply.as_ref().map(|x| {
+            (
+                x.code().map(|c| c.value()),
+                x.status().map(|s| s.to_string()),
+                x.lines().to_vec(),
+                x.remote_mta().map(String::from),
+                x.smtp_command().map(String::from),
+            )
+        }),
+        (r.remote_mta.clone(), r.smtp_command.clone(), r.diagnostic_type.clone(), r.diagnostic_text.clone()),
+        (r.reason.value().to_string(), super::bounce_value(r.bounce).to_string()),
+        (r.last_attempt_date.clone(), r.will_retry_until.clone()),
+    )
+}
+
+fn bad_state(what: &str) -> PyErr {
+    pyo3::exceptions::PyValueError::new_err(format!("not a pickled BounceReport: {what}"))
+}
+
+fn status_from(s: Option<String>) -> PyResult<Option<crate::EnhancedStatus>> {
+    s.map(|t| crate::EnhancedStatus::parse(&t).map_err(|_| bad_state("status"))).transpose()
+}
+
+fn recipient_from(st: RecipientState) -> PyResult<dsn::BounceRecipient> {
+    let (
+        (address, original_recipient, action, status),
+        reply,
+        (remote_mta, smtp_command, dt, dx),
+        (reason, bounce),
+        (lad, wru),
+    ) = st;
+    let reply = match reply {
+        Some((code, rs, lines, rm, cmd)) => {
+            let code = code.map(crate::ReplyCode::new).transpose().map_err(|_| bad_state("reply code"))?;
+            Some(crate::Reply::new(code, status_from(rs)?, lines, rm, cmd).map_err(|_| bad_state("reply"))?)
+        }
+        None => None,
+    };
+    let bounce = match bounce.as_str() {
+        "hard" => crate::Bounce::Hard,
+        "soft" => crate::Bounce::Soft,
+        "none" => crate::Bounce::None,
+        "unknown" => crate::Bounce::Unknown,
+        _ => return Err(bad_state("bounce")),
+    };
+    Ok(dsn::BounceRecipient {
+        address,
+        original_recipient,
+        action,
+        status: status_from(status)?,
+        remote_mta,
+        diagnostic_type: dt,
+        diagnostic_text: dx,
+        reply,
+        smtp_command,
+        reason: crate::Reason::from_value(&reason).ok_or_else(|| bad_state("reason"))?,
+        bounce,
+        last_attempt_date: lad,
+        will_retry_until: wru,
+    })
+}
+
+/// Rebuilds a report from `BounceReport.__reduce__`'s state.
+#[pyfunction]
+pub fn _bounce_report_from_state(state: ReportState) -> PyResult<PyBounceReport> {
+    let (format, reporting_mta, arrival_date, feedback_type, recipients, original) = state;
+    let format = dsn::EXTRACTORS.iter().map(|e| e.format).find(|f| *f == format).ok_or_else(|| bad_state("format"))?;
+    let (message_id, from, to, subject, x_headers) = original;
+    Ok(PyBounceReport {
+        inner: dsn::BounceReport {
+            format,
+            reporting_mta,
+            arrival_date,
+            feedback_type,
+            recipients: recipients.into_iter().map(recipient_from).collect::<PyResult<_>>()?,
+            original: dsn::OriginalMessage { message_id, from, to, subject, x_headers },
+        },
+    })
+}
+
 /// One recipient of a bounce report: address, action, status, the reply when the report has
 /// one, and what it means.
 #[pyclass(frozen, module = "smtpcodes", name = "BounceRecipient")]
@@ -184,6 +289,21 @@ impl PyBounceReport {
     }
     fn __len__(&self) -> usize {
         self.inner.recipients.len()
+    }
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (ReportState,))> {
+        let o = &self.inner.original;
+        let state: ReportState = (
+            self.inner.format.to_string(),
+            self.inner.reporting_mta.clone(),
+            self.inner.arrival_date.clone(),
+            self.inner.feedback_type.clone(),
+            self.inner.recipients.iter().map(recipient_state).collect(),
+            (o.message_id.clone(), o.from.clone(), o.to.clone(), o.subject.clone(), o.x_headers.clone()),
+        );
+        Ok((py.import("smtpcodes._native")?.getattr("_bounce_report_from_state")?, (state,)))
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyBounceReport>().is_ok_and(|o| o.get().inner == self.inner)
     }
     fn __repr__(&self) -> String {
         format!(

@@ -1168,7 +1168,7 @@ mod _native {
     };
 
     #[pymodule_export]
-    use super::dsn::{PyBounceRecipient, PyBounceReport, parse_bounce};
+    use super::dsn::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};
 
     #[pymodule_export]
     const MAX_EMAIL_BYTES: usize = crate::dsn::MAX_EMAIL_BYTES;
