@@ -17,9 +17,9 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 /// reached; raise it when the parser improves, never lower it without a reason).
 const COUNT_FLOOR: usize = 19;
 /// Corpus emails (of all 399) parsed to at least one recipient (the level reached).
-const PARSED_FLOOR: usize = 342;
+const PARSED_FLOOR: usize = 390;
 /// Emails of the non-standard modules whose recipient count agrees with Sisimai's.
-const NONSTANDARD_COUNT_FLOOR: usize = 322;
+const NONSTANDARD_COUNT_FLOOR: usize = 370;
 
 /// Where we differ from Sisimai on the standard formats and why (printed, not asserted).
 const KNOWN: &[(&str, &str)] = &[
@@ -251,7 +251,7 @@ fn corpus_agreement() {
         println!("  {k}: {v}");
     }
     println!("  parsed to at least one recipient: {with_recipients}/{total}");
-    print("Non-standard-module emails that parse (a delivery-status part is inside):", &all_t);
+    print("Non-standard-module emails that parse (any format):", &all_t);
     for n in &all_notes {
         println!("    {n}");
     }

@@ -12,13 +12,22 @@
 //!
 //! Then the plain-text bounces of particular MTAs and services, read from the human-readable
 //! text by each one's own wording (helpers in `text.rs`; the reply is never invented: without a
-//! code or status in the text a recipient has no reply): `dragonfly` (DragonFly Mail Agent),
-//! `qmail` (and `yahoo`, which uses qmail's layout), `gmail` (Gmail's former text bounce),
+//! code or status in the text a recipient has no reply): `amazonses` (Amazon SES's JSON
+//! notifications sent through SNS, read with `serde_json`), `x3`, `dragonfly` (DragonFly Mail
+//! Agent), `qmail` (and `yahoo`, which uses qmail's layout), `gmail` (Gmail's former text
+//! bounce), `google` (Gmail's current bounce when its delivery-status part is empty),
 //! `googlegroups` (Google Groups refusing a post), `v5sendmail` (Sendmail 5's transcript),
 //! `exchange2003` (Exchange's Internet Mail Service), `zoho`, `ezweb` (au EZweb),
-//! `amazonworkmail` (delivery-status fields in the text), `gmx` and `exim`. Other non-standard
-//! bounces (Postfix without a delivery-status part, Notes, Amazon SES's JSON notifications, …)
-//! have no extractor yet: they come out as [`Error::NotABounce`].
+//! `amazonworkmail` (delivery-status fields in the text), `gmx`, `exim`, `opensmtpd`,
+//! `office365` (Exchange Online's NDR text), `kddi` (au by KDDI), `notes` (Lotus Notes),
+//! `postfix` (Postfix's bounce text without its delivery-status part), `x2`/`x4` (MTAs that copy
+//! qmail's layout), `x1`, `x6`, `mailfoundry`, `interscanmss` (Trend Micro InterScan MSS),
+//! `imailserver` (Ipswitch IMail), `mailmarshal` (MailMarshal SMTP), `activehunter`
+//! (Active!hunter), `biglobe`, `einsundeins` (1&1), `mxlogic` (McAfee MXLogic), `apachejames`,
+//! `mfilter` (m-FILTER), `verizon` (Verizon's MMS gateway), `fml` (the fml list manager) and
+//! Exim's malformed-address notice (reported as `exim`). `x1` … `x6` are Sisimai's names for
+//! bounces of MTAs it could not identify; each file describes the wording it reads. Other
+//! non-standard bounces come out as [`Error::NotABounce`].
 //! New extractors go into [`EXTRACTORS`] after the standard ones and before `rfc3834` (many
 //! bounces carry `Auto-Submitted: auto-replied` too), the more specific detectors first.
 //!
@@ -43,22 +52,46 @@
 //! assert_eq!(r.reason, smtpcodes::Reason::UserUnknown);
 //! ```
 
+mod activehunter;
+mod amazonses;
 mod amazonworkmail;
+mod apachejames;
 mod arf;
+mod biglobe;
 mod dragonfly;
+mod einsundeins;
 mod exchange2003;
 mod exim;
+mod eximmalformed;
 mod ezweb;
 mod fields;
+mod fml;
 mod gmail;
 mod gmx;
+mod google;
 mod googlegroups;
+mod imailserver;
+mod interscanmss;
+mod kddi;
+mod mailfoundry;
+mod mailmarshal;
+mod mfilter;
 mod mime;
+mod mxlogic;
+mod notes;
+mod office365;
+mod opensmtpd;
+mod postfix;
 mod qmail;
+mod qmailclone;
 mod rfc3464;
 mod rfc3834;
 mod text;
 mod v5sendmail;
+mod verizon;
+mod x1;
+mod x3;
+mod x6;
 mod zoho;
 
 #[cfg(test)]
@@ -83,14 +116,19 @@ pub const MAX_EMAIL_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq)]
 pub struct BounceReport {
     /// The format it was read as: `"rfc3464"`, `"arf"`, `"rfc3834"`, or a plain-text format:
-    /// `"dragonfly"`, `"qmail"`, `"yahoo"`, `"gmail"`, `"googlegroups"`, `"v5sendmail"`,
-    /// `"exchange2003"`, `"zoho"`, `"ezweb"`, `"amazonworkmail"`, `"gmx"`, `"exim"`.
+    /// `"amazonses"`, `"x3"`, `"dragonfly"`, `"qmail"`, `"yahoo"`, `"gmail"`, `"google"`,
+    /// `"googlegroups"`, `"v5sendmail"`, `"exchange2003"`, `"zoho"`, `"ezweb"`,
+    /// `"amazonworkmail"`, `"gmx"`, `"exim"`, `"opensmtpd"`, `"office365"`, `"kddi"`, `"notes"`,
+    /// `"postfix"`, `"x2"`, `"x4"`, `"x1"`, `"x6"`, `"mailfoundry"`, `"interscanmss"`,
+    /// `"imailserver"`, `"mailmarshal"`, `"activehunter"`, `"biglobe"`, `"einsundeins"`,
+    /// `"mxlogic"`, `"apachejames"`, `"mfilter"`, `"verizon"`, `"fml"`.
     pub format: &'static str,
     /// The MTA that wrote the report (`Reporting-MTA`, without its `dns;` type).
     pub reporting_mta: Option<String>,
     /// When that MTA received the message (`Arrival-Date`; ARF `Arrival-Date`/`Received-Date`).
     pub arrival_date: Option<String>,
-    /// ARF only: the `Feedback-Type`, lower case (`abuse`, `auth-failure`, `fraud`, …).
+    /// ARF (and Amazon SES complaints) only: the `Feedback-Type`, lower case (`abuse`,
+    /// `auth-failure`, `fraud`, …).
     pub feedback_type: Option<String>,
     /// One entry per recipient reported, in order; never empty.
     pub recipients: Vec<BounceRecipient>,
@@ -204,9 +242,12 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "arf", run: arf::extract },
     // Non-standard formats (MTA- and provider-specific), more specific detectors first, before
     // the auto-reply check.
+    Extractor { format: "amazonses", run: amazonses::extract },
+    Extractor { format: "x3", run: x3::extract },
     Extractor { format: "dragonfly", run: dragonfly::extract },
     Extractor { format: "qmail", run: qmail::extract },
     Extractor { format: "gmail", run: gmail::extract },
+    Extractor { format: "google", run: google::extract },
     Extractor { format: "googlegroups", run: googlegroups::extract },
     Extractor { format: "v5sendmail", run: v5sendmail::extract },
     Extractor { format: "exchange2003", run: exchange2003::extract },
@@ -215,6 +256,28 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "amazonworkmail", run: amazonworkmail::extract },
     Extractor { format: "gmx", run: gmx::extract },
     Extractor { format: "exim", run: exim::extract },
+    // Added later; each detector needs its format's own wording, so their order matters little.
+    Extractor { format: "opensmtpd", run: opensmtpd::extract },
+    Extractor { format: "office365", run: office365::extract },
+    Extractor { format: "kddi", run: kddi::extract },
+    Extractor { format: "notes", run: notes::extract },
+    Extractor { format: "postfix", run: postfix::extract },
+    Extractor { format: "qmailclone", run: qmailclone::extract },
+    Extractor { format: "x1", run: x1::extract },
+    Extractor { format: "x6", run: x6::extract },
+    Extractor { format: "mailfoundry", run: mailfoundry::extract },
+    Extractor { format: "interscanmss", run: interscanmss::extract },
+    Extractor { format: "imailserver", run: imailserver::extract },
+    Extractor { format: "mailmarshal", run: mailmarshal::extract },
+    Extractor { format: "activehunter", run: activehunter::extract },
+    Extractor { format: "biglobe", run: biglobe::extract },
+    Extractor { format: "einsundeins", run: einsundeins::extract },
+    Extractor { format: "mxlogic", run: mxlogic::extract },
+    Extractor { format: "apachejames", run: apachejames::extract },
+    Extractor { format: "mfilter", run: mfilter::extract },
+    Extractor { format: "verizon", run: verizon::extract },
+    Extractor { format: "fml", run: fml::extract },
+    Extractor { format: "eximmalformed", run: eximmalformed::extract },
     Extractor { format: "rfc3834", run: rfc3834::extract },
 ];
 

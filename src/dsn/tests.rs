@@ -460,6 +460,88 @@ fn broken_multipart_that_trips_mail_parser() {
     }
 }
 
+/// Lines of the plain-text formats' wording, which the text-bounce strategy strings together
+/// with random lines so that every extractor's reading is exercised.
+const TEXT_PIECES: &[&str] = &[
+    "This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.",
+    "Below is a copy of the original message:",
+    "This is the mail system at host mx.example.org.",
+    "<bob@example.net> (expanded from <b@example.org>): host mx.example.net[192.0.2.1] said: 550",
+    "    5.1.1 unknown (in reply to RCPT TO command)",
+    "Reporting-MTA: dns; mx.example.org",
+    "Final-Recipient: rfc822; bob@example.net",
+    "Status: 5.1.1",
+    "** Message not delivered **",
+    "The response was:",
+    "Delivery has failed to these recipients or groups:",
+    "Diagnostic information for administrators:",
+    "Generating server: mx.example.org",
+    "Remote Server returned '< #5.1.1 smtp;550 5.1.1 x>'",
+    "Your mail sent on: Thu, 29 Apr 2013",
+    "     Could not be delivered to: <bob@example.net>",
+    "------- Failure Reasons  --------",
+    "------- Returned Message --------",
+    "Unable to deliver message to the following address(es).",
+    "<bob@example.net>:",
+    "This is an automatically generated Delivery Status Notification",
+    "Delivery to the following recipients failed permanently:",
+    "   * bob@example.net",
+    "Technical details:",
+    "SMTP:RCPT host 192.0.2.1: 553 5.3.0 x",
+    "---The following addresses had delivery errors---",
+    "bob@example.net [User unknown]",
+    "We had trouble delivering your message. Full details follow:",
+    "The following recipients returned permanent errors: bob@example.net. Reason: Server <192.0.2.1> refused to accept your message (DATA), with the following error message: [554",
+    "Unable to deliver message to: <bob@example.net>",
+    "Delivery failed for the following reason:",
+    "Message from InterScan Messaging Security Suite",
+    "Sent <<< RCPT TO:<bob@example.net>",
+    "Received >>> 550 5.1.1 x",
+    "Unknown user: bob@example.net",
+    "Body of message generated response:",
+    "Could not be delivered because of",
+    "The following recipients were affected:",
+    "Additional Information",
+    "Remote-MTA: <192.0.2.1>",
+    "----- The following addresses had permanent fatal errors -----",
+    ">>> bob@example.net",
+    "----- Transcript of session follows -----",
+    "----- The following addresses had delivery problems -----",
+    "----- Non-delivered information -----",
+    "This message was created automatically by mail delivery software.",
+    "--- The header of the original message is following. ---",
+    "The following address failed:",
+    "bob@example.net:",
+    "SMTP error from remote server for RCPT command, host: mx reason: 550",
+    "Error message below:",
+    "Message details:",
+    "  RCPT TO: bob@example.net",
+    "-------server message",
+    "-------SMTP command",
+    "-------original message",
+    "Message could not be delivered to mobile.",
+    "Original Message:",
+    "To: bob@example.net",
+    "You are not a member of this mailing list <cats@example.org>.",
+    "recipient addresses that were incorrectly constructed:",
+    "  x <bob@example.net>: malformed address: y",
+    "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":\"bob@example.net\"",
+    "!",
+    "",
+];
+
+/// A plain-text bounce: headers that several detectors look for, then lines of their wording
+/// and random text.
+fn text_bounce() -> impl Strategy<Value = String> {
+    let line = prop_oneof![(0..TEXT_PIECES.len()).prop_map(|i| TEXT_PIECES[i].to_string()), "[ -~]{0,40}"];
+    (prop::collection::vec(line, 0..40), any::<bool>()).prop_map(|(lines, json)| {
+        let head = "From: MAILER-DAEMON@example.org (cats-admin)\nSubject: Undeliverable Mail\n\
+X-Failed-Recipients: bob@example.net\nX-MLServer: fml\n\n";
+        let body = lines.join("\n");
+        if json { format!("{head}{{{body}") } else { format!("{head}{body}") }
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -478,5 +560,39 @@ proptest! {
         if let Ok(r) = parse_bounce(&raw) {
             prop_assert!(!r.recipients.is_empty());
         }
+    }
+
+    #[test]
+    fn never_panics_on_text_bounces(raw in text_bounce()) {
+        if let Ok(r) = parse_bounce(raw.as_bytes()) {
+            prop_assert!(!r.recipients.is_empty());
+        }
+    }
+}
+
+#[test]
+fn many_text_recipients_linear() {
+    let mut opensmtpd = String::from(
+        "From: MAILER-DAEMON@example.org\nSubject: Delivery status notification: error\n\n\
+    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\n\n",
+    );
+    let mut postfix = String::from(
+        "From: MAILER-DAEMON@example.org\nSubject: x\n\nThis is the mail system at host m.example.org.\n\n",
+    );
+    let mut office = String::from(
+        "From: postmaster@example.org\nSubject: x\n\nDelivery has failed to these recipients or groups:\n\n",
+    );
+    for i in 0..20_000 {
+        opensmtpd.push_str(&format!("u{i}@example.com: 550 5.1.1 <u{i}@example.com>... User Unknown\n"));
+        postfix.push_str(&format!("<u{i}@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1\n    unknown (in reply to RCPT TO command)\n\n"));
+        office.push_str(&format!(
+            "u{i}@example.com\nRemote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'\n\n"
+        ));
+    }
+    for raw in [opensmtpd, postfix, office] {
+        let t = std::time::Instant::now();
+        let r = parse_bounce(raw.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 20_000, "{}", r.format);
+        assert!(t.elapsed().as_secs() < 30, "{} took {:?}", r.format, t.elapsed());
     }
 }

@@ -124,7 +124,8 @@ pub(crate) fn hash_status(text: &str) -> Option<EnhancedStatus> {
     let i = text.find("(#")?;
     let rest = text.get(i + 2..)?;
     let end = rest.find(')')?;
-    EnhancedStatus::parse(rest.get(..end)?.trim()).ok()
+    // `(#5.1.1)`, or with a note after the status, `(#5.1.1 - chkusr)`.
+    EnhancedStatus::parse(rest.get(..end)?.split_whitespace().next()?).ok()
 }
 
 /// True when `s` starts with a reply code (`550 `, `550-`, `550` at the end).
@@ -217,6 +218,55 @@ pub(crate) fn recipient_with(
     r
 }
 
+/// The reply in a diagnostic written as a `Diagnostic-Code` value (`smtp; 550 5.1.1 …`, or
+/// the reply alone), as [`crate::reply::parse`] reads it, with `status` filled in when the
+/// reply has none of its own (and its class agrees with the code); else, when the text does
+/// not parse, `status` with the text. `None` without either.
+pub(crate) fn typed_reply(diagnostic: &str, status: Option<EnhancedStatus>) -> Option<Reply> {
+    let diagnostic = prefix(diagnostic.trim(), MAX_BLOCK);
+    let (_, rest) = fields::split_typed(diagnostic);
+    let parsed = reply::parse(diagnostic).ok().or_else(|| reply::parse(rest).ok());
+    if let Some(r) = parsed {
+        let status =
+            r.status().or_else(|| status.filter(|st| r.code().is_none_or(|c| st.class().digit() == c.value() / 100)));
+        let remote = r.remote_mta().map(String::from);
+        let command = r.smtp_command().map(String::from);
+        return Some(Reply::new(r.code(), status, r.lines().to_vec(), remote, command).unwrap_or(r));
+    }
+    let status = status?;
+    let lines: Vec<String> = fields::text(rest).into_iter().collect();
+    Reply::new(None, Some(status), lines, None, None)
+        .or_else(|_| Reply::new(None, Some(status), Vec::new(), None, None))
+        .ok()
+}
+
+/// A recipient from a reply already read: classified by it, else by the text rules on `text`
+/// (`transient` when the report says the delivery is only delayed).
+pub(crate) fn recipient_from_reply(
+    address: String,
+    reply: Option<Reply>,
+    text: &str,
+    transient: bool,
+) -> BounceRecipient {
+    let (reason, bounce) = match &reply {
+        Some(r) => {
+            let c = classify(r);
+            (c.reason, c.bounce)
+        }
+        None => {
+            let c = classify_text(prefix(text, MAX_BLOCK), transient);
+            (c.reason, c.bounce)
+        }
+    };
+    let mut r = BounceRecipient::bare(address, reason, bounce);
+    r.status = reply.as_ref().and_then(|r| r.status());
+    r.remote_mta = reply.as_ref().and_then(|r| r.remote_mta()).map(String::from);
+    r.smtp_command = reply.as_ref().and_then(|r| r.smtp_command()).map(String::from);
+    r.diagnostic_text = fields::text(prefix(text, MAX_BLOCK));
+    r.reply = reply;
+    r
+}
+
 /// A report of `format` (no per-message fields).
 pub(crate) fn report(
     format: &'static str,
@@ -254,6 +304,8 @@ mod tests {
         let r = find_reply("remote host 192.0.2.1 said: 550 Unknown user\n. (#5.5.0)", None, None).unwrap();
         assert_eq!(r.code().unwrap().value(), 550);
         assert_eq!(r.status().unwrap().to_string(), "5.5.0");
+        let r = find_reply("550 sorry, no mailbox here by that name (#5.1.1 - chkusr)", None, None).unwrap();
+        assert_eq!(r.status().unwrap().to_string(), "5.1.1");
         let r = find_reply("Unable to contact LDAP server. (#4.4.3)", None, None).unwrap();
         assert!(r.code().is_none());
         assert_eq!(r.status().unwrap().to_string(), "4.4.3");
