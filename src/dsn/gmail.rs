@@ -4,7 +4,8 @@
 //! `temporary`), Google's sentence naming the remote host (`… rejected by the server for the
 //! recipient domain example.jp by mx.example.jp. [192.0.2.1].`), `The error that the other
 //! server returned was:` and the reply (whose code Gmail sometimes writes twice, `550 550 5.1.1
-//! …`), then `----- Original message -----`.
+//! …`), then `----- Original message -----`. A delay warning may have no technical details,
+//! only a line after the addresses (`Message will be retried for 2 more day(s)`).
 
 use super::text;
 use super::{BounceRecipient, BounceReport, Email};
@@ -24,8 +25,14 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let list_at = head.find(LIST_START)?;
     let list = head.get(list_at..)?;
     let (list, details) = match list.find(DETAILS) {
-        Some(i) => (list.get(..i)?, list.get(i..)?),
-        None => (list, ""),
+        Some(i) => (list.get(..i)?, list.get(i..)?.to_string()),
+        // A warning without technical details says why after the addresses (`Message will be
+        // retried for 2 more day(s)`): the unindented lines after the list's first line.
+        None => {
+            let after: Vec<&str> =
+                list.lines().skip(1).filter(|l| !l.starts_with([' ', '\t']) && !l.trim().is_empty()).collect();
+            (list, after.join("\n"))
+        }
     };
     let addresses: Vec<String> = list
         .lines()
@@ -34,11 +41,11 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         .filter_map(text::address_in)
         .collect();
     let delayed = list.contains("has been delayed");
-    let remote = remote(details);
+    let remote = remote(&details);
     // The reply follows Google's sentence; a doubled code (`554 554 5.7.0`) is written once.
     let reply_text = match details.find(RETURNED) {
         Some(i) => undouble(details.get(i + RETURNED.len()..).unwrap_or_default()),
-        None => details.to_string(),
+        None => details,
     };
     // One reading of the shared details, copied to each address (linear in the input).
     let mut template = text::recipient_with(String::new(), &reply_text, remote, text::command_in(&reply_text));

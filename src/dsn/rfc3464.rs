@@ -5,13 +5,19 @@
 //! per-recipient fields (no blank line between them) counts as both, and a per-recipient field
 //! that repeats within a group (a missing blank line between two recipients) starts the next
 //! recipient.
+//!
+//! A recipient without a `Diagnostic-Code` (OpenSMTPD, Exim and Gmail leave it out) gets as its
+//! diagnostic text the line of the human-readable part that names its address, with the lines
+//! indented under it; nothing else is taken from that text.
 
 use super::fields::{self, Field};
 use super::mime;
+use super::text;
 use super::{BounceRecipient, BounceReport, Email};
 use crate::classify::{Bounce, Reason, classify, classify_text};
 use crate::reply::{self, Reply};
 use crate::status::EnhancedStatus;
+use std::collections::HashMap;
 
 /// The per-recipient fields that occur once per recipient (a repeat starts the next one).
 const RECIPIENT_SINGLETONS: &[&str] = &["final-recipient", "original-recipient", "action", "status"];
@@ -29,6 +35,13 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
                 first_empty.get_or_insert(report);
                 continue;
             }
+            if report.recipients.iter().any(|r| r.diagnostic_text.is_none()) {
+                let human = human_readable(msg, i);
+                let index = word_index(&human);
+                for r in &mut report.recipients {
+                    add_human_text(r, &human, &index);
+                }
+            }
             report.original = mime::original_of(msg, i);
             return Some(report);
         }
@@ -37,6 +50,128 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return Some(report);
     }
     first_empty
+}
+
+/// The human-readable text of a report (RFC 3464 §2: the part before the delivery-status part
+/// at `report_index`), "" when the message has none.
+fn human_readable(msg: &mail_parser::Message<'_>, report_index: usize) -> String {
+    match msg.text_body.first() {
+        Some(&id) if (id as usize) < report_index => {
+            msg.body_text(0).map(|t| text::prefix(&t, MAX_HUMAN).to_string()).unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The longest human-readable text searched for the recipients' addresses.
+const MAX_HUMAN: usize = 64 * 1024;
+
+/// A recipient without a `Diagnostic-Code` whose address the human-readable text names: that
+/// text (the line naming it, with the lines indented under it: Exim's `  save to /path` +
+/// `    mailbox is full`, OpenSMTPD's `bob@example.net: Domain does not exist`, Gmail's `Your
+/// message wasn't delivered to bob@example.net because …`) becomes its diagnostic text, read
+/// for a reply, else with the `Status` as its reply, and classified again.
+fn add_human_text(r: &mut BounceRecipient, human: &str, index: &HashMap<String, usize>) {
+    if r.diagnostic_text.is_some() {
+        return;
+    }
+    let Some(block) = text_about(human, index, &r.address) else { return };
+    let transient = r.action.as_deref() == Some("delayed");
+    let reply = match (text::find_reply(&block, None, None), r.status) {
+        (Some(found), Some(s)) if found.status().is_none() => {
+            let same_class = found.code().is_none_or(|c| s.class().digit() == c.value() / 100);
+            if same_class {
+                Reply::new(
+                    found.code(),
+                    Some(s),
+                    found.lines().to_vec(),
+                    found.remote_mta().map(String::from),
+                    found.smtp_command().map(String::from),
+                )
+                .unwrap_or(found)
+            } else {
+                found
+            }
+        }
+        (Some(found), _) => found,
+        (None, Some(s)) => match Reply::new(None, Some(s), vec![block.clone()], None, None) {
+            Ok(reply) => reply,
+            Err(_) => return,
+        },
+        (None, None) => {
+            let c = classify_text(&block, transient);
+            if c.reason != Reason::Undefined {
+                r.reason = c.reason;
+                r.bounce = c.bounce;
+            }
+            r.diagnostic_text = Some(block);
+            return;
+        }
+    };
+    let c = classify(&reply);
+    r.reason = c.reason;
+    r.bounce = c.bounce;
+    if r.remote_mta.is_none() {
+        r.remote_mta = reply.remote_mta().map(String::from);
+    }
+    if r.smtp_command.is_none() {
+        r.smtp_command = reply.smtp_command().map(String::from);
+    }
+    r.diagnostic_text = Some(block);
+    r.reply = Some(reply);
+}
+
+/// Brackets, quotes and punctuation around a word.
+const WORD_TRIM: &[char] = &['<', '>', '(', ')', '[', ']', '"', '\'', ':', ',', ';', '.'];
+
+/// Where each word of the human-readable text first occurs (lower case, without the brackets,
+/// quotes and punctuation around it), so that each recipient is looked up once (linear in the
+/// input however many recipients the report has).
+fn word_index(human: &str) -> HashMap<String, usize> {
+    let mut index = HashMap::new();
+    let mut at = 0;
+    for word in human.split_inclusive(char::is_whitespace) {
+        let w = word.trim_end().trim_matches(WORD_TRIM).to_lowercase();
+        if !w.is_empty() {
+            index.entry(w).or_insert(at);
+        }
+        at += word.len();
+    }
+    index
+}
+
+/// The line of `human` that names `address` (as a whole word, any case), with the lines
+/// indented deeper under it up to a blank line, squeezed to one line; `None` when no line names it.
+fn text_about(human: &str, index: &HashMap<String, usize>, address: &str) -> Option<String> {
+    // An address with spaces (a pipe, `|/bin/x bob@example.com`) by its first word, then whole.
+    let first = address.split_whitespace().next()?.trim_matches(WORD_TRIM).to_lowercase();
+    let &at = index.get(&first)?;
+    let rest = human.get(at..)?;
+    let named = rest.get(..address.len()).is_some_and(|s| s.eq_ignore_ascii_case(address))
+        || rest.get(1..=address.len()).is_some_and(|s| s.eq_ignore_ascii_case(address));
+    if !named {
+        return None;
+    }
+    // The line's start, looked for at most MAX_BLOCK bytes back (bounded work per recipient).
+    let lo = at.saturating_sub(text::MAX_BLOCK);
+    let back = human.as_bytes().get(lo..at)?;
+    let mut start = back.iter().rposition(|&b| b == b'\n').map_or(lo, |n| lo + n + 1);
+    while !human.is_char_boundary(start) {
+        start += 1;
+    }
+    let mut lines = human.get(start..)?.lines();
+    let first_line = text::prefix(lines.next()?, 2 * text::MAX_BLOCK);
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let depth = indent(first_line);
+    let mut block = first_line.trim().to_string();
+    for l in lines {
+        if l.trim().is_empty() || indent(l) <= depth || block.len() > text::MAX_BLOCK {
+            break;
+        }
+        block.push('\n');
+        block.push_str(l.trim());
+    }
+    fields::text(text::prefix(&block, text::MAX_BLOCK))
 }
 
 /// The fallback for a report whose MIME structure is broken (a `multipart/report;
