@@ -4,7 +4,7 @@
 //! follows -----` and the reply; the returned message in a `message/rfc822` part.
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const LIST: &str = "----- The following addresses had permanent fatal errors -----";
 const TRANSCRIPT: &str = "----- Transcript of session follows -----";
@@ -23,12 +23,10 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     };
     let mut template = text::recipient(String::new(), transcript);
     template.action.get_or_insert_with(|| "failed".to_string());
-    let recipients = list
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(">>>"))
-        .filter_map(text::address_in)
-        .map(|address| BounceRecipient { address, ..template.clone() })
-        .collect();
+    let recipients = text::for_all(
+        &template,
+        list.lines().filter_map(|l| l.trim().strip_prefix(">>>")).filter_map(text::address_in),
+    );
     Some(text::report("activehunter", recipients, text::original(msg)))
 }
 

@@ -3,7 +3,7 @@
 //! one line per recipient) and the original headers.
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const BELOW: &str = "Error message below:";
 const DETAILS: &str = "Message details:";
@@ -24,14 +24,14 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let block = format!("{said}\n{error}");
     let mut template = text::recipient(String::new(), &block);
     template.action.get_or_insert_with(|| "failed".to_string());
-    let recipients = body
-        .get(details..)?
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("RCPT TO:"))
-        .flat_map(|v| v.split(','))
-        .filter_map(text::address_in)
-        .map(|address| BounceRecipient { address, ..template.clone() })
-        .collect();
+    let recipients = text::for_all(
+        &template,
+        body.get(details..)?
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("RCPT TO:"))
+            .flat_map(|v| v.split(','))
+            .filter_map(text::address_in),
+    );
     Some(text::report("apachejames", recipients, text::original(msg)))
 }
 

@@ -5,7 +5,7 @@
 //! part. The text has no SMTP reply.
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const LIST: &str = "----- The following addresses had delivery problems -----";
 const INFO: &str = "----- Non-delivered information -----";
@@ -21,13 +21,10 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let info = info.split("\n\n").next().unwrap_or_default();
     let mut template = text::recipient(String::new(), info);
     template.action.get_or_insert_with(|| "failed".to_string());
-    let recipients = list
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.contains(' '))
-        .filter_map(text::clean_address)
-        .map(|address| BounceRecipient { address, ..template.clone() })
-        .collect();
+    let recipients = text::for_all(
+        &template,
+        list.lines().map(str::trim).filter(|l| !l.contains(' ')).filter_map(text::clean_address),
+    );
     Some(text::report("biglobe", recipients, text::original(msg)))
 }
 

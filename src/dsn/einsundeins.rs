@@ -17,16 +17,9 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let head = text::cut(&body, COPY_MARKERS);
-    let mut blocks: Vec<(String, String)> = Vec::new();
-    for line in head.lines() {
-        let t = line.trim();
-        if let Some(a) = t.strip_suffix(':').filter(|a| !a.contains(' ')).and_then(text::clean_address) {
-            blocks.push((a, String::new()));
-        } else if let Some((_, block)) = blocks.last_mut() {
-            block.push_str(t);
-            block.push('\n');
-        }
-    }
+    let blocks = text::address_blocks(head.lines().map(str::trim), |t| {
+        t.strip_suffix(':').filter(|a| !a.contains(' ')).and_then(text::clean_address)
+    });
     let recipients = blocks
         .into_iter()
         .map(|(address, block)| {

@@ -19,23 +19,10 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let list = body.get(start..)?;
-    let mut blocks: Vec<(String, String)> = Vec::new();
-    for line in list.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            continue;
-        }
-        // `kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000`
-        if let Some((who, _)) = t.split_once(" on ")
-            && !who.contains(' ')
-            && let Some(address) = text::clean_address(who)
-        {
-            blocks.push((address, String::new()));
-        } else if let Some((_, details)) = blocks.last_mut() {
-            details.push_str(t);
-            details.push('\n');
-        }
-    }
+    // `kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000` opens a recipient's block.
+    let blocks = text::address_blocks(list.lines().map(str::trim).filter(|t| !t.is_empty()), |t| {
+        t.split_once(" on ").filter(|(who, _)| !who.contains(' ')).and_then(|(who, _)| text::clean_address(who))
+    });
     let recipients = blocks.into_iter().map(|(address, details)| text::recipient(address, &details)).collect();
     Some(text::report("exchange2003", recipients, text::original(msg)))
 }

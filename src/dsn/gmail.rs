@@ -8,7 +8,7 @@
 //! only a line after the addresses (`Message will be retried for 2 more day(s)`).
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const LIST_START: &str = "Delivery to the following recipient";
 const DETAILS: &str = "Technical details of ";
@@ -52,7 +52,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if delayed {
         template.action = Some("delayed".to_string());
     }
-    let recipients = addresses.into_iter().map(|address| BounceRecipient { address, ..template.clone() }).collect();
+    let recipients = text::for_all(&template, addresses);
     Some(text::report("gmail", recipients, text::original(msg)))
 }
 

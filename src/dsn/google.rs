@@ -7,7 +7,7 @@
 //! message after `----- Original message -----`.
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const HEADINGS: &[&str] = &[
     "** Message not delivered **",
@@ -40,11 +40,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     }
     template.smtp_command = template.smtp_command.or_else(|| said.and_then(text::command_in));
     template.action = Some(if delayed { "delayed" } else { "failed" }.to_string());
-    let recipients = failed
-        .split(',')
-        .filter_map(text::address_in)
-        .map(|address| BounceRecipient { address, ..template.clone() })
-        .collect();
+    let recipients = text::for_all(&template, failed.split(',').filter_map(text::address_in));
     Some(text::report("google", recipients, text::original(msg)))
 }
 

@@ -4,7 +4,7 @@
 //! `-------original message`.
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const SERVER: &str = "-------server message";
 const COMMAND: &str = "-------SMTP command";
@@ -32,13 +32,10 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     });
     let mut template = text::recipient_with(String::new(), said.trim(), None, command);
     template.action.get_or_insert_with(|| "failed".to_string());
-    let recipients = list
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.contains(' '))
-        .filter_map(text::clean_address)
-        .map(|address| BounceRecipient { address, ..template.clone() })
-        .collect();
+    let recipients = text::for_all(
+        &template,
+        list.lines().map(str::trim).filter(|l| !l.contains(' ')).filter_map(text::clean_address),
+    );
     Some(text::report("mfilter", recipients, text::original(msg)))
 }
 

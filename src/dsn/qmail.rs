@@ -11,6 +11,7 @@
 
 use super::text;
 use super::{BounceReport, Email};
+use std::borrow::Cow;
 
 const MARKERS: &[&str] = &[
     "This is the qmail-send program at",
@@ -30,30 +31,20 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let head = text::cut(&body, COPY_MARKERS);
-    let mut blocks: Vec<(String, String)> = Vec::new();
-    for line in head.lines() {
+    // Yahoo's `550: 5.2.2 …`: the colon after the code is not SMTP's. (A header line starts
+    // with `<`, so this never changes one.)
+    let lines = head.lines().map(|line| {
         let t = line.trim();
-        if t.starts_with('<')
-            && t.ends_with(">:")
-            && let Some(a) = text::clean_address(t)
-        {
-            blocks.push((a, String::new()));
-            continue;
+        match (yahoo, t.split_once(": ")) {
+            (true, Some((code, rest))) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) => {
+                Cow::Owned(format!("{code} {rest}"))
+            }
+            _ => Cow::Borrowed(t),
         }
-        if let Some((_, block)) = blocks.last_mut() {
-            // Yahoo's `550: 5.2.2 …`: the colon after the code is not SMTP's.
-            let t = match (yahoo, t.split_once(": ")) {
-                (true, Some((code, rest))) if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) => {
-                    block.push_str(code);
-                    block.push(' ');
-                    rest
-                }
-                _ => t,
-            };
-            block.push_str(t);
-            block.push('\n');
-        }
-    }
+    });
+    let blocks = text::address_blocks(lines, |t| {
+        if t.starts_with('<') && t.ends_with(">:") { text::clean_address(t) } else { None }
+    });
     let recipients = blocks
         .into_iter()
         .map(|(address, block)| {

@@ -23,19 +23,9 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         (None, None) => return None,
     };
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
-    let mut blocks: Vec<(String, String)> = Vec::new();
-    for line in head.lines() {
-        let t = line.trim();
-        if t.starts_with('<')
-            && t.ends_with(">:")
-            && let Some(a) = text::clean_address(t)
-        {
-            blocks.push((a, String::new()));
-        } else if let Some((_, block)) = blocks.last_mut() {
-            block.push_str(t);
-            block.push('\n');
-        }
-    }
+    let blocks = text::address_blocks(head.lines().map(str::trim), |t| {
+        if t.starts_with('<') && t.ends_with(">:") { text::clean_address(t) } else { None }
+    });
     let recipients = blocks
         .into_iter()
         .map(|(address, block)| {

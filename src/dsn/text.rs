@@ -183,6 +183,32 @@ pub(crate) fn find_reply(text: &str, remote: Option<String>, command: Option<Str
         .ok()
 }
 
+/// Groups lines into `(address, block)`: a line for which `header` gives an address opens a
+/// block; every other line is appended to the open block, each followed by a line end; lines
+/// before the first header are dropped.
+pub(crate) fn address_blocks<S: AsRef<str>>(
+    lines: impl IntoIterator<Item = S>,
+    mut header: impl FnMut(&str) -> Option<String>,
+) -> Vec<(String, String)> {
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for line in lines {
+        let line = line.as_ref();
+        if let Some(address) = header(line) {
+            blocks.push((address, String::new()));
+        } else if let Some((_, block)) = blocks.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    blocks
+}
+
+/// One recipient per address, each a copy of `template`: for reports that give one diagnostic
+/// for all their recipients.
+pub(crate) fn for_all(template: &BounceRecipient, addresses: impl IntoIterator<Item = String>) -> Vec<BounceRecipient> {
+    addresses.into_iter().map(|address| BounceRecipient { address, ..template.clone() }).collect()
+}
+
 /// One recipient from its address and the block of text about it: the reply as [`find_reply`]
 /// reads it (with the remote host and command the text names), the block as diagnostic text.
 pub(crate) fn recipient(address: String, block: &str) -> BounceRecipient {

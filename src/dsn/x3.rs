@@ -5,7 +5,7 @@
 //! 192.0.2.1: 553 5.3.0 …` (the command, the remote host and the reply).
 
 use super::text;
-use super::{BounceRecipient, BounceReport, Email};
+use super::{BounceReport, Email};
 
 const OPENING: &str = "This is an automatically generated Delivery Status Notification";
 const LIST: &str = "to the following recipients failed";
@@ -33,7 +33,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     } else {
         template.action = Some("failed".to_string());
     }
-    let recipients = addresses.into_iter().map(|address| BounceRecipient { address, ..template.clone() }).collect();
+    let recipients = text::for_all(&template, addresses);
     Some(text::report("x3", recipients, text::original(msg)))
 }
 
