@@ -23,7 +23,7 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MimeHeaders;
 use memchr::memmem;
 
 use super::MAX_NESTING;
@@ -65,7 +65,7 @@ enum Kind {
 
 impl Kind {
     fn of(head: &[u8]) -> Kind {
-        let Some(headers) = MessageParser::default().parse_headers(head) else { return Kind::Text };
+        let Some(headers) = super::PARSER.parse_headers(head) else { return Kind::Text };
         let Some(ct) = headers.content_type() else { return Kind::Text };
         if ct.ctype().eq_ignore_ascii_case("text") {
             return Kind::Text;

@@ -3,7 +3,7 @@
 
 use super::OriginalMessage;
 use super::fields;
-use mail_parser::{Address, Header, HeaderValue, Message, MessageParser, MessagePart, PartType};
+use mail_parser::{Address, Header, HeaderValue, Message, MessagePart, PartType};
 
 /// How many levels of `message/rfc822` nesting are searched for a report (a bounce of a bounce
 /// of a forwarded message is three; deeper nesting is not a real bounce).
@@ -127,7 +127,7 @@ pub(crate) fn original_of(msg: &Message<'_>, report_index: usize) -> OriginalMes
 pub(crate) fn original_from_part(part: &MessagePart<'_>) -> OriginalMessage {
     match &part.body {
         PartType::Message(inner) => original_from_message(inner),
-        _ => match MessageParser::default().parse_headers(part.contents()) {
+        _ => match super::PARSER.parse_headers(part.contents()) {
             Some(m) => original_from_message(&m),
             None => OriginalMessage::default(),
         },

@@ -284,6 +284,48 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "rfc3834", run: rfc3834::extract },
 ];
 
+/// The MIME parser: mail-parser's own choice of header parsers, except `Received:`, whose
+/// structured parse took a tenth of the time and which nothing here reads (it stays available
+/// raw).
+pub(crate) static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+    use mail_parser::HeaderName as H;
+    let mut p = MessageParser::new();
+    for h in [H::Subject, H::Comments, H::ContentDescription, H::ContentLocation, H::ContentTransferEncoding] {
+        p = p.header_text(h);
+    }
+    for h in [
+        H::From,
+        H::To,
+        H::Cc,
+        H::Bcc,
+        H::ReplyTo,
+        H::Sender,
+        H::ResentTo,
+        H::ResentFrom,
+        H::ResentBcc,
+        H::ResentCc,
+        H::ResentSender,
+        H::ListArchive,
+        H::ListHelp,
+        H::ListId,
+        H::ListOwner,
+        H::ListPost,
+        H::ListSubscribe,
+        H::ListUnsubscribe,
+    ] {
+        p = p.header_address(h);
+    }
+    for h in [H::MessageId, H::References, H::InReplyTo, H::ReturnPath, H::ContentId, H::ResentMessageId] {
+        p = p.header_id(h);
+    }
+    p.header_date(H::Date)
+        .header_date(H::ResentDate)
+        .header_comma_separated(H::Keywords)
+        .header_comma_separated(H::ContentLanguage)
+        .header_content_type(H::ContentType)
+        .header_content_type(H::ContentDisposition)
+});
+
 /// Reads a bounce email. See the module documentation for the formats and limits.
 ///
 /// Errors: [`Error::EmailTooLarge`] beyond [`MAX_EMAIL_BYTES`]; [`Error::NotAnEmail`] when the
@@ -311,7 +353,7 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
     // mail-parser never panics in release builds, but a few `debug_assert!`s in its recovery
     // from broken multipart structures fire in debug builds (for example a nested message right
     // after a boundary line that lacks its line end). Debug builds get an error instead.
-    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+    let parsed = std::panic::catch_unwind(|| PARSER.parse(raw));
     let message = match parsed {
         Ok(Some(message)) => message,
         Ok(None) => return Err(Error::NotAnEmail { why: "no header field could be read" }),
