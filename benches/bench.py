@@ -73,6 +73,64 @@ def per_call(fn, data: list[str], number: int, repeat: int) -> float:
     return min(times) / number * 1e6
 
 
+def emails() -> list[bytes]:
+    """The corpus bounce emails when present, plus our own test and example bounces."""
+    out: list[bytes] = []
+    for d in (CORPUS / "emails", ROOT / "tests" / "data" / "bounces", ROOT / "examples" / "bounces"):
+        if d.is_dir():
+            out += [p.read_bytes() for p in sorted(d.iterdir()) if p.is_file()]
+    return out
+
+
+def big_dsn(attachment: int) -> bytes:
+    """A DSN whose returned message carries a base64 attachment of about ``attachment`` bytes."""
+    head = (
+        b"From: MAILER-DAEMON@mx.example.org\r\nSubject: Undelivered\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="o"\r\n\r\n'
+        b"--o\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n"
+        b"--o\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+        b"Final-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        b"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n\r\n"
+        b"--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: a@example.com\r\nMessage-ID: <x@example.com>\r\n"
+        b'Content-Type: multipart/mixed; boundary="i"\r\n\r\n--i\r\nContent-Type: application/pdf\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    line = b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n"
+    return head + line * (attachment // len(line)) + b"--i--\r\n--o--\r\n"
+
+
+def bench_bounces(repeat: int) -> None:
+    data = emails()
+    if not data:
+        return
+    read = sum(1 for e in data if _reads(e))
+    rounds = max(1, 4000 // len(data))
+
+    def run() -> None:
+        for _ in range(rounds):
+            for e in data:
+                try:
+                    smtpcodes.parse_bounce(e)
+                except smtpcodes.BounceParseError:
+                    pass
+
+    t = min(timeit.repeat(run, number=1, repeat=repeat))
+    n = rounds * len(data)
+    print(f"\nparse_bounce: {len(data)} emails ({read} bounces), {n / t:,.0f} emails/s, {t / n * 1e6:.1f} µs/email")
+    small, big = big_dsn(2_000), big_dsn(20_000_000)
+    ts = min(timeit.repeat(lambda: smtpcodes.parse_bounce(small), number=20, repeat=repeat)) / 20
+    tb = min(timeit.repeat(lambda: smtpcodes.parse_bounce(big), number=20, repeat=repeat)) / 20
+    print(f"DSN with a 2 KB attachment {ts * 1e6:.1f} µs; with a {len(big) / 1e6:.0f} MB attachment {tb * 1e6:.1f} µs ({tb / ts:.1f}x)")
+
+
+def _reads(e: bytes) -> bool:
+    try:
+        smtpcodes.parse_bounce(e)
+    except smtpcodes.BounceParseError:
+        return False
+    return True
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
@@ -90,6 +148,7 @@ def main() -> int:
     print(f"{'pure-Python regex parser (baseline)':<42} {base:9.3f} {1.0:11.2f}x")
     print(f"{'smtpcodes.parse':<42} {ours:9.3f} {base / ours:11.2f}x")
     print(f"{'smtpcodes.parse(...).reason':<42} {full:9.3f} {base / full:11.2f}x")
+    bench_bounces(args.repeat)
     return 0
 
 

@@ -334,16 +334,20 @@ impl PyBounceReport {
 /// ('rfc3464', 'bob@example.net', <Reason.USER_UNKNOWN: 'userunknown'>)
 #[pyfunction]
 pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBounceReport> {
-    let bytes: Vec<u8> = if let Ok(b) = email.cast::<PyBytes>() {
-        b.as_bytes().to_vec()
+    // Borrowed, not copied: `bytes` and `str` are immutable and `email` keeps them alive (a 20 MB
+    // email would cost more to copy than to read, src/dsn/clip.rs).
+    let lossy;
+    let bytes: &[u8] = if let Ok(b) = email.cast::<PyBytes>() {
+        b.as_bytes()
     } else if let Ok(s) = email.cast::<PyString>() {
-        s.to_string_lossy().into_owned().into_bytes()
+        lossy = s.to_string_lossy();
+        lossy.as_bytes()
     } else {
         return Err(PyTypeError::new_err("parse_bounce() takes the email as bytes or str"));
     };
     // The GIL is released while the core parses (an email can be megabytes).
     let result =
-        py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(&bytes))).map_err(|p| panic_error(py, p))?;
+        py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(bytes))).map_err(|p| panic_error(py, p))?;
     result.map(|inner| PyBounceReport { inner }).map_err(|e| {
         let kind = match e {
             crate::Error::NotABounce { .. } => Some("not_a_bounce"),
