@@ -35,11 +35,12 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
                 first_empty.get_or_insert(report);
                 continue;
             }
-            if report.recipients.iter().any(|r| r.diagnostic_text.is_none()) {
+            if report.recipients.iter().any(|r| r.diagnostic_text.is_none() || r.smtp_command.is_none()) {
                 let human = human_readable(msg, i);
                 let index = word_index(&human);
                 for r in &mut report.recipients {
                     add_human_text(r, &human, &index);
+                    add_human_command(r, &human, &index);
                 }
             }
             report.original = mime::original_of(msg, i);
@@ -118,6 +119,26 @@ fn add_human_text(r: &mut BounceRecipient, human: &str, index: &HashMap<String, 
         r.smtp_command = reply.smtp_command().map(String::from);
     }
     r.diagnostic_text = Some(block);
+    r.reply = Some(reply);
+}
+
+/// A recipient whose reply does not name the SMTP command it answered, when the human-readable
+/// text about it does (Exim's `SMTP error from remote mail server after EHLO x:` above the
+/// `Diagnostic-Code: smtp; 550 Rejected` it repeats): the reply gets that command and is
+/// classified again (the command can decide the reason, see [`crate::classify`]).
+fn add_human_command(r: &mut BounceRecipient, human: &str, index: &HashMap<String, usize>) {
+    let Some(reply) = r.reply.as_ref().filter(|reply| reply.smtp_command().is_none()) else { return };
+    let Some(command) = text_about(human, index, &r.address).and_then(|block| text::command_in(&block)) else {
+        return;
+    };
+    let remote = reply.remote_mta().map(String::from);
+    let Ok(reply) = Reply::new(reply.code(), reply.status(), reply.lines().to_vec(), remote, Some(command.clone()))
+    else {
+        return;
+    };
+    let c = classify(&reply);
+    (r.reason, r.bounce) = (c.reason, c.bounce);
+    r.smtp_command = Some(command);
     r.reply = Some(reply);
 }
 
