@@ -91,8 +91,8 @@ def expected() -> dict[str, list[dict]]:
 
 # Ratchet: levels reached so far over the whole corpus (399 files). The formats without an
 # extractor count as misses. Raise, never lower.
-MIN_EMAILS_WITH_RECIPIENTS = 390
-FLOORS = {"count": 0.97, "address": 0.97, "status": 0.98, "code": 0.96, "reason": 0.85, "hardbounce": 0.90}
+MIN_EMAILS_WITH_RECIPIENTS = 391
+FLOORS = {"count": 0.98, "address": 0.975, "status": 0.985, "code": 0.975, "reason": 0.875, "hardbounce": 0.91}
 FIELDS = tuple(FLOORS)
 
 # Where we disagree with Sisimai's whole-email label and are right by the RFCs, the MTA's or the
@@ -140,7 +140,7 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, int], tuple[str, str, str]] = {
         "the status comment names a DNS failure",
     ),
 }
-MIN_DOCUMENTED = {"reason": 0.91, "hardbounce": 0.96}
+MIN_DOCUMENTED = {"reason": 0.945, "hardbounce": 0.965}
 
 
 def _sisimai_invented(status: str) -> bool:
