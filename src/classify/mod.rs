@@ -7,7 +7,10 @@
 //! 3. else the enhanced status gives it when the registry maps it (`data/status_reasons.toml`),
 //!    even when the basic code disagrees (`550 4.2.2` is mailbox full, DESIGN §3);
 //! 4. else the basic code gives it (`data/status_reasons.toml`, `[[reply]]`);
-//! 5. else the reason is `undefined`.
+//! 5. else, when the reply answered the connection (the greeting) or `HELO`/`EHLO`, the reason
+//!    is `blocked`: the refusal came before any sender or recipient was named, so it can only be
+//!    about the client host (RFC 5321 §3.1, §4.1.1.1);
+//! 6. else the reason is `undefined`.
 //!
 //! The bounce type is the rule's override or the reason's default (`data/reasons.toml`), except
 //! that a transient reply is never hard: a 4xx reply or a 4.X.X status says the condition may
@@ -33,6 +36,8 @@ pub enum Basis {
     Status,
     /// The basic reply code.
     ReplyCode,
+    /// The SMTP command the reply answered (a refusal at the greeting or `HELO`/`EHLO`).
+    Command,
     /// Nothing specific: the reason is `undefined`.
     Default,
 }
@@ -44,6 +49,7 @@ impl Basis {
             Basis::Rule => "rule",
             Basis::Status => "status",
             Basis::ReplyCode => "reply_code",
+            Basis::Command => "smtp_command",
             Basis::Default => "default",
         }
     }
@@ -122,6 +128,12 @@ fn classify_normalized(reply: &Reply, text: &str) -> Classification {
     };
     // A success status inside a failure reply (`550 2.1.5`) says nothing about the failure.
     let reason = if reason == Reason::Delivered { Reason::Undefined } else { reason };
+    let (reason, basis, source) = match (reason, reply.smtp_command().map(rules::command_verb)) {
+        (Reason::Undefined, Some("CONNECT" | "HELO" | "EHLO")) => {
+            (Reason::Blocked, Basis::Command, Some(GREETING_SOURCE))
+        }
+        _ => (reason, basis, source),
+    };
     let mut bounce = matched.and_then(|m| m.rule.bounce).unwrap_or(reason.entry().bounce);
     if transient && matches!(bounce, Bounce::Hard | Bounce::Unknown) {
         bounce = Bounce::Soft;
@@ -131,6 +143,11 @@ fn classify_normalized(reply: &Reply, text: &str) -> Classification {
     }
     Classification { bounce, reason, basis, source, rule: matched }
 }
+
+/// Why a refusal of the greeting or of `HELO`/`EHLO` with nothing more specific is `blocked`.
+const GREETING_SOURCE: &str = "RFC 5321 §3.1 (a server may refuse a client at the greeting) and §4.1.1.1 (HELO/EHLO \
+identifies the client): a refusal before MAIL names no sender or recipient, so it is about the client host; \
+sisimai/p5-sisimai lib/Sisimai/Reason.pm (anotherone: EHLO/HELO -> blocked)";
 
 /// Classifies text that comes with no reply code and no status (a bounce that only says
 /// "mailbox is full: retry timeout exceeded"): the text rules alone decide, and no code or
@@ -293,6 +310,24 @@ mod tests {
         assert_eq!(c("451 try later"), (Bounce::Soft, Reason::SystemError));
         assert_eq!(c("450 mailbox busy"), (Bounce::Soft, Reason::Undefined));
         assert_eq!(c("5.1.1 unknown"), (Bounce::Hard, Reason::UserUnknown));
+    }
+
+    #[test]
+    fn a_refusal_at_the_greeting_or_helo_is_blocked_when_nothing_else_says_why() {
+        let at = |reply: &str, cmd: &str| {
+            let p = parse(reply).unwrap();
+            let r = Reply::new(p.code(), p.status(), p.lines().to_vec(), None, Some(cmd.into())).unwrap();
+            let k = classify(&r);
+            (k.reason, k.basis)
+        };
+        assert_eq!(at("550 Rejected", "EHLO"), (Reason::Blocked, Basis::Command));
+        assert_eq!(at("421 4.0.0 Service not available", "CONNECT"), (Reason::Blocked, Basis::Command));
+        assert_eq!(at("550 Rejected", "RCPT TO"), (Reason::Undefined, Basis::ReplyCode));
+        // A more specific answer wins: the text, the status or the code.
+        assert_eq!(at("421 Too many connections from your host", "CONNECT").0, Reason::TooManyConn);
+        assert_eq!(at("501 5.5.4 Syntax error in parameters", "HELO").0, Reason::SyntaxError);
+        assert_eq!(at("421 Service not available", "CONNECT").0, Reason::SystemError);
+        assert!(explain(&parse("550 Rejected (in reply to EHLO command)").unwrap()).summary.contains("smtp command"));
     }
 
     #[test]

@@ -17,9 +17,9 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus");
 /// reached; raise it when the parser improves, never lower it without a reason).
 const COUNT_FLOOR: usize = 19;
 /// Corpus emails (of all 399) parsed to at least one recipient (the level reached).
-const PARSED_FLOOR: usize = 390;
+const PARSED_FLOOR: usize = 391;
 /// Emails of the non-standard modules whose recipient count agrees with Sisimai's.
-const NONSTANDARD_COUNT_FLOOR: usize = 370;
+const NONSTANDARD_COUNT_FLOOR: usize = 371;
 
 /// Where we differ from Sisimai on the standard formats and why (printed, not asserted).
 const KNOWN: &[(&str, &str)] = &[

@@ -281,6 +281,8 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "verizon", run: verizon::extract },
     Extractor { format: "fml", run: fml::extract },
     Extractor { format: "eximmalformed", run: eximmalformed::extract },
+    // A delivery-status part in an email that lost its MIME header, after the text formats.
+    Extractor { format: "rfc3464", run: rfc3464::extract_unlabelled },
     Extractor { format: "rfc3834", run: rfc3834::extract },
 ];
 

@@ -96,7 +96,8 @@ fn without_expansion(block: &str) -> &str {
 /// The command Postfix names (`(in reply to RCPT TO command)`); its `refused to talk to me`
 /// reports a greeting that was not a 2xx reply, the reply to the connection.
 fn command(block: &str) -> Option<String> {
-    text::command_in(block).or_else(|| block.contains("refused to talk to me").then(|| "CONNECT".to_string()))
+    let refused = || fields::squeeze(text::prefix(block, text::MAX_BLOCK)).contains("refused to talk to me");
+    text::command_in(block).or_else(|| refused().then(|| "CONNECT".to_string()))
 }
 
 /// `host mx.example.net[192.0.2.1] said:` → `mx.example.net`.

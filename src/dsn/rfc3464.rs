@@ -35,11 +35,12 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
                 first_empty.get_or_insert(report);
                 continue;
             }
-            if report.recipients.iter().any(|r| r.diagnostic_text.is_none()) {
+            if report.recipients.iter().any(|r| r.diagnostic_text.is_none() || r.smtp_command.is_none()) {
                 let human = human_readable(msg, i);
                 let index = word_index(&human);
                 for r in &mut report.recipients {
                     add_human_text(r, &human, &index);
+                    add_human_command(r, &human, &index);
                 }
             }
             report.original = mime::original_of(msg, i);
@@ -71,7 +72,7 @@ const MAX_HUMAN: usize = 64 * 1024;
 /// `    mailbox is full`, OpenSMTPD's `bob@example.net: Domain does not exist`, Gmail's `Your
 /// message wasn't delivered to bob@example.net because …`) becomes its diagnostic text, read
 /// for a reply, else with the `Status` as its reply, and classified again.
-fn add_human_text(r: &mut BounceRecipient, human: &str, index: &HashMap<String, usize>) {
+fn add_human_text(r: &mut BounceRecipient, human: &str, index: &HashMap<String, Vec<usize>>) {
     if r.diagnostic_text.is_some() {
         return;
     }
@@ -121,31 +122,72 @@ fn add_human_text(r: &mut BounceRecipient, human: &str, index: &HashMap<String, 
     r.reply = Some(reply);
 }
 
+/// A recipient whose reply does not name the SMTP command it answered, when the human-readable
+/// text about it does (Exim's `SMTP error from remote mail server after EHLO x:` above the
+/// `Diagnostic-Code: smtp; 550 Rejected` it repeats): the reply gets that command and is
+/// classified again (the command can decide the reason, see [`crate::classify`]).
+fn add_human_command(r: &mut BounceRecipient, human: &str, index: &HashMap<String, Vec<usize>>) {
+    let Some(reply) = r.reply.as_ref().filter(|reply| reply.smtp_command().is_none()) else { return };
+    let Some(command) = text_about(human, index, &r.address).and_then(|block| text::command_in(&block)) else {
+        return;
+    };
+    let remote = reply.remote_mta().map(String::from);
+    let Ok(reply) = Reply::new(reply.code(), reply.status(), reply.lines().to_vec(), remote, Some(command.clone()))
+    else {
+        return;
+    };
+    let c = classify(&reply);
+    (r.reason, r.bounce) = (c.reason, c.bounce);
+    r.smtp_command = Some(command);
+    r.reply = Some(reply);
+}
+
 /// Brackets, quotes and punctuation around a word.
 const WORD_TRIM: &[char] = &['<', '>', '(', ')', '[', ']', '"', '\'', ':', ',', ';', '.'];
 
-/// Where each word of the human-readable text first occurs (lower case, without the brackets,
-/// quotes and punctuation around it), so that each recipient is looked up once (linear in the
-/// input however many recipients the report has).
-fn word_index(human: &str) -> HashMap<String, usize> {
-    let mut index = HashMap::new();
+/// How many places of the human-readable text are read per address: Sendmail names a recipient
+/// once in its list of failed addresses and again in the transcript (`<bob@example.com>...
+/// Deferred: Connection refused by mx.example.com.`).
+const MAX_MENTIONS: usize = 3;
+
+/// Where each word of the human-readable text occurs (its first [`MAX_MENTIONS`] places; lower
+/// case, without the brackets, quotes and punctuation around it), so that each recipient is
+/// looked up once (linear in the input however many recipients the report has).
+fn word_index(human: &str) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
     let mut at = 0;
     for word in human.split_inclusive(char::is_whitespace) {
         let w = word.trim_end().trim_matches(WORD_TRIM).to_lowercase();
         if !w.is_empty() {
-            index.entry(w).or_insert(at);
+            let places = index.entry(w).or_default();
+            if places.len() < MAX_MENTIONS {
+                places.push(at);
+            }
         }
         at += word.len();
     }
     index
 }
 
-/// The line of `human` that names `address` (as a whole word, any case), with the lines
-/// indented deeper under it up to a blank line, squeezed to one line; `None` when no line names it.
-fn text_about(human: &str, index: &HashMap<String, usize>, address: &str) -> Option<String> {
+/// The lines of `human` that name `address` (as a whole word, any case), each with the lines
+/// indented deeper under it up to a blank line, squeezed and joined; `None` when no line names it.
+fn text_about(human: &str, index: &HashMap<String, Vec<usize>>, address: &str) -> Option<String> {
     // An address with spaces (a pipe, `|/bin/x bob@example.com`) by its first word, then whole.
     let first = address.split_whitespace().next()?.trim_matches(WORD_TRIM).to_lowercase();
-    let &at = index.get(&first)?;
+    let mut blocks: Vec<String> = Vec::new();
+    for &at in index.get(&first)? {
+        if let Some(block) = block_at(human, at, address)
+            && !blocks.contains(&block)
+        {
+            blocks.push(block);
+        }
+    }
+    fields::text(text::prefix(&blocks.join("\n"), text::MAX_BLOCK))
+}
+
+/// The line of `human` where `address` is named at byte `at`, with the lines indented deeper
+/// under it up to a blank line; `None` when the address is not named there.
+fn block_at(human: &str, at: usize, address: &str) -> Option<String> {
     let rest = human.get(at..)?;
     let named = rest.get(..address.len()).is_some_and(|s| s.eq_ignore_ascii_case(address))
         || rest.get(1..=address.len()).is_some_and(|s| s.eq_ignore_ascii_case(address));
@@ -192,6 +234,48 @@ fn broken_report(msg: &mail_parser::Message<'_>) -> Option<BounceReport> {
     let start = fields::find_field(&body, &["reporting-mta", "final-recipient", "original-recipient"])?;
     let report = read_delivery_status(body.get(start..)?);
     (!report.recipients.is_empty()).then_some(report)
+}
+
+/// A report in an email without a `Content-Type` (text/plain by RFC 2045 §5.2) whose body still
+/// holds the parts, boundary lines and part headers (Sendmail run without its MIME header): the
+/// part headed `Content-Type: message/delivery-status`, read up to its next boundary line, with
+/// the text before it as the human-readable part. Tried after the plain-text formats, which
+/// read more from such a body (Postfix's text with its delivery-status fields pasted in).
+pub(super) fn extract_unlabelled(email: &Email<'_>) -> Option<BounceReport> {
+    let msg = &email.message;
+    let root = msg.parts.first()?;
+    if mime::header(root.headers(), "content-type").is_some() {
+        return None;
+    }
+    let body = String::from_utf8_lossy(msg.raw_message.get(root.offset_body as usize..)?);
+    let (human, fields) = unlabelled_delivery_status(&body)?;
+    let start = fields::find_field(fields, &["reporting-mta", "final-recipient", "original-recipient"])?;
+    let mut report = read_delivery_status(fields.get(start..)?);
+    let human = text::prefix(human, MAX_HUMAN);
+    let index = word_index(human);
+    for r in &mut report.recipients {
+        add_human_text(r, human, &index);
+        add_human_command(r, human, &index);
+    }
+    (!report.recipients.is_empty()).then_some(report)
+}
+
+/// In the body of an email without MIME headers: the text before the part whose header says
+/// `Content-Type: message/delivery-status`, and that part's body, from the blank line after its
+/// headers up to the next line that starts with `--` (a boundary line) or the end.
+fn unlabelled_delivery_status(body: &str) -> Option<(&str, &str)> {
+    let mut spans = fields::line_spans(body);
+    let (header_at, _) = spans.find(|(_, line)| {
+        fields::split_field(line).is_some_and(|(name, value)| {
+            name.eq_ignore_ascii_case("content-type")
+                && value.trim_start().get(..23).is_some_and(|v| v.eq_ignore_ascii_case("message/delivery-status"))
+        })
+    })?;
+    let (start, _) = spans.find(|(_, line)| line.trim().is_empty())?;
+    let end = fields::line_spans(body.get(start..)?)
+        .find(|(_, line)| line.starts_with("--"))
+        .map_or(body.len(), |(at, _)| start + at);
+    Some((body.get(..header_at)?, body.get(start..end)?))
 }
 
 /// A report from the body of a delivery-status part (the original message is left empty).

@@ -725,3 +725,44 @@ Subject: hi
     assert_eq!(bob.action.as_deref(), Some("delayed"));
     assert_eq!(bob.diagnostic_text.as_deref(), Some("Message will be retried for 2 more day(s)"));
 }
+
+#[test]
+fn dsn_without_diagnostic_reads_every_line_naming_the_recipient() {
+    // Sendmail names the recipient in its list of failed addresses, then in the transcript.
+    let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\n\n\
+\x20  ----- The following addresses had permanent fatal errors -----\n<bob@example.net>\n\n\
+\x20  ----- Transcript of session follows -----\n\
+<bob@example.net>... Deferred: Name server: example.net.: host name lookup failure\n\
+Message could not be delivered for 5 days\n\n--B\nContent-Type: message/delivery-status\n\n\
+Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: RFC822; bob@example.net\nAction: failed\nStatus: 4.4.7\n\n--B--\n";
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    let [bob] = &r.recipients[..] else { panic!("{:?}", r.recipients) };
+    assert_eq!(
+        bob.diagnostic_text.as_deref(),
+        Some("<bob@example.net> <bob@example.net>... Deferred: Name server: example.net.: host name lookup failure")
+    );
+    assert_eq!(bob.reason, Reason::NetworkError);
+}
+
+#[test]
+fn dsn_without_a_content_type_reads_its_delivery_status_part() {
+    // The MIME parts are in the body, but the email has no Content-Type (so: text/plain).
+    let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n\
+Subject: Returned mail: see transcript for details\n\n\
+This is a MIME-encapsulated message\n\n--B/mx.example.org\n\n\
+\x20  ----- Transcript of session follows -----\nbob... Deferred: Connection refused by [127.0.0.1]\n\n\
+--B/mx.example.org\nContent-Type: message/delivery-status\n\n\
+Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: RFC822; bob@example.org\nAction: failed\nStatus: 4.4.7\n\n\
+--B/mx.example.org\nContent-Type: message/rfc822\n\nFrom: bob@example.org\nTo: bob\nSubject: cron\n\nx\n\n\
+--B/mx.example.org--\n";
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.format, "rfc3464");
+    assert_eq!(r.reporting_mta.as_deref(), Some("mx.example.org"));
+    let [bob] = &r.recipients[..] else { panic!("{:?}", r.recipients) };
+    assert_eq!((bob.address.as_str(), bob.reason), ("bob@example.org", Reason::Expired));
+    // Without such a part, a plain email is still not a bounce.
+    let plain =
+        "From: a@example.org\nSubject: hi\n\n--\nContent-Type: text/plain\n\nFinal-Recipient: rfc822; x@example.org\n";
+    assert!(parse_bounce(plain.as_bytes()).is_err());
+}

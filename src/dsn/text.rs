@@ -75,9 +75,10 @@ pub(crate) fn clean_address(token: &str) -> Option<String> {
 }
 
 /// The SMTP command a bounce text names as the one that failed (`after RCPT TO:`, `in reply to
-/// end of DATA`, `did not like our final DATA`, `most progress was RCPT TO response`).
+/// end of DATA`, `did not like our final DATA`, `most progress was RCPT TO response`), also
+/// when the text is wrapped inside the wording (`in reply to\n    RCPT TO command`).
 pub(crate) fn command_in(text: &str) -> Option<String> {
-    let upper = prefix(text, MAX_BLOCK).to_ascii_uppercase();
+    let upper = fields::squeeze(prefix(text, MAX_BLOCK)).to_ascii_uppercase();
     for lead in ["AFTER ", "IN REPLY TO ", "DID NOT LIKE OUR ", "MOST PROGRESS WAS "] {
         let Some(i) = upper.find(lead) else { continue };
         let rest = upper.get(i + lead.len()..).unwrap_or_default();
@@ -341,6 +342,7 @@ mod tests {
     fn nothing_invented() {
         assert!(find_reply("all hosts have been failing for a long time; IP 192.0.2.1 in 2024", None, None).is_none());
         assert_eq!(command_in("after end of data:"), Some("DATA".into()));
+        assert_eq!(command_in("(in reply to\n    RCPT TO command)"), Some("RCPT TO".into()));
         assert_eq!(remote_host_in("host mx.example.jp [192.0.2.1]: 550"), Some("mx.example.jp".into()));
         assert_eq!(clean_address("<bob@example.com>:"), Some("bob@example.com".into()));
         assert_eq!(clean_address("kijitora"), None);
