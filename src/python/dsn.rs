@@ -231,6 +231,10 @@ pub struct PyBounceReport {
 
 #[pymethods]
 impl PyBounceReport {
+    /// An HTML table for Jupyter: one row per recipient, hard bounces red, soft amber.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        super::html_view(slf.as_any(), "bounce_report")
+    }
     /// Which extractor read it: "rfc3464", "arf", "rfc3834".
     #[getter]
     fn format(&self) -> &'static str {
@@ -346,8 +350,7 @@ pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBoun
         return Err(PyTypeError::new_err("parse_bounce() takes the email as bytes or str"));
     };
     // The GIL is released while the core parses (an email can be megabytes).
-    let result =
-        py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(bytes))).map_err(|p| panic_error(py, p))?;
+    let result = py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(bytes))).map_err(|p| panic_error(py, p))?;
     result.map(|inner| PyBounceReport { inner }).map_err(|e| {
         let kind = match e {
             crate::Error::NotABounce { .. } => Some("not_a_bounce"),

@@ -26,6 +26,11 @@ fn types_attr<'py>(py: Python<'py>, cell: &'static PyOnceLock<Py<PyType>>, name:
     Ok(cell.import(py, "smtpcodes._types", name)?.clone())
 }
 
+/// `_repr_html_` for Jupyter: the view is written in Python (`smtpcodes/_html.py`).
+pub(crate) fn html_view(obj: &Bound<'_, PyAny>, view: &str) -> PyResult<String> {
+    obj.py().import("smtpcodes._html")?.call_method1(view, (obj,))?.extract()
+}
+
 /// Maps a core error to its Python exception: input errors to `smtpcodes.ParseError` (a
 /// `ValueError`), lookups of unknown languages and numbers to `ValueError`.
 fn to_py_err(py: Python<'_>, e: crate::Error) -> PyErr {
@@ -379,6 +384,10 @@ impl PyReply {
 
 #[pymethods]
 impl PyReply {
+    /// An HTML table for Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        html_view(slf.as_any(), "reply")
+    }
     #[new]
     #[pyo3(signature = (code = None, status = None, lines = None, remote_mta = None, smtp_command = None))]
     fn new(
@@ -778,6 +787,10 @@ pub struct PyRetryDecision {
 
 #[pymethods]
 impl PyRetryDecision {
+    /// An HTML table for Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        html_view(slf.as_any(), "decision")
+    }
     #[getter]
     fn action<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py_action(py, &action_value(self.decision.action).to_uppercase())
