@@ -186,3 +186,23 @@ def test_the_readme_main_command_scans_the_examples():
         ("postfix-dsn.eml", "ann@example.net"): ("mailboxfull", "soft", "retry"),
         ("vacation.eml", "dave@example.net"): ("vacation", "none", ""),
     }
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_scan_shows_progress_on_a_terminal_stderr_only_for_long_work(tmp_path):
+    src = (BOUNCES / "postfix-dsn.eml").read_bytes()
+    for i in range(201):
+        (tmp_path / f"{i:03}.eml").write_bytes(src)
+    out, err = io.StringIO(), _Tty()
+    assert cli.scan([str(tmp_path)], fmt="jsonl", out=out, err=err) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(rows) == 201 * 2  # stdout holds the rows only: no progress bar there
+    assert "scanning" in err.getvalue()
+    # Few files: no progress bar even on a terminal.
+    small, err2 = io.StringIO(), _Tty()
+    assert cli.scan([str(tmp_path / "000.eml")], fmt="jsonl", out=small, err=err2) == 0
+    assert "scanning" not in err2.getvalue()

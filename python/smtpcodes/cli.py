@@ -241,9 +241,11 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
     items = list(_emails(paths, errors))
     progress = None
     if err.isatty() and len(items) > 200:
+        from rich.console import Console
         from rich.progress import Progress
 
-        progress = Progress(transient=True, console=None)
+        # On stderr, so that piped rows on stdout stay clean.
+        progress = Progress(transient=True, console=Console(file=err, force_terminal=True))
         progress.start()
         task = progress.add_task("scanning", total=len(items))
     try:
