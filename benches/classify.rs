@@ -88,6 +88,21 @@ fn main() {
     println!("classify         {:>12.0} lines/s", n as f64 / classify);
     println!("parse + classify {:>12.0} lines/s", 1.0 / (parse / n_lines + classify / n as f64));
 
+    // The batch API's core over every line, unparseable ones included, one thread and all.
+    let texts: Vec<Option<&str>> = lines.iter().map(|l| Some(l.as_str())).collect();
+    let policy = smtpcodes::RetryPolicy::default();
+    let many: Vec<Option<&str>> = (0..reps).flat_map(|_| texts.iter().copied()).collect();
+    let one_thread = best_of(3, || {
+        for t in &many {
+            black_box(smtpcodes::batch::classify_one(black_box(*t), None, &policy));
+        }
+    });
+    let parallel = best_of(3, || {
+        black_box(smtpcodes::batch::classify_many(black_box(&many), None, &policy));
+    });
+    println!("batch row, 1 thread {:>10.0} lines/s", many.len() as f64 / one_thread);
+    println!("classify_many       {:>10.0} lines/s ({} threads)", many.len() as f64 / parallel, rayon_threads());
+
     println!("\nclassify time per byte of text (flat = linear):");
     let base = "The email account that you tried to reach is over quota and inactive. ";
     for len in [100usize, 1_000, 10_000, 60_000] {
@@ -101,4 +116,8 @@ fn main() {
         });
         println!("  {len:>6} bytes: {:>8.2} ns/byte", t / k as f64 / len as f64 * 1e9);
     }
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }

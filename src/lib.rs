@@ -33,6 +33,7 @@ macro_rules! digit_enum {
     };
 }
 
+pub mod batch;
 pub mod classify;
 pub mod describe;
 pub mod dsn;

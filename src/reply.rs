@@ -183,6 +183,13 @@ impl Reply {
         self.smtp_command.as_deref()
     }
 
+    /// This reply, answering the SMTP command `command` (`"RCPT"`, `"DATA"` …).
+    #[must_use]
+    pub fn with_smtp_command(mut self, command: &str) -> Reply {
+        self.smtp_command = Some(command.to_string());
+        self
+    }
+
     /// The reply's kind: from the basic code, or from the status class when there is no code.
     pub fn kind(&self) -> ReplyKind {
         match (self.code, self.status) {

@@ -162,119 +162,135 @@ pub fn delay_hint(text: &str) -> Option<u64> {
 /// the back-off.
 pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> RetryDecision {
     let k = classify(reply);
+    let p = plan(reply, &k, attempt, elapsed, policy);
     let what = describe(reply, &k);
-    let attempt = attempt.max(1);
-    let make = |action, delay, suppress, scope, explanation: String| RetryDecision {
-        action,
-        delay,
-        suppress,
-        scope,
+    let explanation = match p.why {
+        Why::Delivered => format!("{what}: accepted; nothing to do."),
+        Why::Hard => format!("{what}: the address will not work again; remove it from your lists."),
+        Why::FullTooLong => format!(
+            "{what}: the mailbox has not accepted mail for {} days or more; treat the address as abandoned.",
+            policy.suppress_full_after / 86400
+        ),
+        Why::Throttle => format!(
+            "{what}: the destination limits your sending rate; slow down towards it and retry in {} s.",
+            p.delay.unwrap_or_default()
+        ),
+        Why::SenderConfig => {
+            format!("{what}: the problem is on the sending side; fix your configuration before sending again.")
+        }
+        Why::Reputation => format!(
+            "{what}: the destination refuses your sending IP or domain, not the address; do not suppress it, fix your reputation or listing first."
+        ),
+        Why::Permanent => format!("{what}: permanent failure; do not retry this message as it is."),
+        Why::TooOld => format!("{what}: temporary failure, but the message is older than the retry limit; give up."),
+        Why::TooManyAttempts => format!("{what}: temporary failure, but the attempt limit is reached; give up."),
+        Why::Greylisting => {
+            format!("{what}: greylisting; the retry after {} s is normally accepted.", p.delay.unwrap_or_default())
+        }
+        Why::Transient { asked } => format!(
+            "{what}: temporary failure; retry in {} s{}.",
+            p.delay.unwrap_or_default(),
+            if asked { " (as the server asks)" } else { "" }
+        ),
+    };
+    RetryDecision {
+        action: p.action,
+        delay: p.delay,
+        suppress: p.suppress,
+        scope: p.scope,
         classification: k,
         explanation,
-    };
-    if reply.is_success() {
-        return make(Action::Delivered, None, false, Scope::Message, format!("{what}: accepted; nothing to do."));
     }
-    let hint = delay_hint(&reply.text());
+}
+
+/// What [`decide`] decides, without its sentence: the batch API's hot path, which must not
+/// allocate per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub action: Action,
+    /// Seconds to wait before the next attempt (`Retry` and `Throttle` only).
+    pub delay: Option<u64>,
+    pub suppress: bool,
+    pub scope: Scope,
+    why: Why,
+}
+
+/// Which of [`decide`]'s rules applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    Delivered,
+    Hard,
+    FullTooLong,
+    Throttle,
+    SenderConfig,
+    Reputation,
+    Permanent,
+    TooOld,
+    TooManyAttempts,
+    Greylisting,
+    Transient { asked: bool },
+}
+
+/// [`decide`]'s rules for a reply already classified as `k` (see [`decide`] for the order).
+pub fn plan(reply: &Reply, k: &Classification, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> Plan {
+    let attempt = attempt.max(1);
+    let make = |action, delay, suppress, scope, why| Plan { action, delay, suppress, scope, why };
+    if reply.is_success() {
+        return make(Action::Delivered, None, false, Scope::Message, Why::Delivered);
+    }
     let permanent = reply.is_permanent();
     if permanent && k.bounce == Bounce::Hard {
-        return make(
-            Action::Suppress,
-            None,
-            true,
-            Scope::Address,
-            format!("{what}: the address will not work again; remove it from your lists."),
-        );
+        return make(Action::Suppress, None, true, Scope::Address, Why::Hard);
     }
     if is_full(k.reason) && elapsed.is_some_and(|e| e >= policy.suppress_full_after) {
-        return make(
-            Action::Suppress,
-            None,
-            true,
-            Scope::Address,
-            format!(
-                "{what}: the mailbox has not accepted mail for {} days or more; treat the address as abandoned.",
-                policy.suppress_full_after / 86400
-            ),
-        );
+        return make(Action::Suppress, None, true, Scope::Address, Why::FullTooLong);
     }
+    let hint = || delay_hint_lines(reply);
     // A rate limit, or a temporary refusal for the sender's reputation (Yahoo [TSS04],
     // Microsoft 4.7.650 "rate limited due to IP reputation"): slow down towards the destination.
     if is_throttle(k.reason) || (!permanent && is_reputation(k.reason)) {
-        let delay = hint.unwrap_or(policy.throttle_delay);
-        return make(
-            Action::Throttle,
-            Some(delay),
-            false,
-            Scope::Destination,
-            format!("{what}: the destination limits your sending rate; slow down towards it and retry in {delay} s."),
-        );
+        let delay = hint().unwrap_or(policy.throttle_delay);
+        return make(Action::Throttle, Some(delay), false, Scope::Destination, Why::Throttle);
     }
     if permanent {
         // RFC 5321 §4.2.1: after a 5yz reply the client should not repeat the exact request.
         // MTAs act on the basic code, so `550 4.2.2` stops here too (its reason stays soft).
         if is_sender_config(k.reason) {
-            return make(
-                Action::FixConfig,
-                None,
-                false,
-                Scope::Message,
-                format!("{what}: the problem is on the sending side; fix your configuration before sending again."),
-            );
+            return make(Action::FixConfig, None, false, Scope::Message, Why::SenderConfig);
         }
         if is_reputation(k.reason) {
-            return make(
-                Action::GiveUp,
-                None,
-                false,
-                Scope::Destination,
-                format!(
-                    "{what}: the destination refuses your sending IP or domain, not the address; do not suppress it, fix your reputation or listing first."
-                ),
-            );
+            return make(Action::GiveUp, None, false, Scope::Destination, Why::Reputation);
         }
         let scope = if k.reason.entry().fault == Fault::Sender { Scope::Destination } else { Scope::Message };
-        return make(
-            Action::GiveUp,
-            None,
-            false,
-            scope,
-            format!("{what}: permanent failure; do not retry this message as it is."),
-        );
+        return make(Action::GiveUp, None, false, scope, Why::Permanent);
     }
     // Transient (4yz, or a bare 4.X.X status).
-    let out_of_time = elapsed.is_some_and(|e| e >= policy.max_age);
-    let out_of_tries = policy.max_attempts.is_some_and(|m| attempt >= m);
-    if out_of_time || out_of_tries {
-        let why =
-            if out_of_time { "the message is older than the retry limit" } else { "the attempt limit is reached" };
-        return make(
-            Action::GiveUp,
-            None,
-            false,
-            Scope::Message,
-            format!("{what}: temporary failure, but {why}; give up."),
-        );
+    if elapsed.is_some_and(|e| e >= policy.max_age) {
+        return make(Action::GiveUp, None, false, Scope::Message, Why::TooOld);
     }
+    if policy.max_attempts.is_some_and(|m| attempt >= m) {
+        return make(Action::GiveUp, None, false, Scope::Message, Why::TooManyAttempts);
+    }
+    let hint = hint();
     if k.rule.is_some_and(|m| m.rule.greylisting) {
-        let delay = hint.unwrap_or(policy.greylist_delay);
         return make(
             Action::Retry,
-            Some(delay),
+            Some(hint.unwrap_or(policy.greylist_delay)),
             false,
             Scope::Message,
-            format!("{what}: greylisting; the retry after {delay} s is normally accepted."),
+            Why::Greylisting,
         );
     }
     let delay = hint.unwrap_or_else(|| policy.backoff(attempt));
-    let asked = if hint.is_some() { " (as the server asks)" } else { "" };
-    make(
-        Action::Retry,
-        Some(delay),
-        false,
-        Scope::Message,
-        format!("{what}: temporary failure; retry in {delay} s{asked}."),
-    )
+    make(Action::Retry, Some(delay), false, Scope::Message, Why::Transient { asked: hint.is_some() })
+}
+
+/// [`delay_hint`] over the reply's lines without joining them first.
+fn delay_hint_lines(reply: &Reply) -> Option<u64> {
+    match reply.lines() {
+        [one] => delay_hint(one),
+        _ => delay_hint(&reply.text()),
+    }
 }
 
 fn describe(reply: &Reply, k: &Classification) -> String {

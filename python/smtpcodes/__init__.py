@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from smtpcodes import registry, webhooks
 from smtpcodes._adapters import decide, from_exception
+from smtpcodes.batch import ClassifyResult, classify, parse_bounces
 from smtpcodes._mbox import iter_bounces, parse_mbox
 from smtpcodes._native import (
     MAX_EMAIL_BYTES,
@@ -60,6 +61,7 @@ __all__ = [
     "BounceRecipient",
     "BounceReport",
     "Category",
+    "ClassifyResult",
     "EnhancedStatus",
     "Error",
     "Explanation",
@@ -73,6 +75,7 @@ __all__ = [
     "Scope",
     "StatusClass",
     "Subject",
+    "classify",
     "decide",
     "describe",
     "from_exception",
@@ -80,6 +83,7 @@ __all__ = [
     "outlook_error",
     "parse",
     "parse_bounce",
+    "parse_bounces",
     "parse_mbox",
     "registry",
     "try_parse",

@@ -136,3 +136,27 @@ def bounce_report(report: Any) -> str:
 def _shorten(text: str, n: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+#: Rows a batch result shows in a notebook.
+HTML_ROWS = 20
+
+
+def columns(result: Any) -> str:
+    """A batch result: its first rows, bounce types coloured, and the counts of bounce types."""
+    names = list(result.columns)
+    n = len(result)
+    shown = {name: result.column(name)[:HTML_ROWS] if n else [] for name in names}
+    rows = []
+    for i in range(min(n, HTML_ROWS)):
+        row = []
+        for name in names:
+            v = shown[name][i]
+            row.append(bounce_badge(v) if name == "bounce" else _value(v) if v is not None else "")
+        rows.append(row)
+    counts: dict[str, int] = {}
+    for b in result.column("bounce"):
+        counts[b] = counts.get(b, 0) + 1
+    tally = ", ".join(f"{bounce_badge(k)} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    more = f" (first {HTML_ROWS} shown)" if n > HTML_ROWS else ""
+    return f"<div><b>ClassifyResult</b>: {n} rows{more}; {tally}{table(names, rows)}</div>"

@@ -86,6 +86,11 @@ impl Reason {
     }
 }
 
+/// The ids of the text rules (`data/rules.toml`), in the file's order.
+pub fn rule_ids() -> Vec<&'static str> {
+    RULESET.rules().iter().map(|r| r.id).collect()
+}
+
 /// The reason the enhanced status gives on its own, with its source.
 pub fn status_reason(reply: &Reply) -> Option<(Reason, &'static str)> {
     let s = reply.status()?;

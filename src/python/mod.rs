@@ -14,6 +14,8 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
 // `smtpcodes/_types.py` so that they are real `enum`/exception classes with full Python
 // behaviour. They are imported once and cached.
 
+mod arrow;
+mod batch;
 mod dsn;
 
 static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -1179,6 +1181,9 @@ mod _native {
         PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages, outlook_error, parse,
         try_parse,
     };
+
+    #[pymodule_export]
+    use super::batch::{_classify, _parse_bounces, PyColumns};
 
     #[pymodule_export]
     use super::dsn::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};

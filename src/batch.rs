@@ -1,0 +1,227 @@
+//! Many replies at once: one [`Row`] per input text, in order, bad inputs included.
+//!
+//! A row is what a bounce-analysis table needs of a reply: its code and status, its kind,
+//! bounce type, reason, the first retry decision (attempt 1, age unknown, under a
+//! [`RetryPolicy`]), the rule that matched, and why the text could not be read as a reply when it
+//! could not. An unreadable text still gets a reason and bounce type from its words alone
+//! ([`classify_text`]), with no code or status invented.
+//!
+//! [`classify_many`] splits large inputs into chunks classified in parallel on rayon's thread
+//! pool; the core holds no mutable global state, so any number of threads may call it.
+//!
+//! ```
+//! use smtpcodes::batch::{classify_many, RowError};
+//! use smtpcodes::{Action, Reason, RetryPolicy};
+//! let rows = classify_many(
+//!     &[Some("550 5.1.1 <bob@example.com>: user unknown"), None, Some("mailbox full")],
+//!     None,
+//!     &RetryPolicy::default(),
+//! );
+//! assert_eq!(rows.len(), 3);
+//! assert_eq!((rows[0].code, rows[0].reason, rows[0].action), (Some(550), Reason::UserUnknown, Some(Action::Suppress)));
+//! assert_eq!(rows[1].error, Some(RowError::Null));
+//! assert_eq!((rows[2].code, rows[2].reason), (None, Reason::MailboxFull)); // from the words alone
+//! assert!(matches!(rows[2].error, Some(RowError::Parse(_))));
+//! ```
+
+use rayon::prelude::*;
+
+use crate::classify::{Bounce, Reason, classify, classify_text};
+use crate::reply::{Reply, ReplyKind, parse};
+use crate::retry::{Action, RetryPolicy, plan};
+use crate::status::EnhancedStatus;
+
+/// Inputs up to this many rows are classified on the calling thread: below it, handing chunks to
+/// other threads costs more than it saves.
+pub const PARALLEL_ABOVE: usize = 4096;
+/// Rows per parallel chunk.
+pub const CHUNK: usize = 2048;
+
+/// Why a row holds no reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowError {
+    /// The input was null (`None`).
+    Null,
+    /// The input was empty or white space.
+    Empty,
+    /// The input is not text (set by the bindings, e.g. for a Python int).
+    NotText,
+    /// The text is not a reply: the parser's message.
+    Parse(String),
+}
+
+impl RowError {
+    /// The text of the `error` column.
+    pub fn message(&self) -> &str {
+        match self {
+            RowError::Null => "null",
+            RowError::Empty => "empty",
+            RowError::NotText => "not a string",
+            RowError::Parse(m) => m,
+        }
+    }
+}
+
+/// One classified input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub code: Option<u16>,
+    pub status: Option<EnhancedStatus>,
+    pub kind: Option<ReplyKind>,
+    pub bounce: Bounce,
+    pub reason: Reason,
+    /// The first retry decision; `None` when the text is not a reply.
+    pub action: Option<Action>,
+    pub suppress: Option<bool>,
+    /// Seconds before the retry (`Retry` and `Throttle` only).
+    pub retry_delay: Option<u64>,
+    /// The id of the text rule that decided the reason (see `data/rules.toml`).
+    pub rule: Option<&'static str>,
+    pub error: Option<RowError>,
+}
+
+impl Row {
+    /// The row of an input that is not text at all.
+    pub fn not_text() -> Row {
+        Row::unread(RowError::NotText)
+    }
+
+    fn unread(error: RowError) -> Row {
+        Row {
+            code: None,
+            status: None,
+            kind: None,
+            bounce: Bounce::Unknown,
+            reason: Reason::Undefined,
+            action: None,
+            suppress: None,
+            retry_delay: None,
+            rule: None,
+            error: Some(error),
+        }
+    }
+}
+
+/// Classifies one text; `command` is the SMTP command the replies answered (`"RCPT"` …), used
+/// when a reply does not name its own.
+pub fn classify_one(text: Option<&str>, command: Option<&str>, policy: &RetryPolicy) -> Row {
+    let Some(text) = text else { return Row::unread(RowError::Null) };
+    if text.trim().is_empty() {
+        return Row::unread(RowError::Empty);
+    }
+    match parse(text) {
+        Ok(reply) => {
+            let reply = match command {
+                Some(c) if reply.smtp_command().is_none() => reply.with_smtp_command(c),
+                _ => reply,
+            };
+            from_reply(&reply, policy)
+        }
+        Err(e) => {
+            let k = classify_text(text, false);
+            Row {
+                bounce: k.bounce,
+                reason: k.reason,
+                rule: k.rule.map(|m| m.rule.id),
+                ..Row::unread(RowError::Parse(e.to_string()))
+            }
+        }
+    }
+}
+
+/// The row of a parsed reply.
+pub fn from_reply(reply: &Reply, policy: &RetryPolicy) -> Row {
+    let k = classify(reply);
+    let p = plan(reply, &k, 1, None, policy);
+    Row {
+        code: reply.code().map(|c| c.value()),
+        status: reply.status(),
+        kind: Some(reply.kind()),
+        bounce: k.bounce,
+        reason: k.reason,
+        action: Some(p.action),
+        suppress: Some(p.suppress),
+        retry_delay: p.delay,
+        rule: k.rule.map(|m| m.rule.id),
+        error: None,
+    }
+}
+
+/// Classifies every text, in order, in parallel above [`PARALLEL_ABOVE`] rows.
+pub fn classify_many(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
+    let one = |t: &Option<&str>| classify_one(*t, command, policy);
+    if texts.len() <= PARALLEL_ABOVE {
+        return texts.iter().map(one).collect();
+    }
+    texts.par_iter().with_min_len(CHUNK).map(one).collect()
+}
+
+/// Runs `f` over `chunk`-sized slices of `items`, in parallel when there are more than
+/// [`PARALLEL_ABOVE`] items, and returns the results in order (the bindings build one Arrow
+/// record batch per chunk this way).
+pub fn map_chunks<T: Sync, R: Send>(items: &[T], chunk: usize, f: impl Fn(&[T]) -> R + Sync + Send) -> Vec<R> {
+    let chunk = chunk.max(1);
+    if items.len() <= PARALLEL_ABOVE {
+        return items.chunks(chunk).map(f).collect();
+    }
+    items.par_chunks(chunk).map(f).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn rows_follow_the_single_reply_api() {
+        let policy = RetryPolicy::default();
+        let texts = ["250 2.0.0 Ok: queued", "421 4.7.0 Try again later", "452 4.2.2 Mailbox full", "garbage"];
+        for t in texts {
+            let row = classify_one(Some(t), None, &policy);
+            match parse(t) {
+                Ok(r) => {
+                    let d = crate::retry::decide(&r, 1, None, &policy);
+                    assert_eq!(row.action, Some(d.action), "{t}");
+                    assert_eq!(row.retry_delay, d.delay, "{t}");
+                    assert_eq!(row.reason, d.classification.reason, "{t}");
+                    assert_eq!(row.error, None);
+                }
+                Err(_) => assert!(matches!(row.error, Some(RowError::Parse(_)))),
+            }
+        }
+    }
+
+    #[test]
+    fn command_fills_in_only_when_the_reply_names_none() {
+        let policy = RetryPolicy::default();
+        let a = classify_one(Some("554 5.7.1 Service unavailable"), Some("CONNECT"), &policy);
+        let b = classify_one(Some("554 5.7.1 Service unavailable"), None, &policy);
+        assert_eq!(a.code, b.code);
+        assert!(a.error.is_none() && b.error.is_none());
+    }
+
+    #[test]
+    fn empty_and_null() {
+        let policy = RetryPolicy::default();
+        assert_eq!(classify_one(Some("  \r\n"), None, &policy).error, Some(RowError::Empty));
+        assert_eq!(classify_one(None, None, &policy).error, Some(RowError::Null));
+    }
+
+    proptest! {
+        #[test]
+        fn parallel_equals_sequential_and_keeps_order(texts in proptest::collection::vec(
+            proptest::option::of(prop_oneof![
+                Just("550 5.1.1 user unknown".to_string()),
+                Just("451 4.7.1 greylisted, try again in 5 minutes".to_string()),
+                "[ -~]{0,40}",
+            ]), 0..40), reps in 1usize..300) {
+            let policy = RetryPolicy::default();
+            let many: Vec<Option<&str>> = (0..reps).flat_map(|_| texts.iter().map(|t| t.as_deref())).collect();
+            let rows = classify_many(&many, None, &policy);
+            prop_assert_eq!(rows.len(), many.len());
+            for (row, t) in rows.iter().zip(&many) {
+                prop_assert_eq!(row, &classify_one(*t, None, &policy));
+            }
+        }
+    }
+}

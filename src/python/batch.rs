@@ -1,0 +1,549 @@
+//! The batch API's binding: `_classify` and `_parse_bounces` return `_Columns`, Arrow record
+//! batches (one per chunk of input) that Python reads through `__arrow_c_stream__` or as lists.
+//!
+//! Inputs are borrowed, not copied: Python `str` objects through their cached UTF-8, Arrow
+//! string arrays through their buffers. The work runs with the GIL released, chunks in parallel
+//! (`crate::batch::map_chunks`), and every input gives its row(s) in order.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, LazyLock};
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int8Type, Int16Type};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, DictionaryArray, DurationSecondArray, Int8Array, Int16Array, RecordBatch,
+    StringArray, UInt16Array, UInt32Array,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyCapsule, PyDelta, PyFloat, PyList, PyString};
+
+use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
+use super::{PyRetryPolicy, panic_error};
+use crate::batch::{CHUNK, Row, RowError, classify_one, from_reply, map_chunks};
+use crate::classify::{Bounce, Reason};
+use crate::reply::ReplyKind;
+use crate::retry::{Action, RetryPolicy};
+
+/// One input value.
+#[derive(Clone, Copy)]
+enum In<'a> {
+    Text(&'a str),
+    Null,
+    NotText,
+}
+
+/// A fixed dictionary: every value an enum column can take, and each member's key.
+struct Dict {
+    values: ArrayRef,
+}
+
+impl Dict {
+    fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Dict {
+        Dict { values: Arc::new(StringArray::from_iter_values(values)) }
+    }
+}
+
+struct Dicts {
+    kind: Dict,
+    bounce: Dict,
+    reason: Dict,
+    reason_key: HashMap<Reason, i8>,
+    action: Dict,
+    rule: Dict,
+    rule_key: HashMap<&'static str, i16>,
+}
+
+const BOUNCES: [Bounce; 4] = [Bounce::Hard, Bounce::Soft, Bounce::None, Bounce::Unknown];
+const ACTIONS: [Action; 6] =
+    [Action::Delivered, Action::Retry, Action::Throttle, Action::GiveUp, Action::Suppress, Action::FixConfig];
+const KINDS: [&str; 5] = [
+    "positive_preliminary",
+    "positive_completion",
+    "positive_intermediate",
+    "transient_negative",
+    "permanent_negative",
+];
+
+static DICTS: LazyLock<Dicts> = LazyLock::new(|| {
+    let reasons: Vec<Reason> = Reason::all().collect();
+    let rules = crate::classify::rule_ids();
+    Dicts {
+        kind: Dict::new(KINDS),
+        bounce: Dict::new(BOUNCES.iter().map(|b| super::bounce_value(*b))),
+        reason: Dict::new(reasons.iter().map(|r| r.value())),
+        reason_key: reasons.iter().enumerate().map(|(i, r)| (*r, i as i8)).collect(),
+        action: Dict::new(ACTIONS.iter().map(|a| super::action_value(*a))),
+        rule: Dict::new(rules.iter().copied()),
+        rule_key: rules.iter().enumerate().map(|(i, r)| (*r, i as i16)).collect(),
+    }
+});
+
+fn dict8() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+}
+
+/// The columns every row has, reply or recipient.
+fn reply_fields() -> Vec<Field> {
+    vec![
+        Field::new("code", DataType::UInt16, true),
+        Field::new("status", DataType::Utf8, true),
+        Field::new("kind", dict8(), true),
+        Field::new("bounce", dict8(), false),
+        Field::new("reason", dict8(), false),
+        Field::new("action", dict8(), true),
+        Field::new("suppress", DataType::Boolean, true),
+        Field::new("retry_delay", DataType::Duration(TimeUnit::Second), true),
+        Field::new("rule", DataType::Dictionary(Box::new(DataType::Int16), Box::new(DataType::Utf8)), true),
+        Field::new("error", DataType::Utf8, true),
+    ]
+}
+
+static CLASSIFY_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| Arc::new(Schema::new(reply_fields())));
+
+static BOUNCE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields = vec![
+        Field::new("index", DataType::UInt32, false),
+        Field::new("source", DataType::Utf8, true),
+        Field::new("format", DataType::Utf8, true),
+        Field::new("recipient", DataType::Utf8, true),
+        Field::new("dsn_action", DataType::Utf8, true),
+    ];
+    fields.extend(reply_fields());
+    fields.push(Field::new("diagnostic", DataType::Utf8, true));
+    Arc::new(Schema::new(fields))
+});
+
+fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(
+    keys: arrow_array::PrimitiveArray<K>,
+    dict: &Dict,
+) -> ArrayRef {
+    Arc::new(DictionaryArray::<K>::try_new(keys, Arc::clone(&dict.values)).expect("keys index the fixed dictionary"))
+}
+
+/// The reply columns of `rows`, in [`reply_fields`] order.
+fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
+    let d = &*DICTS;
+    let mut status = StringBuilder::with_capacity(rows.len(), rows.len() * 6);
+    let mut buf = String::new();
+    for r in rows {
+        match r.status {
+            Some(s) => {
+                buf.clear();
+                let _ = write!(buf, "{s}");
+                status.append_value(&buf);
+            }
+            None => status.append_null(),
+        }
+    }
+    let kind = Int8Array::from_iter(rows.iter().map(|r| r.kind.map(kind_key)));
+    let bounce = Int8Array::from_iter_values(rows.iter().map(|r| bounce_key(r.bounce)));
+    let reason = Int8Array::from_iter_values(rows.iter().map(|r| d.reason_key.get(&r.reason).copied().unwrap_or(0)));
+    let action = Int8Array::from_iter(rows.iter().map(|r| r.action.map(action_key)));
+    let rule = Int16Array::from_iter(rows.iter().map(|r| r.rule.and_then(|id| d.rule_key.get(id).copied())));
+    vec![
+        Arc::new(UInt16Array::from_iter(rows.iter().map(|r| r.code))),
+        Arc::new(status.finish()),
+        dict_column::<Int8Type>(kind, &d.kind),
+        dict_column::<Int8Type>(bounce, &d.bounce),
+        dict_column::<Int8Type>(reason, &d.reason),
+        dict_column::<Int8Type>(action, &d.action),
+        Arc::new(BooleanArray::from_iter(rows.iter().map(|r| r.suppress))),
+        Arc::new(DurationSecondArray::from_iter(
+            rows.iter().map(|r| r.retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX))),
+        )),
+        dict_column::<Int16Type>(rule, &d.rule),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.error.as_ref().map(RowError::message)))),
+    ]
+}
+
+fn kind_key(k: ReplyKind) -> i8 {
+    (k as i8 - 1).clamp(0, 4)
+}
+
+fn bounce_key(b: Bounce) -> i8 {
+    BOUNCES.iter().position(|x| *x == b).unwrap_or(3) as i8
+}
+
+fn action_key(a: Action) -> i8 {
+    ACTIONS.iter().position(|x| *x == a).unwrap_or(0) as i8
+}
+
+fn classify_chunk(items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> RecordBatch {
+    let rows: Vec<Row> = items
+        .iter()
+        .map(|i| match i {
+            In::Text(t) => classify_one(Some(t), command, policy),
+            In::Null => classify_one(None, command, policy),
+            In::NotText => Row::not_text(),
+        })
+        .collect();
+    let refs: Vec<&Row> = rows.iter().collect();
+    RecordBatch::try_new(Arc::clone(&CLASSIFY_SCHEMA), reply_columns(&refs)).expect("columns match the schema")
+}
+
+/// Reads Python values: `str` borrowed, `bytes` decoded (invalid UTF-8 replaced), None / NaN /
+/// pandas NA as null, anything else "not a string".
+fn python_items<'a>(objects: &'a [Bound<'_, PyAny>], owned: &'a mut Vec<(usize, String)>) -> Vec<In<'a>> {
+    let mut kinds: Vec<Option<Cow<'a, str>>> = Vec::with_capacity(objects.len());
+    let mut not_text = vec![false; objects.len()];
+    for (i, obj) in objects.iter().enumerate() {
+        let text: Option<Cow<'a, str>> = if let Ok(s) = obj.cast::<PyString>() {
+            Some(s.to_cow().unwrap_or_else(|_| Cow::Owned(s.to_string_lossy().into_owned())))
+        } else if let Ok(b) = obj.cast::<PyBytes>() {
+            Some(String::from_utf8_lossy(b.as_bytes()))
+        } else if let Ok(b) = obj.cast::<PyByteArray>() {
+            Some(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()))
+        } else {
+            let null = obj.is_none()
+                || obj.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan())
+                || obj.get_type().name().is_ok_and(|n| n == "NAType" || n == "NaTType");
+            not_text[i] = !null;
+            None
+        };
+        kinds.push(text);
+    }
+    // Owned strings move into `owned` so that every `In::Text` borrows from one place.
+    let mut borrowed: Vec<Option<&'a str>> = Vec::with_capacity(kinds.len());
+    for (i, k) in kinds.into_iter().enumerate() {
+        match k {
+            Some(Cow::Borrowed(s)) => borrowed.push(Some(s)),
+            Some(Cow::Owned(s)) => {
+                owned.push((i, s));
+                borrowed.push(None);
+            }
+            None => borrowed.push(None),
+        }
+    }
+    let mut items: Vec<In<'a>> = borrowed
+        .into_iter()
+        .zip(&not_text)
+        .map(|(b, nt)| match (b, nt) {
+            (Some(s), _) => In::Text(s),
+            (None, true) => In::NotText,
+            (None, false) => In::Null,
+        })
+        .collect();
+    for (i, s) in owned.iter() {
+        if let Some(slot) = items.get_mut(*i) {
+            *slot = In::Text(s.as_str());
+        }
+    }
+    items
+}
+
+/// The strings of Arrow arrays (utf8, large_utf8, utf8_view, binary kinds, dictionaries of
+/// those, or all-null), one per row.
+fn arrow_items(arrays: &[ArrayRef]) -> PyResult<Vec<Option<Cow<'_, str>>>> {
+    let mut out = Vec::new();
+    for a in arrays {
+        strings_of(a.as_ref(), &mut out)?;
+    }
+    Ok(out)
+}
+
+fn strings_of<'a>(a: &'a dyn Array, out: &mut Vec<Option<Cow<'a, str>>>) -> PyResult<()> {
+    match a.data_type() {
+        DataType::Utf8 => out.extend(a.as_string::<i32>().iter().map(|o| o.map(Cow::Borrowed))),
+        DataType::LargeUtf8 => out.extend(a.as_string::<i64>().iter().map(|o| o.map(Cow::Borrowed))),
+        DataType::Utf8View => out.extend(a.as_string_view().iter().map(|o| o.map(Cow::Borrowed))),
+        DataType::Binary => out.extend(a.as_binary::<i32>().iter().map(|o| o.map(String::from_utf8_lossy))),
+        DataType::LargeBinary => out.extend(a.as_binary::<i64>().iter().map(|o| o.map(String::from_utf8_lossy))),
+        DataType::BinaryView => out.extend(a.as_binary_view().iter().map(|o| o.map(String::from_utf8_lossy))),
+        DataType::Null => out.extend(std::iter::repeat_n(None, a.len())),
+        DataType::Dictionary(_, _) => {
+            let dict = a.as_any_dictionary();
+            let mut values = Vec::new();
+            strings_of(dict.values().as_ref(), &mut values)?;
+            let keys = dict.keys();
+            for (i, k) in dict.normalized_keys().into_iter().enumerate() {
+                out.push(if keys.is_null(i) { None } else { values.get(k).cloned().flatten() });
+            }
+        }
+        other => {
+            return Err(PyTypeError::new_err(format!(
+                "classify() takes strings; this Arrow column holds {other} (cast it to string first)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `smtpcodes.classify`'s core: see `python/smtpcodes/batch.py`.
+#[pyfunction]
+#[pyo3(signature = (values, command=None, policy=None))]
+pub fn _classify(
+    py: Python<'_>,
+    values: &Bound<'_, PyAny>,
+    command: Option<String>,
+    policy: Option<PyRef<'_, PyRetryPolicy>>,
+) -> PyResult<PyColumns> {
+    let policy = policy.map(|p| p.inner).unwrap_or_default();
+    let command = command.as_deref();
+    let batches = if is_arrow(values) {
+        let (_, arrays) = import_arrays(values)?;
+        let cows = arrow_items(&arrays)?;
+        let items: Vec<In<'_>> = cows.iter().map(|c| c.as_deref().map_or(In::Null, In::Text)).collect();
+        run(py, &items, command, &policy)?
+    } else {
+        let objects: Vec<Bound<'_, PyAny>> = if let Ok(list) = values.cast::<PyList>() {
+            list.iter().collect()
+        } else if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "classify() takes many replies (a list, an Arrow array, a pandas or polars Series); for one reply use parse()",
+            ));
+        } else {
+            values.try_iter()?.collect::<PyResult<_>>()?
+        };
+        let mut owned = Vec::new();
+        let items = python_items(&objects, &mut owned);
+        run(py, &items, command, &policy)?
+    };
+    Ok(PyColumns::new(Arc::clone(&CLASSIFY_SCHEMA), batches))
+}
+
+fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> PyResult<Vec<RecordBatch>> {
+    py.detach(|| std::panic::catch_unwind(|| map_chunks(items, CHUNK, |c| classify_chunk(c, command, policy))))
+        .map_err(|p| panic_error(py, p))
+}
+
+/// One email for `_parse_bounces`: its bytes, or a path to read.
+enum Email<'a> {
+    Bytes(&'a [u8]),
+    Path(String),
+    Neither,
+}
+
+/// `smtpcodes.parse_bounces`'s core: one row per recipient, with the input's index and source;
+/// an input without recipients (unreadable, not a bounce) gives one row saying why.
+#[pyfunction]
+#[pyo3(signature = (items, policy=None))]
+pub fn _parse_bounces(
+    py: Python<'_>,
+    items: &Bound<'_, PyAny>,
+    policy: Option<PyRef<'_, PyRetryPolicy>>,
+) -> PyResult<PyColumns> {
+    let policy = policy.map(|p| p.inner).unwrap_or_default();
+    let objects: Vec<Bound<'_, PyAny>> = items.try_iter()?.collect::<PyResult<_>>()?;
+    let os = py.import("os")?;
+    let mut emails = Vec::with_capacity(objects.len());
+    for obj in &objects {
+        emails.push(if let Ok(b) = obj.cast::<PyBytes>() {
+            Email::Bytes(b.as_bytes())
+        } else if let Ok(path) = os.call_method1("fspath", (obj,)).and_then(|p| p.extract::<String>()) {
+            Email::Path(path)
+        } else {
+            Email::Neither
+        });
+    }
+    let indexed: Vec<(usize, &Email<'_>)> = emails.iter().enumerate().collect();
+    let batches = py
+        .detach(|| std::panic::catch_unwind(|| map_chunks(&indexed, 64, |c| bounce_chunk(c, &policy))))
+        .map_err(|p| panic_error(py, p))?;
+    Ok(PyColumns::new(Arc::clone(&BOUNCE_SCHEMA), batches))
+}
+
+struct BounceRow {
+    index: u32,
+    source: Option<String>,
+    format: Option<&'static str>,
+    recipient: Option<String>,
+    dsn_action: Option<String>,
+    row: Row,
+    diagnostic: Option<String>,
+}
+
+fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBatch {
+    let mut rows = Vec::new();
+    for (index, email) in items {
+        let index = u32::try_from(*index).unwrap_or(u32::MAX);
+        let (source, read) = match email {
+            Email::Bytes(b) => (None, Ok(Cow::Borrowed(*b))),
+            Email::Path(p) => {
+                (Some(p.clone()), std::fs::read(p).map(Cow::Owned).map_err(|e| format!("cannot read {p}: {e}")))
+            }
+            Email::Neither => (None, Err("not an email: expected bytes or a path".to_string())),
+        };
+        let failed = |error: String| BounceRow {
+            index,
+            source: source.clone(),
+            format: None,
+            recipient: None,
+            dsn_action: None,
+            row: Row { error: Some(RowError::Parse(error)), ..Row::not_text() },
+            diagnostic: None,
+        };
+        let raw = match read {
+            Ok(raw) => raw,
+            Err(e) => {
+                rows.push(failed(e));
+                continue;
+            }
+        };
+        match crate::dsn::parse_bounce(&raw) {
+            Ok(report) => {
+                for r in report.recipients {
+                    let row = match &r.reply {
+                        Some(reply) => from_reply(reply, policy),
+                        None => {
+                            Row { status: r.status, bounce: r.bounce, reason: r.reason, error: None, ..Row::not_text() }
+                        }
+                    };
+                    rows.push(BounceRow {
+                        index,
+                        source: source.clone(),
+                        format: Some(report.format),
+                        recipient: Some(r.address),
+                        dsn_action: r.action,
+                        // The report's own reason (it weighs the whole email) over the reply's alone.
+                        row: Row { reason: r.reason, bounce: r.bounce, status: r.status.or(row.status), ..row },
+                        diagnostic: r.diagnostic_text,
+                    });
+                }
+            }
+            Err(e) => rows.push(failed(e.to_string())),
+        }
+    }
+    let refs: Vec<&Row> = rows.iter().map(|r| &r.row).collect();
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.index))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.source.as_deref()))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.format))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.recipient.as_deref()))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.dsn_action.as_deref()))),
+    ];
+    columns.extend(reply_columns(&refs));
+    columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| r.diagnostic.as_deref()))));
+    RecordBatch::try_new(Arc::clone(&BOUNCE_SCHEMA), columns).expect("columns match the schema")
+}
+
+/// Columns of a batch result: Arrow record batches, read through `__arrow_c_stream__` (no copy)
+/// or column by column as Python lists. Wrapped by `smtpcodes.batch.ClassifyResult`.
+#[pyclass(name = "_Columns", module = "smtpcodes._native", frozen)]
+pub struct PyColumns {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    len: usize,
+}
+
+impl PyColumns {
+    fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> PyColumns {
+        let len = batches.iter().map(RecordBatch::num_rows).sum();
+        PyColumns { schema, batches, len }
+    }
+}
+
+#[pymethods]
+impl PyColumns {
+    fn __len__(&self) -> usize {
+        self.len
+    }
+
+    /// The column names, in order.
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.schema.fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    /// The Arrow PyCapsule stream interface: pyarrow, polars, pandas and DuckDB read the
+    /// columns without copying. `requested_schema` is ignored (allowed by the interface).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        export_stream(py, Arc::clone(&self.schema), self.batches.clone())
+    }
+
+    /// Columns from an Arrow stream of record batches (what `__arrow_c_stream__` gave out, e.g.
+    /// after a round trip through pickle as a pyarrow table).
+    #[staticmethod]
+    fn _from_arrow(obj: &Bound<'_, PyAny>) -> PyResult<PyColumns> {
+        let (data_type, arrays) = import_arrays(obj)?;
+        let DataType::Struct(fields) = data_type else {
+            return Err(PyTypeError::new_err(format!("expected a table (record batches), got {data_type}")));
+        };
+        let schema: SchemaRef = Arc::new(Schema::new(fields));
+        let batches = arrays
+            .iter()
+            .map(|a| {
+                let s = a.as_struct();
+                RecordBatch::try_new(Arc::clone(&schema), s.columns().to_vec())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PyTypeError::new_err(e.to_string()))?;
+        Ok(PyColumns::new(schema, batches))
+    }
+
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        export_schema(py, &self.schema)
+    }
+
+    /// One column as a Python list (durations as `timedelta`).
+    fn column<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
+        let Some((i, _)) = self.schema.column_with_name(name) else {
+            return Err(PyKeyError::new_err(format!("no column {name:?}; columns: {}", self.names().join(", "))));
+        };
+        let out = PyList::empty(py);
+        for b in &self.batches {
+            append_values(py, b.column(i).as_ref(), &out)?;
+        }
+        Ok(out)
+    }
+}
+
+fn append_values<'py>(py: Python<'py>, a: &dyn Array, out: &Bound<'py, PyList>) -> PyResult<()> {
+    match a.data_type() {
+        DataType::UInt16 => {
+            for v in a.as_primitive::<arrow_array::types::UInt16Type>() {
+                out.append(v)?;
+            }
+        }
+        DataType::UInt32 => {
+            for v in a.as_primitive::<arrow_array::types::UInt32Type>() {
+                out.append(v)?;
+            }
+        }
+        DataType::Utf8 => {
+            for v in a.as_string::<i32>() {
+                out.append(v)?;
+            }
+        }
+        DataType::Boolean => {
+            for v in a.as_boolean() {
+                out.append(v)?;
+            }
+        }
+        DataType::Duration(TimeUnit::Second) => {
+            for v in a.as_primitive::<arrow_array::types::DurationSecondType>() {
+                match v {
+                    Some(s) => out.append(PyDelta::new(py, 0, i32::try_from(s).unwrap_or(i32::MAX), 0, true)?)?,
+                    None => out.append(py.None())?,
+                }
+            }
+        }
+        DataType::Dictionary(_, _) => {
+            // One Python string per dictionary value, shared by every row that has it.
+            let dict = a.as_any_dictionary();
+            let values = dict.values().as_string::<i32>();
+            let strings: Vec<Bound<'py, PyString>> =
+                values.iter().map(|v| PyString::intern(py, v.unwrap_or_default())).collect();
+            let keys = dict.keys();
+            for (i, k) in dict.normalized_keys().into_iter().enumerate() {
+                if keys.is_null(i) {
+                    out.append(py.None())?;
+                } else {
+                    out.append(strings.get(k).cloned())?;
+                }
+            }
+        }
+        other => return Err(PyTypeError::new_err(format!("column type {other} has no Python form"))),
+    }
+    Ok(())
+}
