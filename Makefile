@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: dev test test-rust test-python lint bench clean
+.PHONY: dev test test-rust test-python lint bench fuzz clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,6 +33,13 @@ lint: dev
 bench: $(PY)
 	$(PY) -m pip install -q .
 	$(PY) benches/bench.py
+
+## fuzz: cargo-fuzz on stable (needs `cargo install cargo-fuzz --locked`); not part of `make test`.
+## FUZZ_TARGET=parse_bounce|parse_reply, FUZZ_SECONDS=300
+FUZZ_TARGET ?= parse_bounce
+FUZZ_SECONDS ?= 300
+fuzz:
+	fuzz/run.sh $(FUZZ_TARGET) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf target $(VENV) .pytest_cache .mypy_cache .hypothesis

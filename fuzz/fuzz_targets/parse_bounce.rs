@@ -1,0 +1,65 @@
+//! Bytes → `smtpcodes::parse_bounce`; on success every documented promise of `BounceReport`
+//! (src/dsn/mod.rs) and, for each recipient's reply, the reply invariants and classify /
+//! explain / decide (fuzz_targets/common.rs).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use smtpcodes::{Error, parse_bounce};
+
+mod common;
+
+/// The formats `BounceReport::format` documents.
+#[rustfmt::skip]
+const FORMATS: &[&str] = &[
+    "rfc3464", "arf", "rfc3834", "amazonses", "x3", "dragonfly", "qmail", "yahoo", "gmail", "google",
+    "googlegroups", "v5sendmail", "exchange2003", "zoho", "ezweb", "amazonworkmail", "gmx", "exim",
+    "opensmtpd", "office365", "kddi", "notes", "postfix", "x2", "x4", "x1", "x6", "mailfoundry",
+    "interscanmss", "imailserver", "mailmarshal", "activehunter", "biglobe", "einsundeins", "mxlogic",
+    "apachejames", "mfilter", "verizon", "fml",
+];
+
+fn lower(s: &str) -> bool {
+    !s.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+fuzz_target!(|data: &[u8]| {
+    match parse_bounce(data) {
+        Ok(report) => {
+            assert!(FORMATS.contains(&report.format), "undocumented format {:?}", report.format);
+            // "One entry per recipient reported, in order; never empty."
+            assert!(!report.recipients.is_empty(), "Ok with no recipients: {report:?}");
+            if let Some(f) = &report.feedback_type {
+                assert!(lower(f), "feedback_type not lower case: {f:?}");
+            }
+            let _ = (&report.reporting_mta, &report.arrival_date, format!("{report:?}"));
+            let o = &report.original;
+            let _ = (&o.message_id, &o.from, o.to.len(), &o.subject, o.x_headers.len());
+            // Formats that give one diagnostic for all addresses copy the same reply to each
+            // recipient: check each distinct reply once (the checks are deterministic).
+            let mut checked: Vec<&smtpcodes::Reply> = Vec::new();
+            for (i, r) in report.recipients.iter().enumerate() {
+                if let Some(a) = &r.action {
+                    assert!(lower(a), "action not lower case: {a:?}");
+                }
+                let _ = (r.reason.value(), r.bounce, &r.original_recipient, &r.remote_mta, &r.smtp_command);
+                let _ = (&r.diagnostic_type, &r.diagnostic_text, &r.last_attempt_date, &r.will_retry_until);
+                if let Some(s) = r.status {
+                    let _ = s.to_string();
+                }
+                if let Some(reply) = &r.reply
+                    && !checked.contains(&reply)
+                {
+                    common::check_reply(reply, data.len() + i);
+                    checked.push(reply);
+                }
+            }
+        }
+        Err(e) => {
+            assert!(
+                matches!(e, Error::NotAnEmail { .. } | Error::NotABounce { .. } | Error::EmailTooLarge { .. }),
+                "parse_bounce returned an error it does not document: {e:?}"
+            );
+            assert!(!e.to_string().is_empty());
+        }
+    }
+});
