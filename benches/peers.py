@@ -6,9 +6,9 @@ of codes from data/status_reasons.toml, bounce types from data/reasons.toml (rea
 startup).
 
 - ``PurePythonClassifier``: what a user writes instead. One regex for the reply code and
-  enhanced status, then a loop over ~20 case-insensitive compiled regexes, one per reason, each an
-  alternation of that reason's most common phrases; the first that matches wins, else the reason
-  of the status (or code).
+  enhanced status, then a loop over ~20 compiled regexes, one per reason, each an alternation of
+  that reason's most common phrases, matched case-insensitively (on the lower-cased text, or with
+  ``re.IGNORECASE``); the first that matches wins, else the reason of the status (or code).
 - ``HyperscanClassifier``: the fastest thing a Python user can assemble. The same phrase patterns
   compiled into one Hyperscan block-mode database (``HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH``,
   id = position of the reason in the list), each line scanned once; the lowest id that matched
@@ -116,16 +116,21 @@ class _Codes:
 class PurePythonClassifier:
     """A straightforward pure-Python classifier: code/status regex, then a loop of phrase regexes.
 
+    Case-insensitive either way: by default the text is lower-cased once and the (lower-case)
+    phrase regexes are compiled without flags, the way a careful user writes it and 5x faster than
+    ``re.IGNORECASE``, which turns off the literal-prefix search of ``re`` (same answers);
+    ``ignorecase=True`` compiles them with ``re.IGNORECASE`` instead.
+
     >>> PurePythonClassifier().classify(["550 5.1.1 <bob@example.net>: User unknown"])
     [(550, '5.1.1', 'userunknown', 'hard')]
     """
 
-    name = "pure-Python peer (re, ~20 regexes)"
-
-    def __init__(self, patterns: Sequence[tuple[str, str]] | None = None) -> None:
+    def __init__(self, patterns: Sequence[tuple[str, str]] | None = None, *, ignorecase: bool = False) -> None:
         """``patterns``: ``(reason, regex)`` pairs in loop order; default ``phrase_patterns()``."""
         patterns = phrase_patterns() if patterns is None else patterns
-        self.rules = [(reason, re.compile(p, re.IGNORECASE)) for reason, p in patterns]
+        flags = re.IGNORECASE if ignorecase else 0
+        self.rules = [(reason, re.compile(p, flags)) for reason, p in patterns]
+        self.lower = not ignorecase
         self.codes = _Codes()
 
     def classify_one(self, line: str) -> Row:
@@ -134,7 +139,7 @@ class PurePythonClassifier:
         if code_s is None and status is None:
             return _NONE
         code = int(code_s) if code_s else None
-        text = line[m.end() :]
+        text = line[m.end() :].lower() if self.lower else line[m.end() :]
         reason = None
         if not (status or code_s).startswith("2"):
             for name, rx in self.rules:
@@ -156,8 +161,6 @@ class HyperscanClassifier:
     >>> HyperscanClassifier().classify(["550 5.1.1 <bob@example.net>: User unknown"])  # doctest: +SKIP
     [(550, '5.1.1', 'userunknown', 'hard')]
     """
-
-    name = "Hyperscan peer (one database)"
 
     def __init__(self, patterns: Sequence[tuple[str, str]] | None = None) -> None:
         import hyperscan
