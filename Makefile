@@ -29,9 +29,9 @@ lint: dev
 	cargo clippy --locked --all-targets --features python -- -D warnings
 	$(PY) -m mypy python/smtpcodes
 
-## bench: Python benchmark of parse() against a pure-Python baseline (release build)
+## bench: Python benchmark against the pure-Python and Hyperscan peers and Sisimai (release build)
 bench: $(PY)
-	$(PY) -m pip install -q .
+	$(PY) -m pip install -q '.[bench]'
 	$(PY) benches/bench.py
 
 ## fuzz: cargo-fuzz on stable (needs `cargo install cargo-fuzz --locked`); not part of `make test`.
