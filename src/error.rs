@@ -57,6 +57,12 @@ pub enum Error {
         "email is {len} bytes long; expected at most {max} bytes (MAX_EMAIL_BYTES): bounces are small, and the limit bounds the memory and time per call"
     )]
     EmailTooLarge { len: usize, max: usize },
+    /// A report that gives one diagnostic to so many recipients that copying it to each would
+    /// take more than `max` bytes (see `dsn::text::MAX_COPIED_BYTES`).
+    #[error(
+        "the report gives one diagnostic of {each} bytes to at least {recipients} recipients; expected at most {max} bytes of copies: no real bounce comes near this"
+    )]
+    ReportTooLarge { recipients: usize, each: usize, max: usize },
 }
 
 impl Error {

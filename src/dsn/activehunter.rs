@@ -24,6 +24,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let mut template = text::recipient(String::new(), transcript);
     template.action.get_or_insert_with(|| "failed".to_string());
     let recipients = text::for_all(
+        email,
         &template,
         list.lines().filter_map(|l| l.trim().strip_prefix(">>>")).filter_map(text::address_in),
     );

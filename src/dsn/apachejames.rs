@@ -25,6 +25,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let mut template = text::recipient(String::new(), &block);
     template.action.get_or_insert_with(|| "failed".to_string());
     let recipients = text::for_all(
+        email,
         &template,
         body.get(details..)?
             .lines()

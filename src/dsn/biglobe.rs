@@ -22,6 +22,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let mut template = text::recipient(String::new(), info);
     template.action.get_or_insert_with(|| "failed".to_string());
     let recipients = text::for_all(
+        email,
         &template,
         list.lines().map(str::trim).filter(|l| !l.contains(' ')).filter_map(text::clean_address),
     );

@@ -52,7 +52,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if delayed {
         template.action = Some("delayed".to_string());
     }
-    let recipients = text::for_all(&template, addresses);
+    let recipients = text::for_all(email, &template, addresses);
     Some(text::report("gmail", recipients, text::original(msg)))
 }
 

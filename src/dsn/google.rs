@@ -40,7 +40,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     }
     template.smtp_command = template.smtp_command.or_else(|| said.and_then(text::command_in));
     template.action = Some(if delayed { "delayed" } else { "failed" }.to_string());
-    let recipients = text::for_all(&template, failed.split(',').filter_map(text::address_in));
+    let recipients = text::for_all(email, &template, failed.split(',').filter_map(text::address_in));
     Some(text::report("google", recipients, text::original(msg)))
 }
 

@@ -35,7 +35,9 @@
 //! [`MAX_NESTING`] levels of nested messages deep. The work is linear in the input (one
 //! MIME parse, one pass over each report body). No input makes it panic. An email over 1 MiB
 //! has its attachments and returned message cut before parsing, report and text parts kept
-//! whole (`clip.rs`): a 20 MB attachment costs what a small one does.
+//! whole (`clip.rs`): a 20 MB attachment costs what a small one does. A report that gives one
+//! diagnostic to so many recipients that copying it to each would pass 64 MiB is refused with
+//! [`Error::ReportTooLarge`] (no real bounce comes near; found by fuzzing).
 //!
 //! ```
 //! let dsn = b"From: MAILER-DAEMON@example.org\r\n\
@@ -214,6 +216,9 @@ pub struct OriginalMessage {
 /// A parsed email handed to the extractors.
 pub(crate) struct Email<'x> {
     pub message: Message<'x>,
+    /// Set by `text::for_all` when copying a shared diagnostic would go past its memory limit:
+    /// (recipients, bytes each).
+    pub too_large: std::cell::Cell<Option<(usize, usize)>>,
 }
 
 impl Drop for Email<'_> {
@@ -361,10 +366,14 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
         Ok(None) => return Err(Error::NotAnEmail { why: "no header field could be read" }),
         Err(_) => return Err(Error::NotAnEmail { why: "its MIME structure is broken beyond repair" }),
     };
-    let email = Email { message };
+    let email = Email { message, too_large: std::cell::Cell::new(None) };
     let mut empty: Option<&'static str> = None;
     for ex in EXTRACTORS {
-        if let Some(report) = (ex.run)(&email) {
+        let found = (ex.run)(&email);
+        if let Some((recipients, each)) = email.too_large.get() {
+            return Err(Error::ReportTooLarge { recipients, each, max: text::MAX_COPIED_BYTES });
+        }
+        if let Some(report) = found {
             if !report.recipients.is_empty() {
                 return Ok(report);
             }

@@ -766,3 +766,41 @@ Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: RFC822; bob@example.org\n
         "From: a@example.org\nSubject: hi\n\n--\nContent-Type: text/plain\n\nFinal-Recipient: rfc822; x@example.org\n";
     assert!(parse_bounce(plain.as_bytes()).is_err());
 }
+
+/// Inputs the fuzzer found slow (tests/data/fuzz): they must read, and stay linear.
+#[test]
+fn fuzz_regressions_read() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let email = std::fs::read(root.join("parse_bounce-slow-nonascii-diagnostic.eml")).unwrap();
+    let report = parse_bounce(&email).unwrap();
+    assert_eq!(report.recipients.len(), 20);
+    let reply = std::fs::read(root.join("parse_reply-slow-nonascii.txt")).unwrap();
+    let r = crate::reply::parse_bytes(&reply).unwrap();
+    assert_eq!(crate::classify(&r).reason, crate::Reason::UserUnknown);
+}
+
+/// One diagnostic shared by a huge number of recipients: a clear error, not gigabytes of copies
+/// and not a silently shortened list.
+#[test]
+fn shared_diagnostic_copies_are_bounded() {
+    let mut email = String::from(
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: sender@example.com\n\
+         Subject: Delivery Status Notification (Failure)\nContent-Type: text/plain; charset=utf-8\n\n\
+         Delivery to the following recipient failed permanently:\n\n",
+    );
+    for i in 0..100_000 {
+        email.push_str(&format!("     u{i}@example.com\n"));
+    }
+    email.push_str(
+        "\nTechnical details of permanent failure:\nThe error that the other server returned was:\n550 5.1.1 ",
+    );
+    email.push_str(&"mailbox unavailable ".repeat(400));
+    email.push_str("\n\n   ----- Original message -----\n\nSubject: hi\n");
+    match parse_bounce(email.as_bytes()) {
+        Err(Error::ReportTooLarge { recipients, each, .. }) => {
+            assert!(recipients * each > super::text::MAX_COPIED_BYTES);
+            assert!(recipients < 100_000);
+        }
+        other => panic!("expected ReportTooLarge, got {:?}", other.map(|r| r.recipients.len())),
+    }
+}

@@ -33,7 +33,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     } else {
         template.action = Some("failed".to_string());
     }
-    let recipients = text::for_all(&template, addresses);
+    let recipients = text::for_all(email, &template, addresses);
     Some(text::report("x3", recipients, text::original(msg)))
 }
 

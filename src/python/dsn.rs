@@ -354,7 +354,7 @@ pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBoun
     result.map(|inner| PyBounceReport { inner }).map_err(|e| {
         let kind = match e {
             crate::Error::NotABounce { .. } => Some("not_a_bounce"),
-            crate::Error::EmailTooLarge { .. } => Some("too_large"),
+            crate::Error::EmailTooLarge { .. } | crate::Error::ReportTooLarge { .. } => Some("too_large"),
             crate::Error::NotAnEmail { .. } => Some("not_an_email"),
             _ => None,
         };
