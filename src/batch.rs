@@ -25,6 +25,7 @@
 //! ```
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::classify::{Bounce, Reason, classify, classify_text};
 use crate::reply::{Reply, ReplyKind, parse};
@@ -34,8 +35,15 @@ use crate::status::EnhancedStatus;
 /// Inputs up to this many rows are classified on the calling thread: below it, handing chunks to
 /// other threads costs more than it saves.
 pub const PARALLEL_ABOVE: usize = 4096;
-/// Rows per parallel chunk.
+/// Rows per parallel chunk, at least: [`chunk_size`] makes chunks bigger for big inputs so that
+/// repeated texts are classified once per chunk.
 pub const CHUNK: usize = 2048;
+
+/// The chunk size for `n` rows: a few chunks per thread (for balance), each as big as that
+/// allows up to 64 Ki rows (rows of a text seen before in the chunk are copied, not recomputed).
+pub fn chunk_size(n: usize) -> usize {
+    (n / (rayon::current_num_threads() * 4).max(1)).clamp(CHUNK, 1 << 16)
+}
 
 /// Why a row holds no reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,11 +157,31 @@ pub fn from_reply(reply: &Reply, policy: &RetryPolicy) -> Row {
 
 /// Classifies every text, in order, in parallel above [`PARALLEL_ABOVE`] rows.
 pub fn classify_many(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
-    let one = |t: &Option<&str>| classify_one(*t, command, policy);
-    if texts.len() <= PARALLEL_ABOVE {
-        return texts.iter().map(one).collect();
+    map_chunks(texts, chunk_size(texts.len()), |chunk| classify_seq(chunk, command, policy))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Classifies `texts` on this thread. A text seen before in `texts` reuses its row: bounce
+/// logs repeat the same replies many times, and the row depends on the text alone.
+pub fn classify_seq(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut rows: Vec<Row> = Vec::with_capacity(texts.len());
+    for t in texts {
+        let row = match t {
+            Some(text) => match seen.get(text) {
+                Some(&i) => rows[i].clone(),
+                None => {
+                    seen.insert(text, rows.len());
+                    classify_one(Some(text), command, policy)
+                }
+            },
+            None => classify_one(None, command, policy),
+        };
+        rows.push(row);
     }
-    texts.par_iter().with_min_len(CHUNK).map(one).collect()
+    rows
 }
 
 /// Runs `f` over `chunk`-sized slices of `items`, in parallel when there are more than

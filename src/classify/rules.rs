@@ -323,16 +323,42 @@ pub fn normalize_with_map(text: &str, map: bool) -> (String, Vec<usize>) {
 
 /// [`normalize`] for ASCII text, byte by byte (the common case, three times faster).
 fn normalize_ascii(text: &str) -> String {
-    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, CR, space.
-    let words = text.as_bytes().split(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '));
-    for word in words.filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(b' ');
+    let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    // Most replies are one line of single spaces: lower-case them in one (vectorised) pass.
+    let mut out = text.as_bytes().to_ascii_lowercase();
+    let mut prev_space = true; // a space at the start must go too
+    let mut clean = true;
+    for &b in &out {
+        let space = is_space(b);
+        if space && (prev_space || b != b' ') {
+            clean = false;
+            break;
         }
-        out.extend(word.iter().map(u8::to_ascii_lowercase));
+        prev_space = space;
     }
-    // Only ASCII bytes were pushed.
+    if clean && !prev_space {
+        return String::from_utf8(out).unwrap_or_default();
+    }
+    // Collapse every run of white space to one space, in place, trimmed.
+    let mut n = 0;
+    let mut pending = false;
+    for i in 0..out.len() {
+        let b = out[i];
+        if is_space(b) {
+            pending = n > 0;
+            continue;
+        }
+        if pending {
+            out[n] = b' ';
+            n += 1;
+            pending = false;
+        }
+        out[n] = b;
+        n += 1;
+    }
+    out.truncate(n);
+    // Only ASCII bytes are left.
     String::from_utf8(out).unwrap_or_default()
 }
 

@@ -24,7 +24,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyCapsule, PyDelta, PyFloat, PyList, PyS
 
 use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
 use super::{PyRetryPolicy, panic_error};
-use crate::batch::{CHUNK, Row, RowError, classify_one, from_reply, map_chunks};
+use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chunks};
 use crate::classify::{Bounce, Reason};
 use crate::reply::ReplyKind;
 use crate::retry::{Action, RetryPolicy};
@@ -174,14 +174,13 @@ fn action_key(a: Action) -> i8 {
 }
 
 fn classify_chunk(items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> RecordBatch {
-    let rows: Vec<Row> = items
-        .iter()
-        .map(|i| match i {
-            In::Text(t) => classify_one(Some(t), command, policy),
-            In::Null => classify_one(None, command, policy),
-            In::NotText => Row::not_text(),
-        })
-        .collect();
+    let texts: Vec<Option<&str>> = items.iter().map(|i| if let In::Text(t) = i { Some(*t) } else { None }).collect();
+    let mut rows = classify_seq(&texts, command, policy);
+    for (row, item) in rows.iter_mut().zip(items) {
+        if let In::NotText = item {
+            *row = Row::not_text();
+        }
+    }
     let refs: Vec<&Row> = rows.iter().collect();
     RecordBatch::try_new(Arc::clone(&CLASSIFY_SCHEMA), reply_columns(&refs)).expect("columns match the schema")
 }
@@ -307,8 +306,10 @@ pub fn _classify(
 }
 
 fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> PyResult<Vec<RecordBatch>> {
-    py.detach(|| std::panic::catch_unwind(|| map_chunks(items, CHUNK, |c| classify_chunk(c, command, policy))))
-        .map_err(|p| panic_error(py, p))
+    py.detach(|| {
+        std::panic::catch_unwind(|| map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy)))
+    })
+    .map_err(|p| panic_error(py, p))
 }
 
 /// One email for `_parse_bounces`: its bytes, or a path to read.
