@@ -169,7 +169,12 @@ fn required_literals(src: &str) -> Option<Vec<String>> {
         else {
             continue;
         };
-        let score = |v: &Vec<String>| (v.len(), std::cmp::Reverse(v.iter().map(String::len).min().unwrap_or(0)));
+        // Short literals ("ip") occur in most texts: prefer sets whose literals are all 4 bytes or
+        // longer, then fewer literals, then longer ones.
+        let score = |v: &Vec<String>| {
+            let shortest = v.iter().map(String::len).min().unwrap_or(0);
+            (shortest < 4, v.len(), std::cmp::Reverse(shortest))
+        };
         if best.as_ref().is_none_or(|b| score(&lits) < score(b)) {
             best = Some(lits);
         }
