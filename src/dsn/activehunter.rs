@@ -14,7 +14,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !text::subject(msg).starts_with("FAILURE NOTICE :") {
         return None;
     }
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(LIST)?;
     let rest = body.get(at + LIST.len()..)?;
     let (list, transcript) = match rest.find(TRANSCRIPT) {

@@ -22,7 +22,7 @@ use crate::classify::{Bounce, Reason};
 use serde_json::Value;
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
-    let body = text::body(&email.message);
+    let body = email.body();
     let start = body.find('{')?;
     // Only a body that is the JSON (blank lines before it at most).
     if !body.get(..start)?.trim().is_empty() {

@@ -14,7 +14,7 @@ const REPORT: &str = "Technical report:";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(OPENING) {
         return None;
     }

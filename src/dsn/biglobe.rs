@@ -12,7 +12,7 @@ const INFO: &str = "----- Non-delivered information -----";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(LIST)?;
     let rest = body.get(at + LIST.len()..)?;
     let info_at = rest.find(INFO)?;

@@ -12,7 +12,7 @@ const COPY_MARKERS: &[&str] = &["Message headers follow.", "Original message fol
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(OPENING) || !body.contains(RECIPIENT) {
         return None;
     }

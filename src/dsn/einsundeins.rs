@@ -12,7 +12,7 @@ const COPY_MARKERS: &[&str] = &["--- The header of the original message is follo
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(OPENING) || !COPY_MARKERS.iter().any(|m| body.contains(m)) {
         return None;
     }

@@ -13,7 +13,7 @@ const LIST_STARTS: &[&str] =
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let start = LIST_STARTS.iter().filter_map(|m| body.find(m).map(|i| i + m.len())).min()?;
     if !body.contains("Your message") {
         return None;

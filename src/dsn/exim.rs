@@ -26,7 +26,7 @@ const COPY_MARKERS: &[&str] = &[
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let subject = text::subject(msg);
     let failed_header = text::has_header(msg, "x-failed-recipients");
     let from_daemon = text::from_local(msg) == "mailer-daemon";

@@ -15,7 +15,7 @@ const COPY_MARKERS: &[&str] =
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(OPENING)?;
     if !body.contains("recipient addresses that were") {
         return None;

@@ -17,7 +17,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !text::subject(msg).contains("Mail System Error - Returned Mail") {
         return None;
     }
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(REJECTED) && !body.contains(NOT_RECEIVED) {
         return None;
     }

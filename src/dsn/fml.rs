@@ -15,7 +15,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !server.trim_start().to_ascii_lowercase().starts_with("fml") || !text::from_local(msg).ends_with("-admin") {
         return None;
     }
-    let body = text::body(msg);
+    let body = email.body();
     let head = text::cut(&body, COPY_MARKERS);
     let mut blocks: Vec<(String, String)> = Vec::new();
     for line in head.lines().map(str::trim).filter(|l| !l.is_empty()) {

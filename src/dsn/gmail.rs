@@ -17,7 +17,7 @@ const COPY_MARKERS: &[&str] = &["----- Original message -----", "----- Message h
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(LIST_START) || !body.contains("----- ") {
         return None;
     }

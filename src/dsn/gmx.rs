@@ -13,7 +13,7 @@ const COPY_MARKER: &str = "--- The header of the original message is following";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(OPENING) || !body.contains(COPY_MARKER) {
         return None;
     }

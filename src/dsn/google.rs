@@ -26,7 +26,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let failed = text::raw_header(msg, "x-failed-recipients")?;
-    let body = text::body(msg);
+    let body = email.body();
     let at = HEADINGS.iter().filter_map(|h| body.find(h)).min()?;
     let notice = text::cut(body.get(at..)?, COPY_MARKERS);
     let delayed = notice.starts_with("** Delivery incomplete **");

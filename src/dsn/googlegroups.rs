@@ -23,7 +23,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let failed = text::raw_header(msg, "x-failed-recipients")?;
-    let body = text::body(msg);
+    let body = email.body();
     let head = text::cut(&body, COPY_MARKERS);
     if !head.contains(HELP) {
         return None;

@@ -12,7 +12,7 @@ const UNABLE: &str = "Unable to deliver message to ";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(BANNER) {
         return None;
     }

@@ -13,7 +13,7 @@ const COPY_MARKERS: &[&str] = &["Content-Type: message/rfc822"];
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(DELIVERED_TO) || !SENT_ON.iter().any(|m| body.contains(m)) {
         return None;
     }

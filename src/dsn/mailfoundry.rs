@@ -12,12 +12,12 @@ const TAIL_MARKERS: &[&str] = &["This has been a permanent failure", "\n\n"];
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(REASON) {
         return None;
     }
     let mut recipients = Vec::new();
-    let mut rest = body.as_str();
+    let mut rest = body;
     while let Some(i) = rest.find(TO) {
         let after = rest.get(i + TO.len()..).unwrap_or_default();
         let line = after.lines().next().unwrap_or_default();

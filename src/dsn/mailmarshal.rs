@@ -13,7 +13,7 @@ const INFO: &str = "Additional Information";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let because = body.find(BECAUSE)?;
     let affected = body.find(AFFECTED)?;
     let reason = body.get(because + BECAUSE.len()..affected).unwrap_or_default().trim();

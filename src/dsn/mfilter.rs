@@ -12,7 +12,7 @@ const ORIGINAL: &str = "-------original message";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let server = body.find(SERVER)?;
     if !body.contains(ORIGINAL) {
         return None;

@@ -219,6 +219,15 @@ pub(crate) struct Email<'x> {
     /// Set by `text::for_all` when copying a shared diagnostic would go past its memory limit:
     /// (recipients, bytes each).
     pub too_large: std::cell::Cell<Option<(usize, usize)>>,
+    /// The first text body, decoded once for all the extractors that read it.
+    body: std::cell::OnceCell<String>,
+}
+
+impl Email<'_> {
+    /// The message's first text body (`text::body`), decoded on first use.
+    pub fn body(&self) -> &str {
+        self.body.get_or_init(|| text::body(&self.message))
+    }
 }
 
 impl Drop for Email<'_> {
@@ -366,7 +375,7 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
         Ok(None) => return Err(Error::NotAnEmail { why: "no header field could be read" }),
         Err(_) => return Err(Error::NotAnEmail { why: "its MIME structure is broken beyond repair" }),
     };
-    let email = Email { message, too_large: std::cell::Cell::new(None) };
+    let email = Email { message, too_large: std::cell::Cell::new(None), body: std::cell::OnceCell::new() };
     let mut empty: Option<&'static str> = None;
     for ex in EXTRACTORS {
         let found = (ex.run)(&email);

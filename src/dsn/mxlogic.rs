@@ -11,7 +11,7 @@ const COPY_MARKERS: &[&str] = &["Included is a copy of the message header"];
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(OPENING) {
         return None;
     }

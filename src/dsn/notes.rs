@@ -23,7 +23,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !text::subject(msg).starts_with("Undeliverable message") {
         return None;
     }
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(START)?;
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
     let mut recipients = Vec::new();

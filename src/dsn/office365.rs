@@ -16,7 +16,7 @@ const COPY_MARKERS: &[&str] = &["Original message headers:"];
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(OPENING)?;
     let head = text::cut(body.get(at + OPENING.len()..)?, COPY_MARKERS);
     let (summary, diagnostic) = match head.find(DIAGNOSTIC) {

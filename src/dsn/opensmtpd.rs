@@ -14,7 +14,7 @@ const COPY_MARKERS: &[&str] = &["Below is a copy of the original message"];
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(NOTICE)?;
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
     let delayed = head.contains(DELAYED);

@@ -31,7 +31,7 @@ const END_MARKERS: &[&str] = &[
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = OPENINGS.iter().filter_map(|m| body.find(m)).min()?;
     let rest = body.get(at..)?;
     let head = text::cut(rest, END_MARKERS);

@@ -25,7 +25,7 @@ const TAIL_MARKERS: &[&str] = &["Giving up on ", "I'm not going to try again", "
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let yahoo = body.contains(YAHOO);
     if !yahoo && !MARKERS.iter().any(|m| body.contains(m)) {
         return None;

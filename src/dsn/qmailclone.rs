@@ -16,7 +16,7 @@ const TAIL_MARKERS: &[&str] = &["I'm not going to try again", "Giving up on "];
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let (format, at) = match (body.find(X2), body.find(X4)) {
         (Some(i), _) => ("x2", i),
         (None, Some(i)) => ("x4", i),

@@ -37,7 +37,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
             }
             if report.recipients.iter().any(|r| r.diagnostic_text.is_none() || r.smtp_command.is_none()) {
                 let human = human_readable(msg, i);
-                let index = word_index(&human);
+                let index = word_index(&human, &report.recipients);
                 for r in &mut report.recipients {
                     add_human_text(r, &human, &index);
                     add_human_command(r, &human, &index);
@@ -150,30 +150,38 @@ const WORD_TRIM: &[char] = &['<', '>', '(', ')', '[', ']', '"', '\'', ':', ',', 
 /// Deferred: Connection refused by mx.example.com.`).
 const MAX_MENTIONS: usize = 3;
 
-/// Where each word of the human-readable text occurs (its first [`MAX_MENTIONS`] places; lower
-/// case, without the brackets, quotes and punctuation around it), so that each recipient is
-/// looked up once (linear in the input however many recipients the report has).
-fn word_index(human: &str) -> HashMap<String, Vec<usize>> {
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+/// Where each recipient's key word (see [`key_word`]) occurs in the human-readable text (its
+/// first [`MAX_MENTIONS`] places; lower case, without the brackets, quotes and punctuation around
+/// it), so that each recipient is looked up once (linear in the input however many recipients
+/// the report has). Only words as long as some key are lower-cased and looked at.
+fn word_index(human: &str, recipients: &[BounceRecipient]) -> HashMap<String, Vec<usize>> {
+    let mut index: HashMap<String, Vec<usize>> =
+        recipients.iter().filter_map(|r| key_word(&r.address)).map(|k| (k, Vec::new())).collect();
+    let lengths: std::collections::HashSet<usize> = index.keys().map(String::len).collect();
     let mut at = 0;
     for word in human.split_inclusive(char::is_whitespace) {
-        let w = word.trim_end().trim_matches(WORD_TRIM).to_lowercase();
-        if !w.is_empty() {
-            let places = index.entry(w).or_default();
-            if places.len() < MAX_MENTIONS {
-                places.push(at);
-            }
+        let w = word.trim_end().trim_matches(WORD_TRIM);
+        if lengths.contains(&w.len())
+            && let Some(places) = index.get_mut(&w.to_lowercase())
+            && places.len() < MAX_MENTIONS
+        {
+            places.push(at);
         }
         at += word.len();
     }
     index
 }
 
+/// The word a recipient is looked up by: an address with spaces (a pipe, `|/bin/x
+/// bob@example.com`) by its first word, lower case.
+fn key_word(address: &str) -> Option<String> {
+    Some(address.split_whitespace().next()?.trim_matches(WORD_TRIM).to_lowercase())
+}
+
 /// The lines of `human` that name `address` (as a whole word, any case), each with the lines
 /// indented deeper under it up to a blank line, squeezed and joined; `None` when no line names it.
 fn text_about(human: &str, index: &HashMap<String, Vec<usize>>, address: &str) -> Option<String> {
-    // An address with spaces (a pipe, `|/bin/x bob@example.com`) by its first word, then whole.
-    let first = address.split_whitespace().next()?.trim_matches(WORD_TRIM).to_lowercase();
+    let first = key_word(address)?;
     let mut blocks: Vec<String> = Vec::new();
     for &at in index.get(&first)? {
         if let Some(block) = block_at(human, at, address)
@@ -252,7 +260,7 @@ pub(super) fn extract_unlabelled(email: &Email<'_>) -> Option<BounceReport> {
     let start = fields::find_field(fields, &["reporting-mta", "final-recipient", "original-recipient"])?;
     let mut report = read_delivery_status(fields.get(start..)?);
     let human = text::prefix(human, MAX_HUMAN);
-    let index = word_index(human);
+    let index = word_index(human, &report.recipients);
     for r in &mut report.recipients {
         add_human_text(r, human, &index);
         add_human_command(r, human, &index);

@@ -14,7 +14,7 @@ const UNSENT: &str = "----- Unsent message follows -----";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let start = body.find(TRANSCRIPT)?;
     if !body.contains(UNSENT) {
         return None;

@@ -11,7 +11,7 @@ const ORIGINAL: &str = "Original Message:";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(OPENING)?;
     let original_at = body.find(ORIGINAL)?;
     let error = body.get(at..original_at).unwrap_or_default();

@@ -13,7 +13,7 @@ const DETAILS: &str = "Technical details:";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(OPENING)?;
     let rest = body.get(at..)?;
     let list_at = rest.find(LIST)?;

@@ -15,7 +15,7 @@ const LEADS: &[(&str, &str)] = &[
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = text::body(msg);
+    let body = email.body();
     let at = body.find(OPENING)?;
     let mut recipients = Vec::new();
     for line in body.get(at..)?.lines() {

@@ -16,7 +16,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !text::has_header(msg, "x-zohomail") {
         return None;
     }
-    let body = text::body(msg);
+    let body = email.body();
     if !body.contains(FIELD) && !body.contains(WARNING) {
         return None;
     }
