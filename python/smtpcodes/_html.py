@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 # Colours readable on light and dark notebook themes.
-_BOUNCE_COLOURS = {"hard": "#c62828", "soft": "#ef8f00", "none": "#2e7d32", "undetermined": "#757575"}
+_BOUNCE_COLOURS = {"hard": "#c62828", "soft": "#ef8f00", "none": "#2e7d32", "unknown": "#757575"}
 _TABLE = 'style="border-collapse:collapse;font-size:0.9em;text-align:left"'
 _CELL = 'style="padding:2px 8px;vertical-align:top;text-align:left"'
 _HEAD = 'style="padding:2px 8px;text-align:left;border-bottom:1px solid #999"'
