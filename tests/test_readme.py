@@ -56,3 +56,17 @@ def test_the_tour_lines_that_stand_alone_evaluate():
             continue
         exec(code, ns)  # noqa: S102
     assert ns["r"].reason is sc.Reason.USER_UNKNOWN
+
+
+def test_the_jupyter_example_runs(monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])  # the example's paths are the repository's
+    ns: dict = {}
+    exec(block("sc.summarize("), ns)  # noqa: S102
+    row = ns["summary"].rows[0]
+    assert (row["reason"], row["bounce"], row["action"], row["count"]) == ("userunknown", "hard", "suppress", 2)
+    assert sc.summarize(ns["bounces"]).domains.rows[0]["domain"] == "example.net"
+    plt.close("all")

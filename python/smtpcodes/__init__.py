@@ -14,6 +14,7 @@ from smtpcodes import registry, webhooks
 from smtpcodes._adapters import decide, from_exception
 from smtpcodes.batch import ClassifyResult, classify, parse_bounces
 from smtpcodes._mbox import iter_bounces, parse_mbox
+from smtpcodes.summary import Summary, summarize
 from smtpcodes._native import (
     MAX_EMAIL_BYTES,
     MAX_INPUT_BYTES,
@@ -75,6 +76,7 @@ __all__ = [
     "Scope",
     "StatusClass",
     "Subject",
+    "Summary",
     "classify",
     "decide",
     "describe",
@@ -86,6 +88,7 @@ __all__ = [
     "parse_bounces",
     "parse_mbox",
     "registry",
+    "summarize",
     "try_parse",
     "webhooks",
 ]
