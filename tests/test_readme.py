@@ -70,3 +70,15 @@ def test_the_jupyter_example_runs(monkeypatch):
     assert (row["reason"], row["bounce"], row["action"], row["count"]) == ("userunknown", "hard", "suppress", 2)
     assert sc.summarize(ns["bounces"]).domains.rows[0]["domain"] == "example.net"
     plt.close("all")
+
+
+def test_the_batch_example_runs():
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("pandas")
+    ns: dict = {}
+    exec(block("result = sc.classify("), ns)  # noqa: S102
+    result = ns["result"]
+    assert (len(result), result["reason"]) == (4, ["userunknown", "undefined", "mailboxfull", "undefined"])
+    assert result["error"][1] == "null"
+    assert ns["table"].num_rows == 4 and str(ns["frame"]["code"].dtype) == "UInt16"
+    assert ns["rows"][0]["kind"] == "permanent_negative"
