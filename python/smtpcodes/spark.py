@@ -45,6 +45,12 @@ DDL = (
 )
 
 
+def _refuse_clashes(names: Iterable[str]) -> None:
+    clash = sorted(set(names) & set(COLUMNS))
+    if clash:
+        raise ValueError(f"the input already has column(s) {', '.join(clash)}: rename or drop them before classify_batches")
+
+
 def classify_batches(
     batches: Iterable[pyarrow.RecordBatch],
     column: str = "reply",
@@ -71,9 +77,7 @@ def classify_batches(
     import pyarrow as pa
 
     for batch in batches:
-        clash = sorted(set(batch.schema.names) & set(COLUMNS))
-        if clash:
-            raise ValueError(f"the input already has column(s) {', '.join(clash)}: rename or drop them before classify_batches")
+        _refuse_clashes(batch.schema.names)
         texts = batch.column(column)
         string = pa.large_string() if pa.types.is_large_string(texts.type) else pa.string()
         table = pa.table(_classify(texts, command=command, policy=policy))
@@ -102,7 +106,5 @@ def spark_schema(input_schema: Any) -> Any:
         types.StructField("rule", types.StringType()),
         types.StructField("error", types.StringType()),
     ]
-    clash = sorted(set(input_schema.fieldNames()) & set(COLUMNS))
-    if clash:
-        raise ValueError(f"the input already has column(s) {', '.join(clash)}: rename or drop them before classify_batches")
+    _refuse_clashes(input_schema.fieldNames())
     return types.StructType([*input_schema.fields, *added])
