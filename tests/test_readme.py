@@ -82,3 +82,59 @@ def test_the_batch_example_runs():
     assert result["error"][1] == "null"
     assert ns["table"].num_rows == 4 and str(ns["frame"]["code"].dtype) == "UInt16"
     assert ns["rows"][0]["kind"] == "permanent_negative"
+
+# "Data frames and scale-out": the pandas, polars, Dask and Spark recipes run as written.
+
+
+def test_the_pandas_recipe_runs():
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    ns: dict = {}
+    exec(block("import smtpcodes.pandas  # registers Series.smtp"), ns)  # noqa: S102
+    df = ns["df"]
+    assert list(df.index) == [101, 102, 103]
+    assert df["reason"].tolist() == ["userunknown", "undefined", "mailboxfull"]
+    assert df["action"].tolist()[::2] == ["suppress", "retry"] and df["bounce"].tolist()[0] == "hard"
+
+
+def test_the_polars_recipe_runs():
+    pytest.importorskip("polars")
+    ns: dict = {}
+    exec(block("import smtpcodes.polars"), ns)  # noqa: S102
+    counts = {(r["reason"], r["action"]): r["len"] for r in ns["counts"].to_dicts()}
+    assert counts == {("userunknown", "suppress"): 1000, ("undefined", None): 1000, ("mailboxfull", "retry"): 1000}
+    assert ns["every_column"].columns == list(sc.batch.COLUMNS)
+
+
+def test_the_dask_recipe_runs():
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("dask.dataframe")
+    pytest.importorskip("distributed")
+    ns: dict = {}
+    exec(block("import smtpcodes.pandas  # registers Series.smtp"), ns)  # noqa: S102
+    exec(block("map_partitions("), ns)  # noqa: S102
+    # value_counts of a categorical lists every category; those that occur:
+    assert {k: v for k, v in ns["reasons"].items() if v} == {"userunknown": 1, "undefined": 1, "mailboxfull": 1}
+
+
+def test_the_spark_recipe_runs(monkeypatch):
+    import os
+    import shutil
+    import sys
+
+    pytest.importorskip("pyspark")
+    pytest.importorskip("pyarrow")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("pyspark needs Java")
+    # The Python workers must import smtpcodes: run them with this interpreter.
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    ns: dict = {}
+    try:
+        exec(block("mapInArrow("), ns)  # noqa: S102
+        rows = {r["id"]: r for r in ns["classified"].collect()}
+        assert (rows[1]["reason"], rows[1]["action"], rows[1]["code"]) == ("userunknown", "suppress", 550)
+        assert (rows[2]["reason"], rows[2]["error"]) == ("undefined", "null")
+    finally:
+        if "spark" in ns:
+            ns["spark"].stop()

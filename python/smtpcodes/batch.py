@@ -153,6 +153,10 @@ def _from_arrow(table: Any) -> ClassifyResult:
 def _values(values: Any) -> Any:
     """What the core reads: Arrow objects and lists as they are, a pandas Series as a list or
     its Arrow array, anything else as an iterable."""
+    if type(values).__module__.startswith("pandas") and getattr(values, "dtype", None) == object:
+        # pandas >= 3 Series speak Arrow too, but infer one type for an object column and
+        # raise on mixed values (42, b"…"); as a list each value is one row, bad ones included.
+        return values.to_list()
     if hasattr(values, "__arrow_c_stream__") or hasattr(values, "__arrow_c_array__") or isinstance(values, list):
         return values
     module = type(values).__module__
