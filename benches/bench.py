@@ -397,10 +397,14 @@ def ours_on_files(paths: list[str], repeat: int) -> tuple[float, int | None]:
 
     result = run()
     t = min(timeit.repeat(run, number=1, repeat=repeat))
-    try:
-        found = sum(len(r.recipients) for r in result if r is not None and not isinstance(r, Exception))  # type: ignore[attr-defined,misc]
-    except (AttributeError, TypeError):
-        found = None
+    if isinstance(result, smtpcodes.ClassifyResult):
+        # One row per recipient; an email without recipients has one row with `error` set.
+        found: int | None = sum(1 for r in result.column("recipient") if r is not None)
+    else:
+        try:
+            found = sum(len(r.recipients) for r in result if r is not None)  # type: ignore[attr-defined,union-attr]
+        except (AttributeError, TypeError):
+            found = None
     return len(paths) / t, found
 
 
