@@ -5,9 +5,10 @@
 //! the time for one DSN whose returned message carries a 20 MB base64 attachment, against the
 //! same DSN with a 2 KB attachment (src/dsn/clip.rs keeps the first from costing more).
 
+mod common;
+use common::best_of;
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
 
 fn emails() -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -19,16 +20,6 @@ fn emails() -> Vec<Vec<u8>> {
         out.extend(paths.iter().filter_map(|p| std::fs::read(p).ok()));
     }
     out
-}
-
-fn best_of<F: FnMut()>(runs: usize, mut f: F) -> f64 {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// A DSN whose returned message has a base64 attachment of about `size` bytes.

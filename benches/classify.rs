@@ -5,9 +5,10 @@
 //! alone and both, then the time per byte of classify for texts of growing length (it must stay
 //! flat: matching is linear). Timings are best-of-5; compare ratios within one run.
 
+mod common;
+use common::best_of;
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
 
 fn lines() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -49,16 +50,6 @@ fn lines() -> Vec<String> {
         out = ex.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect();
     }
     out
-}
-
-fn best_of<F: FnMut()>(runs: usize, mut f: F) -> f64 {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 fn main() {

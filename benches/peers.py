@@ -89,6 +89,15 @@ def phrase_patterns(
     return out
 
 
+def _head(line: str) -> tuple[int | None, str | None, str | None, int] | None:
+    """The reply code (as int and text), the status and where the text starts; None without both."""
+    m: re.Match[str] = _CODE_STATUS.match(line)  # type: ignore[assignment] # all optional: always matches
+    code_s, status = m.group(1, 2)
+    if code_s is None and status is None:
+        return None
+    return (int(code_s) if code_s else None), code_s, status, m.end()
+
+
 class _Codes:
     """Reason of a status or basic code, and bounce type of a reason, from the data tables."""
 
@@ -134,12 +143,11 @@ class PurePythonClassifier:
         self.codes = _Codes()
 
     def classify_one(self, line: str) -> Row:
-        m: re.Match[str] = _CODE_STATUS.match(line)  # type: ignore[assignment] # all optional: always matches
-        code_s, status = m.group(1, 2)
-        if code_s is None and status is None:
+        head = _head(line)
+        if head is None:
             return _NONE
-        code = int(code_s) if code_s else None
-        text = line[m.end() :].lower() if self.lower else line[m.end() :]
+        code, code_s, status, end = head
+        text = line[end:].lower() if self.lower else line[end:]
         reason = None
         if not (status or code_s).startswith("2"):
             for name, rx in self.rules:
@@ -178,15 +186,14 @@ class HyperscanClassifier:
         self.codes = _Codes()
 
     def classify_one(self, line: str) -> Row:
-        m: re.Match[str] = _CODE_STATUS.match(line)  # type: ignore[assignment] # all optional: always matches
-        code_s, status = m.group(1, 2)
-        if code_s is None and status is None:
+        head = _head(line)
+        if head is None:
             return _NONE
-        code = int(code_s) if code_s else None
+        code, code_s, status, end = head
         reason = None
         if not (status or code_s).startswith("2"):
             best = [self.none]
-            self.db.scan(line[m.end() :].encode("utf-8"), match_event_handler=_lowest_id, context=best)
+            self.db.scan(line[end:].encode("utf-8"), match_event_handler=_lowest_id, context=best)
             if best[0] != self.none:
                 reason = self.reasons[best[0]]
         return self.codes.finish(code, status, reason)
