@@ -188,8 +188,19 @@ pub fn classify_seq(texts: &[Option<&str>], command: Option<&str>, policy: &Retr
 /// [`PARALLEL_ABOVE`] items, and returns the results in order (the bindings build one Arrow
 /// record batch per chunk this way).
 pub fn map_chunks<T: Sync, R: Send>(items: &[T], chunk: usize, f: impl Fn(&[T]) -> R + Sync + Send) -> Vec<R> {
+    map_chunks_above(items, chunk, PARALLEL_ABOVE, f)
+}
+
+/// [`map_chunks`], in parallel above `parallel_above` items (bounce emails cost a thousand times
+/// what a reply does: a few of them already pay for a thread).
+pub fn map_chunks_above<T: Sync, R: Send>(
+    items: &[T],
+    chunk: usize,
+    parallel_above: usize,
+    f: impl Fn(&[T]) -> R + Sync + Send,
+) -> Vec<R> {
     let chunk = chunk.max(1);
-    if items.len() <= PARALLEL_ABOVE {
+    if items.len() <= parallel_above {
         return items.chunks(chunk).map(f).collect();
     }
     items.par_chunks(chunk).map(f).collect()

@@ -24,7 +24,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyCapsule, PyDelta, PyFloat, PyList, PyS
 
 use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
 use super::{PyRetryPolicy, panic_error};
-use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chunks};
+use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chunks, map_chunks_above};
 use crate::classify::{Bounce, Reason};
 use crate::reply::ReplyKind;
 use crate::retry::{Action, RetryPolicy};
@@ -343,7 +343,7 @@ pub fn _parse_bounces(
     }
     let indexed: Vec<(usize, &Email<'_>)> = emails.iter().enumerate().collect();
     let batches = py
-        .detach(|| std::panic::catch_unwind(|| map_chunks(&indexed, 64, |c| bounce_chunk(c, &policy))))
+        .detach(|| std::panic::catch_unwind(|| map_chunks_above(&indexed, 8, 16, |c| bounce_chunk(c, &policy))))
         .map_err(|p| panic_error(py, p))?;
     Ok(PyColumns::new(Arc::clone(&BOUNCE_SCHEMA), batches))
 }
