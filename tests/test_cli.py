@@ -206,3 +206,32 @@ def test_scan_shows_progress_on_a_terminal_stderr_only_for_long_work(tmp_path):
     small, err2 = io.StringIO(), _Tty()
     assert cli.scan([str(tmp_path / "000.eml")], fmt="jsonl", out=small, err=err2) == 0
     assert "scanning" not in err2.getvalue()
+
+
+def test_scan_reads_a_window_at_a_time_in_order(tmp_path, monkeypatch):
+    src = (BOUNCES / "postfix-dsn.eml").read_bytes()
+    for i in range(10):
+        (tmp_path / f"{i:02}.eml").write_bytes(src.replace(b"bob@example.net", f"bob{i}@example.net".encode()))
+    pulled = []
+    real = cli._emails
+
+    def counting(paths, errors):
+        for item in real(paths, errors):
+            pulled.append(item[0])
+            yield item
+
+    seen_at_first_row: list[int] = []
+
+    class Out(io.StringIO):
+        def write(self, s):
+            if not seen_at_first_row:
+                seen_at_first_row.append(len(set(pulled)))  # directories recurse through _emails
+            return super().write(s)
+
+    monkeypatch.setattr(cli, "_emails", counting)
+    monkeypatch.setattr(cli, "SCAN_WINDOW", 3)
+    out = Out()
+    assert cli.scan([str(tmp_path)], fmt="jsonl", out=out, err=io.StringIO()) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["recipient"] for r in rows[::2]] == [f"bob{i}@example.net" for i in range(10)]
+    assert seen_at_first_row == [3]  # rows come out before the rest of the files are read

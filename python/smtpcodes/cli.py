@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import mailbox
 import os
@@ -227,6 +228,12 @@ def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, boo
     return rows, None, True
 
 
+#: Emails read and parsed at a time by `scan`.
+SCAN_WINDOW = 256
+#: `scan` shows a progress bar on a terminal after this many emails.
+PROGRESS_AFTER = 200
+
+
 def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | None = None) -> int:
     """Scans ``paths``; returns the exit status (1 when a file could not be read)."""
     errors: list[str] = []
@@ -238,38 +245,44 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
     if writer is not None:
         writer.writeheader()
     table: list[dict[str, Any]] = []
-    items = list(_emails(paths, errors))
-    progress = None
-    if err.isatty() and len(items) > 200:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        # On stderr, so that piped rows on stdout stay clean.
-        progress = Progress(transient=True, console=Console(file=err, force_terminal=True))
-        progress.start()
-        task = progress.add_task("scanning", total=len(items))
+    # Emails are read and parsed a window at a time (in order): memory stays bounded however
+    # many files a maildir holds. The progress bar appears once the work proves long.
+    items = _emails(paths, errors)
+    progress: Any = None
+    task: Any = None
+    done = 0
     try:
         # parse_bounce releases the GIL: threads parse in parallel.
         with ThreadPoolExecutor(max_workers=jobs or min(8, (os.cpu_count() or 1) + 1)) as pool:
-            for rows, error, is_bounce in pool.map(lambda item: _rows(*item), items):
-                if progress is not None:
-                    progress.advance(task)
-                counts["emails"] += 1
-                if error is not None:
-                    errors.append(error)
-                    continue
-                counts["bounces" if is_bounce else "not bounces"] += 1
-                for row in rows:
-                    counts["recipients"] += 1
-                    reasons[row["reason"]] += 1
-                    bounces[row["bounce"]] += 1
-                    actions[row["decision"] or "-"] += 1
-                    if fmt == "jsonl":
-                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    elif writer is not None:
-                        writer.writerow(row)
-                    else:
-                        table.append(row)
+            while window := list(itertools.islice(items, SCAN_WINDOW)):
+                for rows, error, is_bounce in pool.map(lambda item: _rows(*item), window):
+                    done += 1
+                    if progress is None and done > PROGRESS_AFTER and err.isatty():
+                        from rich.console import Console
+                        from rich.progress import Progress
+
+                        # On stderr, so that piped rows on stdout stay clean.
+                        progress = Progress(transient=True, console=Console(file=err, force_terminal=True))
+                        progress.start()
+                        task = progress.add_task("scanning", total=None)
+                    if progress is not None:
+                        progress.update(task, completed=done)
+                    counts["emails"] += 1
+                    if error is not None:
+                        errors.append(error)
+                        continue
+                    counts["bounces" if is_bounce else "not bounces"] += 1
+                    for row in rows:
+                        counts["recipients"] += 1
+                        reasons[row["reason"]] += 1
+                        bounces[row["bounce"]] += 1
+                        actions[row["decision"] or "-"] += 1
+                        if fmt == "jsonl":
+                            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        elif writer is not None:
+                            writer.writerow(row)
+                        else:
+                            table.append(row)
     finally:
         if progress is not None:
             progress.stop()
