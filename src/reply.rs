@@ -173,6 +173,13 @@ impl Reply {
     pub fn text(&self) -> String {
         join_lines(&self.lines)
     }
+    /// [`Reply::text`] without a copy for the common one-line reply (the classifier's hot path).
+    pub fn text_cow(&self) -> std::borrow::Cow<'_, str> {
+        match self.lines.as_slice() {
+            [one] => std::borrow::Cow::Borrowed(one.as_str()),
+            lines => std::borrow::Cow::Owned(join_lines(lines)),
+        }
+    }
     /// The host that sent the reply, when the input names it (Postfix `host X said:`).
     pub fn remote_mta(&self) -> Option<&str> {
         self.remote_mta.as_deref()

@@ -245,7 +245,7 @@ pub fn plan(reply: &Reply, k: &Classification, attempt: u32, elapsed: Option<u64
     if is_full(k.reason) && elapsed.is_some_and(|e| e >= policy.suppress_full_after) {
         return make(Action::Suppress, None, true, Scope::Address, Why::FullTooLong);
     }
-    let hint = || delay_hint_lines(reply);
+    let hint = || delay_hint(&reply.text_cow());
     // A rate limit, or a temporary refusal for the sender's reputation (Yahoo [TSS04],
     // Microsoft 4.7.650 "rate limited due to IP reputation"): slow down towards the destination.
     if is_throttle(k.reason) || (!permanent && is_reputation(k.reason)) {
@@ -283,14 +283,6 @@ pub fn plan(reply: &Reply, k: &Classification, attempt: u32, elapsed: Option<u64
     }
     let delay = hint.unwrap_or_else(|| policy.backoff(attempt));
     make(Action::Retry, Some(delay), false, Scope::Message, Why::Transient { asked: hint.is_some() })
-}
-
-/// [`delay_hint`] over the reply's lines without joining them first.
-fn delay_hint_lines(reply: &Reply) -> Option<u64> {
-    match reply.lines() {
-        [one] => delay_hint(one),
-        _ => delay_hint(&reply.text()),
-    }
 }
 
 fn describe(reply: &Reply, k: &Classification) -> String {

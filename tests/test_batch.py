@@ -133,6 +133,13 @@ def test_arrow_stream_is_read_by_pyarrow_polars_pandas():
     assert pa.table(result).equals(table)
 
 
+def test_column_limit_takes_the_first_values_across_chunks():
+    result = sc.classify(LINES * 5000)
+    assert result.column("reason", 7) == result["reason"][:7]
+    assert result.column("reason", 30_000) == result["reason"][:30_000]
+    assert result.column("code", 0) == [] and len(result.column("code", 10**9)) == len(result)
+
+
 def test_empty_input():
     result = sc.classify([])
     assert len(result) == 0 and result.to_pylist() == []

@@ -6,6 +6,7 @@ value that came from a mail server is escaped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from html import escape
@@ -146,7 +147,8 @@ def columns(result: Any) -> str:
     """A batch result: its first rows, bounce types coloured, and the counts of bounce types."""
     names = list(result.columns)
     n = len(result)
-    shown = {name: result.column(name)[:HTML_ROWS] if n else [] for name in names}
+    # Only the rows shown are turned into Python objects (a result can hold millions).
+    shown = {name: result.column(name, HTML_ROWS) for name in names}
     rows = []
     for i in range(min(n, HTML_ROWS)):
         row = []
@@ -154,9 +156,6 @@ def columns(result: Any) -> str:
             v = shown[name][i]
             row.append(bounce_badge(v) if name == "bounce" else _value(v) if v is not None else "")
         rows.append(row)
-    counts: dict[str, int] = {}
-    for b in result.column("bounce"):
-        counts[b] = counts.get(b, 0) + 1
-    tally = ", ".join(f"{bounce_badge(k)} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    tally = ", ".join(f"{bounce_badge(k)} {v}" for k, v in Counter(result.column("bounce")).most_common())
     more = f" (first {HTML_ROWS} shown)" if n > HTML_ROWS else ""
     return f"<div><b>ClassifyResult</b>: {n} rows{more}; {tally}{table(names, rows)}</div>"

@@ -77,9 +77,10 @@ class ClassifyResult:
         """The column names, in order."""
         return tuple(self._columns.names)
 
-    def column(self, name: str) -> list[Any]:
-        """One column as a list (``retry_delay`` as ``timedelta``); ``KeyError`` for an unknown name."""
-        return self._columns.column(name)
+    def column(self, name: str, limit: int | None = None) -> list[Any]:
+        """One column as a list (``retry_delay`` as ``timedelta``), its first ``limit`` values when
+        given; ``KeyError`` for an unknown name."""
+        return self._columns.column(name, limit)
 
     def __getitem__(self, name: str) -> list[Any]:
         return self.column(name)

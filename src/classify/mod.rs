@@ -105,11 +105,7 @@ pub fn code_reason(reply: &Reply) -> Option<(Reason, &'static str)> {
 
 /// Classifies a reply (see the module documentation for the precedence).
 pub fn classify(reply: &Reply) -> Classification {
-    // One line (the common case) is normalized where it is, without joining first.
-    let text = match reply.lines() {
-        [one] => normalize_with_map(one, false).0,
-        _ => normalize_with_map(&reply.text(), false).0,
-    };
+    let text = normalize_with_map(&reply.text_cow(), false).0;
     classify_normalized(reply, &text)
 }
 

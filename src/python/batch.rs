@@ -23,39 +23,33 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyCapsule, PyDelta, PyFloat, PyList, PyString};
 
 use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
-use super::{PyRetryPolicy, panic_error};
+use super::{PyRetryPolicy, guarded_detached};
 use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chunks, map_chunks_above};
 use crate::classify::{Bounce, Reason};
 use crate::reply::ReplyKind;
 use crate::retry::{Action, RetryPolicy};
 
 /// One input value.
-#[derive(Clone, Copy)]
 enum In<'a> {
-    Text(&'a str),
+    Text(Cow<'a, str>),
     Null,
     NotText,
 }
 
-/// A fixed dictionary: every value an enum column can take, and each member's key.
-struct Dict {
-    values: ArrayRef,
-}
-
-impl Dict {
-    fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Dict {
-        Dict { values: Arc::new(StringArray::from_iter_values(values)) }
-    }
-}
-
+/// The fixed dictionaries of the enum columns: every value a column can take, in key order.
 struct Dicts {
-    kind: Dict,
-    bounce: Dict,
-    reason: Dict,
-    reason_key: HashMap<Reason, i8>,
-    action: Dict,
-    rule: Dict,
+    kind: ArrayRef,
+    bounce: ArrayRef,
+    /// In the enum's declaration order, so a reason's key is its discriminant (as for
+    /// `registry::reason`).
+    reason: ArrayRef,
+    action: ArrayRef,
+    rule: ArrayRef,
     rule_key: HashMap<&'static str, i16>,
+}
+
+fn dict<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(values))
 }
 
 const BOUNCES: [Bounce; 4] = [Bounce::Hard, Bounce::Soft, Bounce::None, Bounce::Unknown];
@@ -70,15 +64,13 @@ const KINDS: [&str; 5] = [
 ];
 
 static DICTS: LazyLock<Dicts> = LazyLock::new(|| {
-    let reasons: Vec<Reason> = Reason::all().collect();
     let rules = crate::classify::rule_ids();
     Dicts {
-        kind: Dict::new(KINDS),
-        bounce: Dict::new(BOUNCES.iter().map(|b| super::bounce_value(*b))),
-        reason: Dict::new(reasons.iter().map(|r| r.value())),
-        reason_key: reasons.iter().enumerate().map(|(i, r)| (*r, i as i8)).collect(),
-        action: Dict::new(ACTIONS.iter().map(|a| super::action_value(*a))),
-        rule: Dict::new(rules.iter().copied()),
+        kind: dict(KINDS),
+        bounce: dict(BOUNCES.iter().map(|b| super::bounce_value(*b))),
+        reason: dict(Reason::all().map(Reason::value)),
+        action: dict(ACTIONS.iter().map(|a| super::action_value(*a))),
+        rule: dict(rules.iter().copied()),
         rule_key: rules.iter().enumerate().map(|(i, r)| (*r, i as i16)).collect(),
     }
 });
@@ -120,9 +112,9 @@ static BOUNCE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
 
 fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(
     keys: arrow_array::PrimitiveArray<K>,
-    dict: &Dict,
+    values: &ArrayRef,
 ) -> ArrayRef {
-    Arc::new(DictionaryArray::<K>::try_new(keys, Arc::clone(&dict.values)).expect("keys index the fixed dictionary"))
+    Arc::new(DictionaryArray::<K>::try_new(keys, Arc::clone(values)).expect("keys index the fixed dictionary"))
 }
 
 /// The reply columns of `rows`, in [`reply_fields`] order.
@@ -142,7 +134,7 @@ fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
     }
     let kind = Int8Array::from_iter(rows.iter().map(|r| r.kind.map(kind_key)));
     let bounce = Int8Array::from_iter_values(rows.iter().map(|r| bounce_key(r.bounce)));
-    let reason = Int8Array::from_iter_values(rows.iter().map(|r| d.reason_key.get(&r.reason).copied().unwrap_or(0)));
+    let reason = Int8Array::from_iter_values(rows.iter().map(|r| r.reason as i8));
     let action = Int8Array::from_iter(rows.iter().map(|r| r.action.map(action_key)));
     let rule = Int16Array::from_iter(rows.iter().map(|r| r.rule.and_then(|id| d.rule_key.get(id).copied())));
     vec![
@@ -174,7 +166,8 @@ fn action_key(a: Action) -> i8 {
 }
 
 fn classify_chunk(items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> RecordBatch {
-    let texts: Vec<Option<&str>> = items.iter().map(|i| if let In::Text(t) = i { Some(*t) } else { None }).collect();
+    let texts: Vec<Option<&str>> =
+        items.iter().map(|i| if let In::Text(t) = i { Some(t.as_ref()) } else { None }).collect();
     let mut rows = classify_seq(&texts, command, policy);
     for (row, item) in rows.iter_mut().zip(items) {
         if let In::NotText = item {
@@ -187,52 +180,26 @@ fn classify_chunk(items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy)
 
 /// Reads Python values: `str` borrowed, `bytes` decoded (invalid UTF-8 replaced), None / NaN /
 /// pandas NA as null, anything else "not a string".
-fn python_items<'a>(objects: &'a [Bound<'_, PyAny>], owned: &'a mut Vec<(usize, String)>) -> Vec<In<'a>> {
-    let mut kinds: Vec<Option<Cow<'a, str>>> = Vec::with_capacity(objects.len());
-    let mut not_text = vec![false; objects.len()];
-    for (i, obj) in objects.iter().enumerate() {
-        let text: Option<Cow<'a, str>> = if let Ok(s) = obj.cast::<PyString>() {
-            Some(s.to_cow().unwrap_or_else(|_| Cow::Owned(s.to_string_lossy().into_owned())))
-        } else if let Ok(b) = obj.cast::<PyBytes>() {
-            Some(String::from_utf8_lossy(b.as_bytes()))
-        } else if let Ok(b) = obj.cast::<PyByteArray>() {
-            Some(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()))
-        } else {
-            let null = obj.is_none()
+fn python_items<'a>(objects: &'a [Bound<'_, PyAny>]) -> Vec<In<'a>> {
+    objects
+        .iter()
+        .map(|obj| {
+            if let Ok(s) = obj.cast::<PyString>() {
+                In::Text(s.to_cow().unwrap_or_else(|_| Cow::Owned(s.to_string_lossy().into_owned())))
+            } else if let Ok(b) = obj.cast::<PyBytes>() {
+                In::Text(String::from_utf8_lossy(b.as_bytes()))
+            } else if let Ok(b) = obj.cast::<PyByteArray>() {
+                In::Text(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()))
+            } else if obj.is_none()
                 || obj.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan())
-                || obj.get_type().name().is_ok_and(|n| n == "NAType" || n == "NaTType");
-            not_text[i] = !null;
-            None
-        };
-        kinds.push(text);
-    }
-    // Owned strings move into `owned` so that every `In::Text` borrows from one place.
-    let mut borrowed: Vec<Option<&'a str>> = Vec::with_capacity(kinds.len());
-    for (i, k) in kinds.into_iter().enumerate() {
-        match k {
-            Some(Cow::Borrowed(s)) => borrowed.push(Some(s)),
-            Some(Cow::Owned(s)) => {
-                owned.push((i, s));
-                borrowed.push(None);
+                || obj.get_type().name().is_ok_and(|n| n == "NAType" || n == "NaTType")
+            {
+                In::Null
+            } else {
+                In::NotText
             }
-            None => borrowed.push(None),
-        }
-    }
-    let mut items: Vec<In<'a>> = borrowed
-        .into_iter()
-        .zip(&not_text)
-        .map(|(b, nt)| match (b, nt) {
-            (Some(s), _) => In::Text(s),
-            (None, true) => In::NotText,
-            (None, false) => In::Null,
         })
-        .collect();
-    for (i, s) in owned.iter() {
-        if let Some(slot) = items.get_mut(*i) {
-            *slot = In::Text(s.as_str());
-        }
-    }
-    items
+        .collect()
 }
 
 /// The strings of Arrow arrays (utf8, large_utf8, utf8_view, binary kinds, dictionaries of
@@ -285,8 +252,7 @@ pub fn _classify(
     let command = command.as_deref();
     let batches = if is_arrow(values) {
         let (_, arrays) = import_arrays(values)?;
-        let cows = arrow_items(&arrays)?;
-        let items: Vec<In<'_>> = cows.iter().map(|c| c.as_deref().map_or(In::Null, In::Text)).collect();
+        let items: Vec<In<'_>> = arrow_items(&arrays)?.into_iter().map(|c| c.map_or(In::Null, In::Text)).collect();
         run(py, &items, command, &policy)?
     } else {
         let objects: Vec<Bound<'_, PyAny>> = if let Ok(list) = values.cast::<PyList>() {
@@ -298,18 +264,14 @@ pub fn _classify(
         } else {
             values.try_iter()?.collect::<PyResult<_>>()?
         };
-        let mut owned = Vec::new();
-        let items = python_items(&objects, &mut owned);
+        let items = python_items(&objects);
         run(py, &items, command, &policy)?
     };
     Ok(PyColumns::new(Arc::clone(&CLASSIFY_SCHEMA), batches))
 }
 
 fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> PyResult<Vec<RecordBatch>> {
-    py.detach(|| {
-        std::panic::catch_unwind(|| map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy)))
-    })
-    .map_err(|p| panic_error(py, p))
+    guarded_detached(py, || map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy)))
 }
 
 /// One email for `_parse_bounces`: its bytes, or a path to read.
@@ -342,9 +304,7 @@ pub fn _parse_bounces(
         });
     }
     let indexed: Vec<(usize, &Email<'_>)> = emails.iter().enumerate().collect();
-    let batches = py
-        .detach(|| std::panic::catch_unwind(|| map_chunks_above(&indexed, 8, 16, |c| bounce_chunk(c, &policy))))
-        .map_err(|p| panic_error(py, p))?;
+    let batches = guarded_detached(py, || map_chunks_above(&indexed, 8, 16, |c| bounce_chunk(c, &policy)))?;
     Ok(PyColumns::new(Arc::clone(&BOUNCE_SCHEMA), batches))
 }
 
@@ -486,14 +446,22 @@ impl PyColumns {
         export_schema(py, &self.schema)
     }
 
-    /// One column as a Python list (durations as `timedelta`).
-    fn column<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
+    /// One column as a Python list (durations as `timedelta`): its first `limit` values, or all.
+    #[pyo3(signature = (name, limit=None))]
+    fn column<'py>(&self, py: Python<'py>, name: &str, limit: Option<usize>) -> PyResult<Bound<'py, PyList>> {
         let Some((i, _)) = self.schema.column_with_name(name) else {
             return Err(PyKeyError::new_err(format!("no column {name:?}; columns: {}", self.names().join(", "))));
         };
         let out = PyList::empty(py);
+        let mut left = limit.unwrap_or(usize::MAX);
         for b in &self.batches {
-            append_values(py, b.column(i).as_ref(), &out)?;
+            if left == 0 {
+                break;
+            }
+            let column = b.column(i);
+            let n = column.len().min(left);
+            append_values(py, column.slice(0, n).as_ref(), &out)?;
+            left -= n;
         }
         Ok(out)
     }

@@ -1,8 +1,7 @@
 //! Binding of the core's bounce-email parsing (`crate::dsn`): conversions only.
 
 use super::{
-    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_name, panic_error, py_bounce, py_reason,
-    types_attr,
+    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_name, py_bounce, py_reason, types_attr,
 };
 use crate::dsn;
 use pyo3::exceptions::PyTypeError;
@@ -350,7 +349,7 @@ pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBoun
         return Err(PyTypeError::new_err("parse_bounce() takes the email as bytes or str"));
     };
     // The GIL is released while the core parses (an email can be megabytes).
-    let result = py.detach(|| std::panic::catch_unwind(|| dsn::parse_bounce(bytes))).map_err(|p| panic_error(py, p))?;
+    let result = super::guarded_detached(py, || dsn::parse_bounce(bytes))?;
     result.map(|inner| PyBounceReport { inner }).map_err(|e| {
         let kind = match e {
             crate::Error::NotABounce { .. } => Some("not_a_bounce"),

@@ -186,6 +186,12 @@ fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> T + std::panic::UnwindSafe) ->
     std::panic::catch_unwind(f).map_err(|payload| panic_error(py, payload))
 }
 
+/// [`guarded`] with the GIL released, for core work on data that needs no Python objects
+/// (parsing emails, classifying columns): other Python threads run meanwhile.
+fn guarded_detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + std::panic::UnwindSafe + Send) -> PyResult<T> {
+    py.detach(|| std::panic::catch_unwind(f)).map_err(|payload| panic_error(py, payload))
+}
+
 /// `smtpcodes.Error` for a caught panic's payload.
 fn panic_error(py: Python<'_>, payload: Box<dyn std::any::Any + Send>) -> PyErr {
     let what = payload
