@@ -16,7 +16,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !body.contains(OPENING) || !body.contains(RECIPIENT) {
         return None;
     }
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let at = head.find(RECIPIENT)? + RECIPIENT.len();
     let rest = head.get(at..)?;
     let (line, block) = rest.split_once('\n').unwrap_or((rest, ""));

@@ -16,7 +16,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !body.contains(OPENING) || !COPY_MARKERS.iter().any(|m| body.contains(m)) {
         return None;
     }
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let blocks = text::address_blocks(head.lines().map(str::trim), |t| {
         t.strip_suffix(':').filter(|a| !a.contains(' ')).and_then(text::clean_address)
     });

@@ -42,7 +42,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let failed: Vec<String> = text::raw_header(msg, "x-failed-recipients")
         .map(|v| v.split(',').filter_map(text::address_in).collect())
         .unwrap_or_default();
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let mut blocks: Vec<(String, String)> = Vec::new();
     let mut listing = false;
     for line in head.lines() {

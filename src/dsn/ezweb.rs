@@ -22,7 +22,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     // The returned message (inline in older reports) starts at its first header line.
-    let head = text::cut(&body, &["\nReceived: ", "\n-----------"]);
+    let head = text::cut(body, &["\nReceived: ", "\n-----------"]);
     // Per recipient: the address, the reply lines, the command they answered.
     let mut blocks: Vec<(String, String, Option<String>)> = Vec::new();
     // The text that is about all of them (a time-out, a rejection without details).

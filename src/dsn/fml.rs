@@ -16,7 +16,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let body = email.body();
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let mut blocks: Vec<(String, String)> = Vec::new();
     for line in head.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let named = match (line.find('<'), line.rfind('>')) {

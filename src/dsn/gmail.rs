@@ -21,7 +21,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !body.contains(LIST_START) || !body.contains("----- ") {
         return None;
     }
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let list_at = head.find(LIST_START)?;
     let list = head.get(list_at..)?;
     let (list, details) = match list.find(DETAILS) {

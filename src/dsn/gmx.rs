@@ -17,7 +17,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !body.contains(OPENING) || !body.contains(COPY_MARKER) {
         return None;
     }
-    let head = text::cut(&body, &[COPY_MARKER]);
+    let head = text::cut(body, &[COPY_MARKER]);
     let mut blocks: Vec<(String, String)> = Vec::new();
     let mut listing = false;
     for line in head.lines() {

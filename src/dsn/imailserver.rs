@@ -18,7 +18,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let body = email.body();
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let response = head.find(RESPONSE).and_then(|i| head.get(i + RESPONSE.len()..)).unwrap_or_default().trim();
     let response = text::prefix(response, text::MAX_BLOCK);
     let mut recipients = Vec::new();

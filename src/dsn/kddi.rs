@@ -17,7 +17,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !body.contains(DELIVERED_TO) || !SENT_ON.iter().any(|m| body.contains(m)) {
         return None;
     }
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     let mut blocks: Vec<(String, String)> = Vec::new();
     for line in head.lines() {
         let t = line.trim();

@@ -30,7 +30,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !yahoo && !MARKERS.iter().any(|m| body.contains(m)) {
         return None;
     }
-    let head = text::cut(&body, COPY_MARKERS);
+    let head = text::cut(body, COPY_MARKERS);
     // Yahoo's `550: 5.2.2 …`: the colon after the code is not SMTP's. (A header line starts
     // with `<`, so this never changes one.)
     let lines = head.lines().map(|line| {
