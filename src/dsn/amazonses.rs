@@ -162,6 +162,8 @@ fn original(mail: Option<&Value>) -> OriginalMessage {
 
 #[cfg(test)]
 mod tests {
+    use crate::Reason;
+    use crate::dsn::seen;
     use crate::parse_bounce;
 
     const HEAD: &str = "From: Notices <no-reply@sns.amazonaws.com>\nTo: alice@example.org\n\
@@ -184,10 +186,7 @@ Subject: AWS Notification Message\nContent-Type: text/plain; charset=UTF-8\n\n";
         assert_eq!(r.reporting_mta.as_deref(), Some("out.ses.example"));
         assert_eq!(r.recipients.len(), 2);
         let bob = &r.recipients[0];
-        assert_eq!(bob.address, "bob@example.net");
-        assert_eq!(bob.reply.as_ref().unwrap().code().unwrap().value(), 550);
-        assert_eq!(bob.status.unwrap().to_string(), "5.1.1");
-        assert_eq!(bob.reason, crate::Reason::UserUnknown);
+        assert_eq!(seen(bob), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
         // A status without a diagnostic: the status, no code invented.
         let carol = &r.recipients[1];
         assert!(carol.reply.as_ref().unwrap().code().is_none());

@@ -46,6 +46,8 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 
 #[cfg(test)]
 mod tests {
+    use crate::Reason;
+    use crate::dsn::seen;
     use crate::parse_bounce;
 
     const BOUNCE: &str = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n\
@@ -63,10 +65,7 @@ The response from the remote server was:\n\
         let r = parse_bounce(BOUNCE.as_bytes()).unwrap();
         assert_eq!(r.format, "google");
         let bob = &r.recipients[0];
-        assert_eq!(bob.address, "bob@example.net");
-        assert_eq!(bob.reply.as_ref().unwrap().code().unwrap().value(), 550);
-        assert_eq!(bob.status.unwrap().to_string(), "5.1.1");
-        assert_eq!(bob.reason, crate::Reason::UserUnknown);
+        assert_eq!(seen(bob), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
     }
 
     #[test]

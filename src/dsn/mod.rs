@@ -342,6 +342,17 @@ pub(crate) static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLo
         .header_content_type(H::ContentDisposition)
 });
 
+/// A recipient as the extractors' tests compare it: address, reply code, status and reason.
+#[cfg(test)]
+pub(crate) fn seen(r: &BounceRecipient) -> (&str, Option<u16>, Option<String>, Reason) {
+    (
+        r.address.as_str(),
+        r.reply.as_ref().and_then(Reply::code).map(|c| c.value()),
+        r.status.map(|s| s.to_string()),
+        r.reason,
+    )
+}
+
 /// Reads a bounce email. See the module documentation for the formats and limits.
 ///
 /// Errors: [`Error::EmailTooLarge`] beyond [`MAX_EMAIL_BYTES`]; [`Error::NotAnEmail`] when the

@@ -68,6 +68,8 @@ fn blocks(section: &str) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
+    use crate::Reason;
+    use crate::dsn::seen;
     use crate::parse_bounce;
 
     const BOUNCE: &str = "From: <postmaster@example.org>\nSubject: Undeliverable: hi\n\n\
@@ -92,10 +94,7 @@ From: alice@example.org\nTo: bob@example.net\nSubject: 421 4.7.0\n";
         assert_eq!(r.reporting_mta.as_deref(), Some("AB1PR01MB0001.example.prod.outlook.com"));
         assert_eq!(r.recipients.len(), 2);
         let bob = &r.recipients[0];
-        assert_eq!(bob.address, "bob@example.net");
-        assert_eq!(bob.reply.as_ref().unwrap().code().unwrap().value(), 550);
-        assert_eq!(bob.status.unwrap().to_string(), "5.1.10");
-        assert_eq!(bob.reason, crate::Reason::UserUnknown);
+        assert_eq!(seen(bob), ("bob@example.net", Some(550), Some("5.1.10".into()), Reason::UserUnknown));
         let carol = &r.recipients[1];
         assert_eq!(carol.reply.as_ref().unwrap().code().unwrap().value(), 554);
         assert_eq!(carol.reason, crate::Reason::MailboxFull);

@@ -38,6 +38,8 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 
 #[cfg(test)]
 mod tests {
+    use crate::Reason;
+    use crate::dsn::seen;
     use crate::parse_bounce;
 
     const BOUNCE: &str = "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\n\
@@ -57,10 +59,7 @@ From: alice@example.org\nTo: dave@example.net\nSubject: 550 5.1.1\n\nhi\n";
         assert_eq!(r.format, "opensmtpd");
         assert_eq!(r.recipients.len(), 2);
         let bob = &r.recipients[0];
-        assert_eq!(bob.address, "bob@example.net");
-        assert_eq!(bob.reply.as_ref().unwrap().code().unwrap().value(), 550);
-        assert_eq!(bob.status.unwrap().to_string(), "5.2.2");
-        assert_eq!(bob.reason, crate::Reason::MailboxFull);
+        assert_eq!(seen(bob), ("bob@example.net", Some(550), Some("5.2.2".into()), Reason::MailboxFull));
         // No code or status in the text: none invented.
         let carol = &r.recipients[1];
         assert_eq!(carol.address, "carol@example.net");

@@ -64,6 +64,8 @@ fn warning_line(line: &str) -> Option<(String, String)> {
 
 #[cfg(test)]
 mod tests {
+    use crate::Reason;
+    use crate::dsn::seen;
     use crate::parse_bounce;
 
     const HEAD: &str = "From: mailer-daemon@mail.zoho.example\nTo: alice@zoho.example\nX-ZohoMail: Si\n";
@@ -81,10 +83,7 @@ carol@example.net Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.\n"
         assert_eq!(r.format, "zoho");
         assert_eq!(r.recipients.len(), 2);
         let bob = &r.recipients[0];
-        assert_eq!(bob.address, "bob@example.net");
-        assert_eq!(bob.reply.as_ref().unwrap().code().unwrap().value(), 550);
-        assert_eq!(bob.status.unwrap().to_string(), "5.2.2");
-        assert_eq!(bob.reason, crate::Reason::MailboxFull);
+        assert_eq!(seen(bob), ("bob@example.net", Some(550), Some("5.2.2".into()), Reason::MailboxFull));
         let carol = &r.recipients[1];
         assert_eq!(carol.reply.as_ref().unwrap().code().unwrap().value(), 421);
         assert_eq!(carol.action.as_deref(), Some("delayed"));
