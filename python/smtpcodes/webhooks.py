@@ -286,27 +286,23 @@ def _decode(payload: object, provider: object) -> Mapping[str, Any] | Sequence[A
 
 def _detect(data: Mapping[str, Any] | Sequence[Any]) -> str:
     if isinstance(data, Mapping):
-        found = _shape(data)
-        if found is not None:
-            return found
-        keys = sorted(str(k) for k in data)[:8]
-        raise WebhookError(
-            f"unrecognised webhook payload (an object with keys {keys}); known providers: {_KNOWN}"
-        )
+        return _detect_object(data, "an object")
     for item in data:
         if isinstance(item, Mapping):
-            found = _shape(item)
-            if found is not None:
-                return found
-            keys = sorted(str(k) for k in item)[:8]
-            raise WebhookError(
-                f"unrecognised webhook payload (an array of objects with keys {keys}); "
-                f"known providers: {_KNOWN}"
-            )
+            return _detect_object(item, "an array of objects")
         raise WebhookError(
             f"unrecognised webhook payload (an array of {_kind(item)}); known providers: {_KNOWN}"
         )
     return "sendgrid"  # an empty batch: no events whoever sent it
+
+
+def _detect_object(obj: Mapping[str, Any], what: str) -> str:
+    """The provider whose payload shape ``obj`` (the payload, or its first event) has."""
+    found = _shape(obj)
+    if found is not None:
+        return found
+    keys = sorted(str(k) for k in obj)[:8]
+    raise WebhookError(f"unrecognised webhook payload ({what} with keys {keys}); known providers: {_KNOWN}")
 
 
 def _shape(obj: Mapping[str, Any]) -> str | None:
