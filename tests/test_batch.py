@@ -140,6 +140,15 @@ def test_column_limit_takes_the_first_values_across_chunks():
     assert result.column("code", 0) == [] and len(result.column("code", 10**9)) == len(result)
 
 
+def test_categories_are_every_value_of_the_enum_columns():
+    result = sc.classify(LINES)
+    assert result.categories("reason") == [r.value for r in sc.Reason]
+    assert result.categories("kind") == [k.name.lower() for k in sc.ReplyKind]
+    assert result.categories("code") is None
+    with pytest.raises(KeyError):
+        result.categories("nope")
+
+
 def test_empty_input():
     result = sc.classify([])
     assert len(result) == 0 and result.to_pylist() == []

@@ -82,6 +82,15 @@ class ClassifyResult:
         given; ``KeyError`` for an unknown name."""
         return self._columns.column(name, limit)
 
+    def categories(self, name: str) -> list[str] | None:
+        """Every value the enum column ``name`` (kind, bounce, reason, action, rule) can take, in
+        the order of its Arrow dictionary; ``None`` for other columns.
+
+        >>> classify([]).categories("bounce")
+        ['hard', 'soft', 'none', 'unknown']
+        """
+        return self._columns.categories(name)
+
     def __getitem__(self, name: str) -> list[Any]:
         return self.column(name)
 

@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from . import _native
-from ._types import Action, Bounce, Reason, ReplyKind
 from .batch import classify as _classify
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,17 +38,16 @@ __all__ = ["SCHEMA", "SmtpExpr", "SmtpSeries"]
 
 
 def _schema() -> pl.Schema:
-    # The enum columns as pl.Enum of every value the core knows, in its order (that of the
-    # Arrow dictionaries, which carry every value).
-    enums = {
-        "kind": [kind.name.lower() for kind in ReplyKind],
-        "bounce": [bounce.value for bounce in Bounce],
-        "reason": [reason.value for reason in Reason],
-        "action": [action.value for action in Action],
-        "rule": [rule[0] for rule in _native._rules()],
-    }
-    sample = pl.DataFrame(_classify(["550 5.1.1 user unknown"]))
-    return pl.Schema({name: pl.Enum(enums[name]) if name in enums else dtype for name, dtype in sample.schema.items()})
+    # The enum columns as pl.Enum of every value the core knows, in the order of the Arrow
+    # dictionaries (which carry every value).
+    result = _classify(["550 5.1.1 user unknown"])
+    sample = pl.DataFrame(result)
+    return pl.Schema(
+        {
+            name: dtype if (values := result.categories(name)) is None else pl.Enum(values)
+            for name, dtype in sample.schema.items()
+        }
+    )
 
 
 #: The columns of ``.smtp.classify()``'s struct and their dtypes.

@@ -26,6 +26,7 @@ use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
 use super::{PyRetryPolicy, guarded_detached};
 use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chunks, map_chunks_above};
 use crate::classify::{Bounce, Reason};
+use crate::registry;
 use crate::reply::ReplyKind;
 use crate::retry::{Action, RetryPolicy};
 
@@ -48,25 +49,31 @@ struct Dicts {
     rule_key: HashMap<&'static str, i16>,
 }
 
-fn dict<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayRef {
+/// The fixed dictionary of the enum column `name`.
+fn dictionary_of(name: &str) -> ArrayRef {
+    let d = &*DICTS;
+    Arc::clone(match name {
+        "kind" => &d.kind,
+        "bounce" => &d.bounce,
+        "reason" => &d.reason,
+        "action" => &d.action,
+        _ => &d.rule,
+    })
+}
+
+fn dict<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
     Arc::new(StringArray::from_iter_values(values))
 }
 
 const BOUNCES: [Bounce; 4] = [Bounce::Hard, Bounce::Soft, Bounce::None, Bounce::Unknown];
 const ACTIONS: [Action; 6] =
     [Action::Delivered, Action::Retry, Action::Throttle, Action::GiveUp, Action::Suppress, Action::FixConfig];
-const KINDS: [&str; 5] = [
-    "positive_preliminary",
-    "positive_completion",
-    "positive_intermediate",
-    "transient_negative",
-    "permanent_negative",
-];
 
 static DICTS: LazyLock<Dicts> = LazyLock::new(|| {
     let rules = crate::classify::rule_ids();
     Dicts {
-        kind: dict(KINDS),
+        // The registry's member names (`POSITIVE_COMPLETION`), lower case like the other columns.
+        kind: dict(registry::KINDS.iter().map(|e| e.name.to_ascii_lowercase())),
         bounce: dict(BOUNCES.iter().map(|b| super::bounce_value(*b))),
         reason: dict(Reason::all().map(Reason::value)),
         action: dict(ACTIONS.iter().map(|a| super::action_value(*a))),
@@ -154,7 +161,7 @@ fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
 }
 
 fn kind_key(k: ReplyKind) -> i8 {
-    (k as i8 - 1).clamp(0, 4)
+    registry::KINDS.iter().position(|e| e.digit == k as u16).unwrap_or(0) as i8
 }
 
 fn bounce_key(b: Bounce) -> i8 {
@@ -444,6 +451,19 @@ impl PyColumns {
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
         export_schema(py, &self.schema)
+    }
+
+    /// Every value a dictionary (enum) column can take, in key order; `None` for other columns.
+    fn categories(&self, name: &str) -> PyResult<Option<Vec<String>>> {
+        let Some((_, field)) = self.schema.column_with_name(name) else {
+            return Err(PyKeyError::new_err(format!("no column {name:?}; columns: {}", self.names().join(", "))));
+        };
+        if !matches!(field.data_type(), DataType::Dictionary(_, _)) {
+            return Ok(None);
+        }
+        // The dictionaries are fixed (`DICTS`), whatever the rows.
+        let values = dictionary_of(name);
+        Ok(Some(values.as_string::<i32>().iter().map(|v| v.unwrap_or_default().to_string()).collect()))
     }
 
     /// One column as a Python list (durations as `timedelta`): its first `limit` values, or all.
