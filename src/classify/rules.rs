@@ -141,8 +141,8 @@ pub struct RuleSet {
     patterns: Vec<Pattern>,
     regex_rule: Vec<usize>,
     regexes: Vec<Regex>,
-    /// Regexes with no literal to wait for.
-    always: Vec<usize>,
+    /// Regexes with no literal to wait for, a bit each (regex `k` is bit `k`).
+    always: u128,
 }
 
 /// An automaton pattern: a rule's phrase, or a literal that triggers a regex.
@@ -189,7 +189,11 @@ impl RuleSet {
         let mut patterns = Vec::new();
         let mut regex_rule = Vec::new();
         let mut regexes = Vec::new();
-        let mut always = Vec::new();
+        let mut always = 0u128;
+        let with_regex = rules.iter().filter(|r| r.regex.is_some()).count();
+        if with_regex > 128 {
+            return Err(format!("{with_regex} rules have a regex; at most 128 can (one bit each per search)"));
+        }
         for (i, r) in rules.iter().enumerate() {
             for p in r.phrases {
                 pats.push((*p).to_string());
@@ -213,7 +217,7 @@ impl RuleSet {
                             patterns.push(Pattern::Trigger(k));
                         }
                     }
-                    None => always.push(k),
+                    None => always |= 1 << k,
                 }
                 regexes.push(re);
                 regex_rule.push(i);
@@ -258,18 +262,17 @@ impl RuleSet {
                 best = Some((r.priority, start, idx, end));
             }
         };
-        // Regexes to run: those whose literal occurs (a bit per regex), and those without one.
-        let mut triggered = vec![false; self.regexes.len()];
+        // Regexes to run: those without a literal, and those whose literal occurs (a bit each).
+        let mut triggered = self.always;
         for m in self.phrases.find_overlapping_iter(text) {
             match self.patterns[m.pattern().as_usize()] {
                 Pattern::Phrase(rule) => consider(rule, m.start(), m.end()),
-                Pattern::Trigger(k) => triggered[k] = true,
+                Pattern::Trigger(k) => triggered |= 1 << k,
             }
         }
-        for &k in &self.always {
-            triggered[k] = true;
-        }
-        for (k, _) in triggered.iter().enumerate().filter(|(_, t)| **t) {
+        while triggered != 0 {
+            let k = triggered.trailing_zeros() as usize;
+            triggered &= triggered - 1;
             if let Some(m) = self.regexes[k].find(text) {
                 consider(self.regex_rule[k], m.start(), m.end());
             }
@@ -377,6 +380,18 @@ mod tests {
         fn ascii_fast_path_normalizes_like_the_general_one(text in "[ -~\t\n\r\x0b\x0c]{0,60}") {
             proptest::prop_assert_eq!(normalize_ascii(&text), normalize_with_map(&text, true).0);
         }
+    }
+
+    #[test]
+    fn at_most_128_regexes() {
+        let many: &'static [Rule] = Box::leak(
+            (0..129)
+                .map(|_| Rule { regex: Some("x[0-9]+y"), ..rule("r", Reason::Blocked, &[]) })
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        assert!(RuleSet::new(many).err().is_some_and(|e| e.contains("at most 128")));
+        assert!(RuleSet::new(&many[..128]).is_ok());
     }
 
     #[test]
