@@ -173,16 +173,6 @@ def utf8_size(lines: list[str]) -> int:
     return sum(len(line.encode("utf-8")) for line in lines)
 
 
-def _parse_loop(lines: list[str]) -> list[object]:
-    out: list[object] = []
-    for line in lines:
-        try:
-            out.append(smtpcodes.parse(line).reason)
-        except smtpcodes.ParseError:
-            out.append(None)
-    return out
-
-
 def _try_parse_loop(lines: list[str]) -> list[object]:
     replies = [smtpcodes.try_parse(line) for line in lines]
     return [r.reason if r is not None else None for r in replies]
@@ -192,14 +182,13 @@ class Skip(Exception):
     """A variant that cannot run here; the message says why and how to enable it."""
 
 
-BATCH = hasattr(smtpcodes, "classify")
 # key -> label; the keys name the variants for the --_child processes.
 VARIANTS = {
     "pure": "pure-Python peer (~20 regexes)",
     "pure-ignorecase": "pure-Python peer, re.IGNORECASE [2]",
     "hyperscan": "Hyperscan peer (one database)",
-    "classify": "smtpcodes.classify(lines)" if BATCH else "smtpcodes.parse(l).reason loop [1]",
-    **({"classify-reason": "smtpcodes.classify(lines).column('reason')"} if BATCH else {}),
+    "classify": "smtpcodes.classify(lines)",
+    "classify-reason": "smtpcodes.classify(lines).column('reason')",
     "try_parse": "[smtpcodes.try_parse(l)] + .reason",
 }
 
@@ -216,9 +205,9 @@ def classifier(key: str, pool: list[str]) -> Callable[[list[str]], object]:
         except ImportError:
             raise Skip("hyperscan is not installed (pip install 'smtpcodes[bench]')") from None
     if key == "classify":
-        return smtpcodes.classify if BATCH else _parse_loop  # type: ignore[attr-defined]
+        return smtpcodes.classify
     if key == "classify-reason":
-        return lambda lines: smtpcodes.classify(lines).column("reason")  # type: ignore[attr-defined]
+        return lambda lines: smtpcodes.classify(lines).column("reason")
     if key == "try_parse":
         return _try_parse_loop
     raise ValueError(key)
@@ -338,8 +327,6 @@ def bench_classify(pool: list[str], args: argparse.Namespace, results: dict[str,
         print(f"{label:<44} {cells[0]} {cells[1][1:]}")
     if peer_n < n:
         print(f"  the pure-Python peers are timed on the first {peer_n:,} of the lines (their time per line is flat)")
-    if not BATCH:
-        print("  [1] smtpcodes.classify is not in this build yet: a Python loop of parse() stands in for it")
     print("  [2] same answers as the peer above; re.IGNORECASE turns off re's literal-prefix search. Not the reference")
     for unique in (False, True):
         if ("classify", unique) in speed:
@@ -380,31 +367,15 @@ def _perl(paths: list[str]) -> tuple[float, str]:
     return time.perf_counter() - t, out
 
 
-def ours_on_files(paths: list[str], repeat: int) -> tuple[float, int | None]:
+def ours_on_files(paths: list[str], repeat: int) -> tuple[float, int]:
     """Emails/s of smtpcodes reading and parsing the files, and the recipients it found."""
-    if hasattr(smtpcodes, "parse_bounces"):
-        run: Callable[[], object] = lambda: smtpcodes.parse_bounces(paths)  # type: ignore[attr-defined] # noqa: E731
-    else:
-
-        def run() -> list[object]:
-            out: list[object] = []
-            for p in paths:
-                try:
-                    out.append(smtpcodes.parse_bounce(Path(p).read_bytes()))
-                except smtpcodes.BounceParseError:
-                    out.append(None)
-            return out
+    def run() -> smtpcodes.ClassifyResult:
+        return smtpcodes.parse_bounces(paths)
 
     result = run()
     t = min(timeit.repeat(run, number=1, repeat=repeat))
-    if isinstance(result, smtpcodes.ClassifyResult):
-        # One row per recipient; an email without recipients has one row with `error` set.
-        found: int | None = sum(1 for r in result.column("recipient") if r is not None)
-    else:
-        try:
-            found = sum(len(r.recipients) for r in result if r is not None)  # type: ignore[attr-defined,union-attr]
-        except (AttributeError, TypeError):
-            found = None
+    # One row per recipient; an email without recipients has one row with `error` set.
+    found = sum(1 for r in result.column("recipient") if r is not None)
     return len(paths) / t, found
 
 
@@ -415,7 +386,7 @@ def bench_sisimai(args: argparse.Namespace, results: dict[str, float]) -> None:
     if not paths:
         print("\nSisimai: skipped, no corpus emails")
         return
-    what = "parse_bounces(paths)" if hasattr(smtpcodes, "parse_bounces") else "read + parse_bounce loop"
+    what = "parse_bounces(paths)"
     ours, found = ours_on_files(paths, args.repeat)
     if not has_sisimai():
         print(f"\nSisimai: skipped, `perl -MSisimai` fails (apt-get install libsisimai-perl); smtpcodes {what}: {ours:,.0f} emails/s")
@@ -429,7 +400,7 @@ def bench_sisimai(args: argparse.Namespace, results: dict[str, float]) -> None:
     print(f"{'what':<48} {'emails/s':>10} {'recipients':>10} {'x Sisimai':>10}")
     print(f"{'Sisimai, second pass in one perl process':<48} {theirs:10,.0f} {sisimai_found:>10} {1.0:9.1f}x")
     print(f"{'Sisimai, one run (perl startup ' + format(startup, '.2f') + ' s subtracted)':<48} {cold_eps:10,.0f} {sisimai_found:>10} {cold_eps / theirs:9.1f}x")
-    print(f"{'smtpcodes ' + what:<48} {ours:10,.0f} {found if found is not None else '?':>10} {ours / theirs:9.1f}x")
+    print(f"{'smtpcodes ' + what:<48} {ours:10,.0f} {found:>10} {ours / theirs:9.1f}x")
     results["bounces/Sisimai"] = ours / theirs
 
 
