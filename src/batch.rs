@@ -89,12 +89,9 @@ pub struct Row {
 }
 
 impl Row {
-    /// The row of an input that is not text at all.
-    pub fn not_text() -> Row {
-        Row::unread(RowError::NotText)
-    }
-
-    fn unread(error: RowError) -> Row {
+    /// The row of an input that holds no reply, for `error`; also the base of the rows the
+    /// bindings build for other inputs.
+    pub fn unread(error: RowError) -> Row {
         Row {
             code: None,
             status: None,

@@ -178,7 +178,7 @@ fn classify_chunk(items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy)
     let mut rows = classify_seq(&texts, command, policy);
     for (row, item) in rows.iter_mut().zip(items) {
         if let In::NotText = item {
-            *row = Row::not_text();
+            *row = Row::unread(RowError::NotText);
         }
     }
     let refs: Vec<&Row> = rows.iter().collect();
@@ -342,7 +342,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
             format: None,
             recipient: None,
             dsn_action: None,
-            row: Row { error: Some(RowError::Parse(error)), ..Row::not_text() },
+            row: Row::unread(RowError::Parse(error)),
             diagnostic: None,
         };
         let raw = match read {
@@ -357,9 +357,13 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                 for r in report.recipients {
                     let row = match &r.reply {
                         Some(reply) => from_reply(reply, policy),
-                        None => {
-                            Row { status: r.status, bounce: r.bounce, reason: r.reason, error: None, ..Row::not_text() }
-                        }
+                        None => Row {
+                            status: r.status,
+                            bounce: r.bounce,
+                            reason: r.reason,
+                            error: None,
+                            ..Row::unread(RowError::NotText)
+                        },
                     };
                     rows.push(BounceRow {
                         index,
