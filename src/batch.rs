@@ -160,21 +160,36 @@ pub fn classify_many(texts: &[Option<&str>], command: Option<&str>, policy: &Ret
         .collect()
 }
 
+/// Rows looked at before [`classify_seq`] decides whether remembering texts pays.
+const SAMPLE: usize = 1024;
+
 /// Classifies `texts` on this thread. A text seen before in `texts` reuses its row: bounce
-/// logs repeat the same replies many times, and the row depends on the text alone.
+/// logs repeat the same replies many times, and the row depends on the text alone. When fewer
+/// than 1 in 16 of the first [`SAMPLE`] texts repeat one before them (every line carries a queue
+/// id), the rest are classified without hashing and remembering them.
 pub fn classify_seq(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
-    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut seen: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(texts.len().min(SAMPLE), Default::default());
     let mut rows: Vec<Row> = Vec::with_capacity(texts.len());
-    for t in texts {
+    let mut remember = true;
+    let mut repeats = 0;
+    for (n, t) in texts.iter().enumerate() {
+        if n == SAMPLE && repeats < SAMPLE / 16 {
+            remember = false;
+            seen = FxHashMap::default();
+        }
         let row = match t {
-            Some(text) => match seen.get(text) {
-                Some(&i) => rows[i].clone(),
+            Some(text) if remember => match seen.get(text) {
+                Some(&i) => {
+                    repeats += 1;
+                    rows[i].clone()
+                }
                 None => {
                     seen.insert(text, rows.len());
                     classify_one(Some(text), command, policy)
                 }
             },
-            None => classify_one(None, command, policy),
+            _ => classify_one(*t, command, policy),
         };
         rows.push(row);
     }
@@ -241,6 +256,27 @@ mod tests {
         let policy = RetryPolicy::default();
         assert_eq!(classify_one(Some("  \r\n"), None, &policy).error, Some(RowError::Empty));
         assert_eq!(classify_one(None, None, &policy).error, Some(RowError::Null));
+    }
+
+    #[test]
+    fn rows_are_the_same_when_repeats_are_too_rare_to_remember() {
+        // The first SAMPLE texts are all different, so classify_seq stops remembering texts;
+        // the repeats after them must still get their own rows.
+        let policy = RetryPolicy::default();
+        let owned: Vec<String> = (0..SAMPLE + 300)
+            .map(|i| match i % 3 {
+                0 => format!("550 5.1.1 <u{i}@example.com>: user unknown"),
+                1 => format!("451 4.7.1 greylisted {i}, try again in 5 minutes"),
+                _ => format!("mailbox full {i}"),
+            })
+            .chain((0..300).map(|i| format!("550 5.1.1 <u{}@example.com>: user unknown", i * 3)))
+            .collect();
+        let texts: Vec<Option<&str>> = owned.iter().map(|t| Some(t.as_str())).collect();
+        let rows = classify_seq(&texts, None, &policy);
+        assert_eq!(rows.len(), texts.len());
+        for (row, t) in rows.iter().zip(&texts) {
+            assert_eq!(row, &classify_one(*t, None, &policy));
+        }
     }
 
     proptest! {

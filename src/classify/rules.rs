@@ -264,27 +264,25 @@ impl RuleSet {
     }
 
     fn best_by(&self, text: &str, applies: impl Fn(&Rule) -> bool) -> Option<RuleMatch> {
-        // (priority, earliest start, first rule) -> keep the maximum of (priority, -start, -index)
+        // The best so far: (priority, start, rule index, end). A match beats it with a higher
+        // priority, then an earlier start, then a rule that comes first in the file.
         let mut best: Option<(i32, usize, usize, usize)> = None;
-        let mut consider = |idx: usize, start: usize, end: usize| {
-            let r = &self.rules[idx];
-            let better = match best {
-                None => true,
-                Some((p, s, i, _)) => {
-                    (r.priority, std::cmp::Reverse(start), std::cmp::Reverse(idx))
-                        > (p, std::cmp::Reverse(s), std::cmp::Reverse(i))
-                }
-            };
-            if better && applies(r) {
-                best = Some((r.priority, start, idx, end));
-            }
+        let beats = |best: Option<(i32, usize, usize, usize)>, idx: usize, start: usize| {
+            best.is_none_or(|(p, s, i, _)| {
+                (self.rules[idx].priority, std::cmp::Reverse(start), std::cmp::Reverse(idx))
+                    > (p, std::cmp::Reverse(s), std::cmp::Reverse(i))
+            })
         };
         // Regexes to run: those without a literal, and those whose literal occurs (a bit each).
         let mut triggered = self.always;
         for m in self.phrases.find_overlapping_iter(text) {
             for meaning in &self.meanings[m.value() as usize] {
                 match *meaning {
-                    Pattern::Phrase(rule) => consider(rule, m.start(), m.end()),
+                    Pattern::Phrase(idx) => {
+                        if beats(best, idx, m.start()) && applies(&self.rules[idx]) {
+                            best = Some((self.rules[idx].priority, m.start(), idx, m.end()));
+                        }
+                    }
                     Pattern::Trigger(k) => triggered |= 1 << k,
                 }
             }
@@ -292,8 +290,17 @@ impl RuleSet {
         while triggered != 0 {
             let k = triggered.trailing_zeros() as usize;
             triggered &= triggered - 1;
-            if let Some(m) = self.regexes[k].find(text) {
-                consider(self.regex_rule[k], m.start(), m.end());
+            let idx = self.regex_rule[k];
+            let r = &self.rules[idx];
+            // A regex whose rule cannot win (lower priority than the best so far) or does not
+            // apply to this reply is not run at all.
+            if best.is_some_and(|(p, ..)| p > r.priority) || !applies(r) {
+                continue;
+            }
+            if let Some(m) = self.regexes[k].find(text)
+                && beats(best, idx, m.start())
+            {
+                best = Some((r.priority, m.start(), idx, m.end()));
             }
         }
         best.map(|(_, start, idx, end)| RuleMatch { rule: &self.rules[idx], start, end })
@@ -352,19 +359,14 @@ pub fn normalize_with_map(text: &str, map: bool) -> (String, Vec<usize>) {
 fn normalize_ascii(text: &str) -> String {
     // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, CR, space.
     let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
-    // Most replies are one line of single spaces: lower-case them in one (vectorised) pass.
+    // Most replies are one line of single spaces: lower-case them in one (vectorised) pass, and
+    // check in vectorised passes that no white space but single inner spaces is left.
     let mut out = text.as_bytes().to_ascii_lowercase();
-    let mut prev_space = true; // a space at the start must go too
-    let mut clean = true;
-    for &b in &out {
-        let space = is_space(b);
-        if space && (prev_space || b != b' ') {
-            clean = false;
-            break;
-        }
-        prev_space = space;
-    }
-    if clean && !prev_space {
+    let clean = out.first().is_some_and(|&b| b != b' ')
+        && out.last().is_some_and(|&b| b != b' ')
+        && !out.iter().fold(false, |any, &b| any | (9..=13).contains(&b))
+        && memchr::memmem::find(&out, b"  ").is_none();
+    if clean {
         return String::from_utf8(out).unwrap_or_default();
     }
     // Collapse every run of white space to one space, in place, trimmed.
