@@ -24,6 +24,8 @@
 //! assert!(matches!(rows[2].error, Some(RowError::Parse(_))));
 //! ```
 
+use std::fmt::Write as _;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -123,12 +125,15 @@ pub fn classify_one(text: Option<&str>, command: Option<&str>, policy: &RetryPol
             from_reply(&reply, policy)
         }
         Err(e) => {
+            // Sized for the longest messages up front: `to_string` grows the string a few times.
+            let mut message = String::with_capacity(160);
+            let _ = write!(message, "{e}");
             let k = classify_text(text, false);
             Row {
                 bounce: k.bounce,
                 reason: k.reason,
                 rule: k.rule.map(|m| m.rule.id),
-                ..Row::unread(RowError::Parse(e.to_string()))
+                ..Row::unread(RowError::Parse(message))
             }
         }
     }
