@@ -42,6 +42,7 @@ def expected_row(text):
     return {
         "code": r.code,
         "status": str(r.status) if r.status else None,
+        "kind": r.to_dict()["kind"],
         "bounce": r.bounce.value,
         "reason": r.reason.value,
         "action": d.action.value,
@@ -143,7 +144,7 @@ def test_column_limit_takes_the_first_values_across_chunks():
 def test_categories_are_every_value_of_the_enum_columns():
     result = sc.classify(LINES)
     assert result.categories("reason") == [r.value for r in sc.Reason]
-    assert result.categories("kind") == [k.name.lower() for k in sc.ReplyKind]
+    assert result.categories("kind") == [k.name for k in sc.ReplyKind]
     assert result.categories("code") is None
     with pytest.raises(KeyError):
         result.categories("nope")

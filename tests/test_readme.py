@@ -81,7 +81,7 @@ def test_the_batch_example_runs():
     assert (len(result), result["reason"]) == (4, ["userunknown", "undefined", "mailboxfull", "undefined"])
     assert result["error"][1] == "null"
     assert ns["table"].num_rows == 4 and str(ns["frame"]["code"].dtype) == "UInt16"
-    assert ns["rows"][0]["kind"] == "permanent_negative"
+    assert ns["rows"][0]["kind"] == "PERMANENT_NEGATIVE"
 
 # "Data frames and scale-out": the pandas, polars, Dask and Spark recipes run as written.
 

@@ -50,8 +50,8 @@ class ClassifyResult:
     """Columns of classified replies (or bounce recipients), one row per input.
 
     The columns, in order: ``code`` (uint16), ``status`` (``"5.1.1"``), ``kind``
-    (``permanent_negative`` …), ``bounce`` (hard/soft/none/unknown), ``reason`` (Sisimai's
-    names), ``action`` (the first retry decision: retry, throttle, give_up, suppress,
+    (``PERMANENT_NEGATIVE`` …: the ``ReplyKind`` member's name, as ``Reply.to_dict()`` gives it),
+    ``bounce`` (hard/soft/none/unknown), ``reason`` (Sisimai's names), ``action`` (the first retry decision: retry, throttle, give_up, suppress,
     fix_config, delivered), ``suppress``, ``retry_delay`` (a duration), ``rule`` (the id of the
     text rule that matched), ``error`` (why the row holds no reply, else null). Enum columns are
     Arrow dictionaries: categoricals in pandas and polars.

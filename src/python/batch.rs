@@ -72,8 +72,9 @@ const ACTIONS: [Action; 6] =
 static DICTS: LazyLock<Dicts> = LazyLock::new(|| {
     let rules = crate::classify::rule_ids();
     Dicts {
-        // The registry's member names (`POSITIVE_COMPLETION`), lower case like the other columns.
-        kind: dict(registry::KINDS.iter().map(|e| e.name.to_ascii_lowercase())),
+        // The registry's member names (`POSITIVE_COMPLETION`), as `Reply.to_dict()` gives them:
+        // `ReplyKind[row["kind"]]` is the enum member either way.
+        kind: dict(registry::KINDS.iter().map(|e| e.name)),
         bounce: dict(BOUNCES.iter().map(|b| super::bounce_value(*b))),
         reason: dict(Reason::all().map(Reason::value)),
         action: dict(ACTIONS.iter().map(|a| super::action_value(*a))),
