@@ -7,21 +7,13 @@ import numpy as np
 import pytest
 
 import smtpcodes as sc
+from samples import MIXED
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 import smtpcodes.pandas  # noqa: E402  (registers Series.smtp)
 
-TEXTS = [
-    "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown",
-    None,
-    "452 4.2.2 Mailbox full",
-    "garbage",
-    "",
-    "451 4.7.1 Greylisted, please try again in 5 minutes",
-    "250 2.0.0 Ok: queued as 4F1AB",
-    "mailbox full",
-]
+TEXTS = MIXED
 DTYPES = [
     object,
     "str",  # pandas 3's default string dtype (NaN for missing)
@@ -45,7 +37,7 @@ def expected(texts, index, **kwargs):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_classify_rows_equal_the_batch_api_with_the_series_index(dtype):
-    index = pd.Index([7, 3, 3, 100, -1, 42, 8, 0], name="id")  # unsorted, repeated
+    index = pd.Index([7, 3, 3, 100, -1, 42, 8, 0, 5], name="id")  # unsorted, repeated
     s = pd.Series(TEXTS, index=index, dtype=dtype, name="reply")
     frame = s.smtp.classify()
     assert list(frame.columns) == list(sc.batch.COLUMNS)

@@ -8,23 +8,14 @@ from datetime import timedelta
 import pytest
 
 import smtpcodes as sc
+from samples import MIXED
 
 pl = pytest.importorskip("polars")
 from polars.testing import assert_frame_equal  # noqa: E402
 
 import smtpcodes.polars  # noqa: E402  (registers Expr.smtp and Series.smtp)
 
-TEXTS = [
-    "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown",
-    None,
-    "452 4.2.2 Mailbox full",
-    "garbage",
-    "",
-    "451 4.7.1 Greylisted, please try again in 5 minutes",
-    "250 2.0.0 Ok: queued as 4F1AB",
-    "554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org",
-    "mailbox full",
-]
+TEXTS = MIXED
 ENUMS = ["kind", "bounce", "reason", "action", "rule"]
 SHORTCUTS = ["reason", "bounce", "action", "code", "status"]
 

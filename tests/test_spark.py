@@ -12,21 +12,13 @@ from datetime import timedelta
 import pytest
 
 import smtpcodes as sc
+from samples import MIXED
 from smtpcodes.batch import COLUMNS
 
 pa = pytest.importorskip("pyarrow")
 from smtpcodes.spark import DDL, classify_batches, spark_schema  # noqa: E402
 
-TEXTS = [
-    "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown",
-    None,
-    "452 4.2.2 Mailbox full",
-    "garbage",
-    "",
-    "451 4.7.1 Greylisted, please try again in 5 minutes",
-    "250 2.0.0 Ok: queued as 4F1AB",
-    "554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org",
-]
+TEXTS = MIXED
 
 
 def expected_rows(texts, **kwargs):
