@@ -1,7 +1,8 @@
 //! Text rules (`data/rules.toml`): phrases and linear-time regexes that refine the reason a
 //! reply's codes give. All phrases of all rules are compiled once into one Aho-Corasick
-//! automaton and all regexes into one `RegexSet` (finite automata, no backtracking), so the
-//! time to match grows linearly with the text, whatever the number of rules.
+//! automaton, searched in one pass, and each regex (finite automata, no backtracking) runs only
+//! when a literal it needs occurs ([`RuleSet`]), so the time to match grows linearly with the
+//! text, whatever the number of rules.
 //!
 //! Semantics: the text matched is the reply text, lower-cased, with every run of white space
 //! collapsed to one space ([`normalize`]). A rule matches when one of its phrases is a
