@@ -4,18 +4,22 @@
 
 use super::text;
 use super::{BounceReport, Email};
+use std::borrow::Cow;
 
 const BELOW: &str = "Error message below:";
 const DETAILS: &str = "Message details:";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let mut body = text::body(msg);
-    if !body.contains(BELOW) {
+    let body = if email.body().contains(BELOW) {
+        Cow::Borrowed(email.body())
+    } else {
         // The notice's part is sometimes lost to a `boundary` parameter written on an unindented
-        // line (so not part of the Content-Type field): the raw message is read instead.
-        body = String::from_utf8_lossy(msg.raw_message.as_ref()).into_owned();
-    }
+        // line (so not part of the Content-Type field): the raw message is read instead, when it
+        // has the (ASCII, so kept as it is by the lossy decoding) wording.
+        memchr::memmem::find(msg.raw_message.as_ref(), BELOW.as_bytes())?;
+        String::from_utf8_lossy(msg.raw_message.as_ref())
+    };
     let below = body.find(BELOW)?;
     let details = body.find(DETAILS)?;
     let said = body.get(below + BELOW.len()..details).unwrap_or_default().trim();

@@ -148,7 +148,14 @@ pub(crate) fn strip_comments(text: &str) -> String {
 
 /// White space runs squeezed to one space, trimmed.
 pub(crate) fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A `type; value` field value (RFC 3464 `address-type ";" generic-address`,

@@ -41,7 +41,15 @@ pub(crate) fn messages<'a, 'x>(root: &'a Message<'x>) -> Vec<&'a Message<'x>> {
 /// RFC 2045 §5.2).
 pub(crate) fn mime_type(part: &MessagePart<'_>) -> String {
     match header(part.headers(), "content-type").and_then(|h| h.value.as_content_type()) {
-        Some(ct) => format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default()).to_ascii_lowercase(),
+        Some(ct) => {
+            let sub = ct.subtype().unwrap_or_default();
+            let mut t = String::with_capacity(ct.ctype().len() + 1 + sub.len());
+            t.push_str(ct.ctype());
+            t.push('/');
+            t.push_str(sub);
+            t.make_ascii_lowercase();
+            t
+        }
         None => "text/plain".to_string(),
     }
 }

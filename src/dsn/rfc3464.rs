@@ -143,7 +143,9 @@ fn add_human_command(r: &mut BounceRecipient, human: &str, index: &HashMap<Strin
 }
 
 /// Brackets, quotes and punctuation around a word.
-const WORD_TRIM: &[char] = &['<', '>', '(', ')', '[', ']', '"', '\'', ':', ',', ';', '.'];
+fn is_word_trim(c: char) -> bool {
+    matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '"' | '\'' | ':' | ',' | ';' | '.')
+}
 
 /// How many places of the human-readable text are read per address: Sendmail names a recipient
 /// once in its list of failed addresses and again in the transcript (`<bob@example.com>...
@@ -157,11 +159,17 @@ const MAX_MENTIONS: usize = 3;
 fn word_index(human: &str, recipients: &[BounceRecipient]) -> HashMap<String, Vec<usize>> {
     let mut index: HashMap<String, Vec<usize>> =
         recipients.iter().filter_map(|r| key_word(&r.address)).map(|k| (k, Vec::new())).collect();
-    let lengths: std::collections::HashSet<usize> = index.keys().map(String::len).collect();
+    // Which word lengths some key has, looked up by the length.
+    let mut lengths = vec![false; index.keys().map(String::len).max().map_or(0, |n| n + 1)];
+    for k in index.keys() {
+        if let Some(l) = lengths.get_mut(k.len()) {
+            *l = true;
+        }
+    }
     let mut at = 0;
     for word in human.split_inclusive(char::is_whitespace) {
-        let w = word.trim_end().trim_matches(WORD_TRIM);
-        if lengths.contains(&w.len())
+        let w = word.trim_end().trim_matches(is_word_trim);
+        if lengths.get(w.len()) == Some(&true)
             && let Some(places) = index.get_mut(&w.to_lowercase())
             && places.len() < MAX_MENTIONS
         {
@@ -175,7 +183,7 @@ fn word_index(human: &str, recipients: &[BounceRecipient]) -> HashMap<String, Ve
 /// The word a recipient is looked up by: an address with spaces (a pipe, `|/bin/x
 /// bob@example.com`) by its first word, lower case.
 fn key_word(address: &str) -> Option<String> {
-    Some(address.split_whitespace().next()?.trim_matches(WORD_TRIM).to_lowercase())
+    Some(address.split_whitespace().next()?.trim_matches(is_word_trim).to_lowercase())
 }
 
 /// The lines of `human` that name `address` (as a whole word, any case), each with the lines

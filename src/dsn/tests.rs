@@ -271,6 +271,22 @@ Some text.\n\n{DS_BODY}\nReturn-Path: <s@example.com>\nFrom: s@example.com\n\nHe
     assert_eq!(r.recipients[0].address, "dave@example.com");
 }
 
+/// mail-parser's `Date:` parser runs on into the next field after a zone written `UT`
+/// (RFC 5322 §4.3); the Date is not parsed, so the `From` under it is read.
+#[test]
+fn original_from_after_a_ut_date() {
+    let raw = report(
+        "Content-Type: message/delivery-status\n",
+        &format!(
+            "{DS_BODY}\n--XX\nContent-Type: message/rfc822\n\nDate: Thu, 20 Apr 2008 23:34:45 UT\n\
+From: Sender <s@example.com>\nTo: dave@example.com\n\nHello\n"
+        ),
+    );
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.original.from.as_deref(), Some("s@example.com"));
+    assert_eq!(r.original.to, ["dave@example.com"]);
+}
+
 #[test]
 fn truncated_mime() {
     let raw = crlf(POSTFIX);

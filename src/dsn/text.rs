@@ -44,9 +44,11 @@ pub(crate) fn raw_header(msg: &Message<'_>, name: &str) -> Option<String> {
     mime::header(mime::root_headers(msg), name).and_then(|h| mime::raw_value(msg, h))
 }
 
-/// `text` up to where the first of `markers` starts (all of it without one).
+/// `text` up to where the first of `markers` starts (all of it without one). memchr's SIMD
+/// search: the text is a whole body and the markers are usually not in it.
 pub(crate) fn cut<'a>(text: &'a str, markers: &[&str]) -> &'a str {
-    let end = markers.iter().filter_map(|m| text.find(m)).min().unwrap_or(text.len());
+    let end =
+        markers.iter().filter_map(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes())).min().unwrap_or(text.len());
     text.get(..end).unwrap_or(text)
 }
 
