@@ -158,9 +158,11 @@ pub(crate) fn scan(b: &[u8], start: usize) -> Scan {
     if !(1..=3).contains(&(d1 - d0)) {
         return Scan::None;
     }
+    // The status ends at white space as `str::trim` sees it (`char::is_whitespace`, which unlike
+    // `u8::is_ascii_whitespace` includes the vertical tab), or at punctuation.
     match b.get(d1) {
         None => {}
-        Some(c) if c.is_ascii_whitespace() || b":;,)".contains(c) => {}
+        Some(c) if c.is_ascii_whitespace() || *c == 0x0B || b":;,)".contains(c) => {}
         Some(_) => return Scan::None,
     }
     let num = |a: usize, z: usize| b[a..z].iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
