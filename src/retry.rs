@@ -164,8 +164,32 @@ pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryP
     let k = classify(reply);
     let p = plan(reply, &k, attempt, elapsed, policy);
     let what = describe(reply, &k);
+    explained(p, k, &what, policy)
+}
+
+/// [`decide`] for a delivery that no reply describes, only its [`Outcome`] and classification:
+/// a bounce recipient without a reply code (an ARF complaint, an auto-reply, a DSN with only an
+/// `Action` and a reason from its words). `what` names it in the explanation (its status, say).
+pub fn decide_outcome(
+    outcome: Outcome,
+    k: Classification,
+    what: &str,
+    attempt: u32,
+    elapsed: Option<u64>,
+    policy: &RetryPolicy,
+) -> RetryDecision {
+    let p = plan_outcome(outcome, &k, || None, attempt, elapsed, policy);
+    let what = format!("{what} ({})", k.reason.value());
+    explained(p, k, &what, policy)
+}
+
+/// A plan with its sentence.
+fn explained(p: Plan, k: Classification, what: &str, policy: &RetryPolicy) -> RetryDecision {
     let explanation = match p.why {
         Why::Delivered => format!("{what}: accepted; nothing to do."),
+        Why::Complaint => {
+            format!("{what}: the recipient reported the message as unwanted; never mail this address again.")
+        }
         Why::Hard => format!("{what}: the address will not work again; remove it from your lists."),
         Why::FullTooLong => format!(
             "{what}: the mailbox has not accepted mail for {} days or more; treat the address as abandoned.",
@@ -219,6 +243,7 @@ pub struct Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Why {
     Delivered,
+    Complaint,
     Hard,
     FullTooLong,
     Throttle,
@@ -231,21 +256,65 @@ enum Why {
     Transient { asked: bool },
 }
 
+/// How a delivery attempt ended, as far as a reply or a report says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Accepted: a 2yz reply, a `2.X.X` status, DSN `Action: delivered`, `relayed` or `expanded`.
+    Delivered,
+    /// Not yet delivered, may still be: a 4yz reply, a `4.X.X` status, DSN `Action: delayed`.
+    Transient,
+    /// Failed: a 5yz reply, a `5.X.X` status, DSN `Action: failed` (RFC 3464 §2.3.3).
+    Permanent,
+    /// Delivered, and the recipient reported it as unwanted: an ARF `Feedback-Type: abuse`
+    /// report (RFC 5965 §3.5), a provider's complaint notification.
+    Complaint,
+}
+
+impl Outcome {
+    /// The outcome a reply says: from its basic code, else its status class.
+    pub fn of_reply(reply: &Reply) -> Outcome {
+        if reply.is_success() {
+            Outcome::Delivered
+        } else if reply.is_permanent() {
+            Outcome::Permanent
+        } else {
+            Outcome::Transient
+        }
+    }
+}
+
 /// [`decide`]'s rules for a reply already classified as `k` (see [`decide`] for the order).
 pub fn plan(reply: &Reply, k: &Classification, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> Plan {
+    plan_outcome(Outcome::of_reply(reply), k, || delay_hint(&reply.text_cow()), attempt, elapsed, policy)
+}
+
+/// [`plan`] for an outcome classified as `k`; `hint` gives the wait the server asked for, if
+/// any. A complaint suppresses the address: the recipient said the mail is unwanted, and
+/// feedback-loop practice is to stop mailing them (M3AAWG, "Complaint Feedback Loop Best
+/// Current Practices").
+pub fn plan_outcome(
+    outcome: Outcome,
+    k: &Classification,
+    hint: impl Fn() -> Option<u64>,
+    attempt: u32,
+    elapsed: Option<u64>,
+    policy: &RetryPolicy,
+) -> Plan {
     let attempt = attempt.max(1);
     let make = |action, delay, suppress, scope, why| Plan { action, delay, suppress, scope, why };
-    if reply.is_success() {
+    if outcome == Outcome::Complaint {
+        return make(Action::Suppress, None, true, Scope::Address, Why::Complaint);
+    }
+    if outcome == Outcome::Delivered {
         return make(Action::Delivered, None, false, Scope::Message, Why::Delivered);
     }
-    let permanent = reply.is_permanent();
+    let permanent = outcome == Outcome::Permanent;
     if permanent && k.bounce == Bounce::Hard {
         return make(Action::Suppress, None, true, Scope::Address, Why::Hard);
     }
     if is_full(k.reason) && elapsed.is_some_and(|e| e >= policy.suppress_full_after) {
         return make(Action::Suppress, None, true, Scope::Address, Why::FullTooLong);
     }
-    let hint = || delay_hint(&reply.text_cow());
     // A rate limit, or a temporary refusal for the sender's reputation (Yahoo [TSS04],
     // Microsoft 4.7.650 "rate limited due to IP reputation"): slow down towards the destination.
     if is_throttle(k.reason) || (!permanent && is_reputation(k.reason)) {

@@ -244,3 +244,22 @@ def test_reports_pickle(name):
         assert back.to_dict() == report.to_dict()
     with pytest.raises(ValueError, match="not a pickled BounceReport"):
         sc._native._bounce_report_from_state(("nonsense", None, None, None, [], (None, None, [], None, [])))
+
+
+def test_every_recipient_gets_a_decision_reply_or_not():
+    # A complaint suppresses the address; an auto-reply was delivered. Neither has a reply.
+    for name, action in [("arf.eml", sc.Action.SUPPRESS), ("vacation.eml", sc.Action.DELIVERED)]:
+        report = sc.parse_bounce(load(name))
+        for r in report.recipients:
+            assert r.reply is None and r.decision is not None, name
+            assert r.decision.action is action, (name, r.decision.explanation)
+            assert r.decision.reason is r.reason
+    # The batch rows say the same, and every recipient row has an action.
+    paths = sorted((Path(__file__).parent / "data" / "bounces").glob("*.eml"))
+    rows = sc.parse_bounces(paths).to_pylist()
+    assert rows and all(r["action"] is not None for r in rows if r["recipient"] is not None)
+    for r in rows:
+        if r["recipient"] is not None:
+            report = sc.parse_bounce(Path(r["source"]).read_bytes())
+            (rcpt,) = [x for x in report.recipients if x.address == r["recipient"]][:1]
+            assert r["action"] == rcpt.decision.action.value, r

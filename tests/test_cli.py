@@ -179,12 +179,12 @@ def test_the_readme_main_command_scans_the_examples():
     assert code == 0, err
     rows = {(Path(r["file"]).name, r["recipient"]): (r["reason"], r["bounce"], r["decision"]) for r in map(json.loads, out.splitlines())}
     assert rows == {
-        ("arf.eml", "carol@example.net"): ("feedback", "none", ""),
+        ("arf.eml", "carol@example.net"): ("feedback", "none", "suppress"),
         ("exim.eml", "eve@example.net"): ("blocked", "soft", "give_up"),
         ("gmail-like.eml", "frank@example.net"): ("mailboxfull", "soft", "give_up"),
         ("postfix-dsn.eml", "bob@example.net"): ("userunknown", "hard", "suppress"),
         ("postfix-dsn.eml", "ann@example.net"): ("mailboxfull", "soft", "retry"),
-        ("vacation.eml", "dave@example.net"): ("vacation", "none", ""),
+        ("vacation.eml", "dave@example.net"): ("vacation", "none", "delivered"),
     }
 
 

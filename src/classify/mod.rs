@@ -40,6 +40,9 @@ pub enum Basis {
     Command,
     /// Nothing specific: the reason is `undefined`.
     Default,
+    /// A bounce report with no reply to classify: its format (a complaint, an auto-reply), its
+    /// `Action` and its words.
+    Report,
 }
 
 impl Basis {
@@ -51,6 +54,7 @@ impl Basis {
             Basis::ReplyCode => "reply_code",
             Basis::Command => "smtp_command",
             Basis::Default => "default",
+            Basis::Report => "report",
         }
     }
 }

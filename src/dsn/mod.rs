@@ -104,10 +104,11 @@ mod corpus;
 #[cfg(test)]
 mod tests;
 
-use crate::classify::{Bounce, Reason};
+use crate::classify::{Basis, Bounce, Classification, Reason};
 use crate::error::{Error, Result};
 use crate::reply::Reply;
-use crate::status::EnhancedStatus;
+use crate::retry::{Outcome, RetryDecision, RetryPolicy, decide_outcome};
+use crate::status::{EnhancedStatus, StatusClass};
 use mail_parser::{Message, MessageParser, PartType};
 
 pub use mime::{MAX_MESSAGES, MAX_NESTING};
@@ -176,6 +177,60 @@ pub struct BounceRecipient {
 }
 
 impl BounceRecipient {
+    /// How the delivery to this recipient ended: what the reply says; without one, the DSN
+    /// `Action` (RFC 3464 §2.3.3), else the `Status` class, else the verdict. `feedback_type`
+    /// is the report's ([`BounceReport::feedback_type`]): an ARF `abuse` report (or a complaint
+    /// that names no type) is a [`Outcome::Complaint`]; other feedback (`auth-failure`, `fraud`,
+    /// `not-spam` …, RFC 5965 §7.3) and auto-replies say the message was delivered.
+    pub fn outcome(&self, feedback_type: Option<&str>) -> Outcome {
+        if let Some(reply) = &self.reply {
+            return Outcome::of_reply(reply);
+        }
+        match self.reason {
+            Reason::Feedback if feedback_type.is_none_or(|t| t == "abuse") => return Outcome::Complaint,
+            Reason::Feedback | Reason::Vacation => return Outcome::Delivered,
+            _ => {}
+        }
+        match self.action.as_deref() {
+            Some("delivered" | "relayed" | "expanded") => Outcome::Delivered,
+            Some("delayed") => Outcome::Transient,
+            Some("failed") => Outcome::Permanent,
+            _ => match self.status.map(|s| s.class()) {
+                Some(StatusClass::Success) => Outcome::Delivered,
+                Some(StatusClass::PersistentTransientFailure) => Outcome::Transient,
+                Some(StatusClass::PermanentFailure) => Outcome::Permanent,
+                // A bounce that says nothing more is a failure; a soft one may still go through.
+                None => match self.bounce {
+                    Bounce::Soft => Outcome::Transient,
+                    Bounce::None => Outcome::Delivered,
+                    Bounce::Hard | Bounce::Unknown => Outcome::Permanent,
+                },
+            },
+        }
+    }
+
+    /// What to do about this recipient ([`crate::decide`]): from its reply when it has one,
+    /// else from its [`BounceRecipient::outcome`] and the report's verdict, so that every
+    /// recipient of a report gets a decision.
+    pub fn decide(
+        &self,
+        feedback_type: Option<&str>,
+        attempt: u32,
+        elapsed: Option<u64>,
+        policy: &RetryPolicy,
+    ) -> RetryDecision {
+        if let Some(reply) = &self.reply {
+            return crate::retry::decide(reply, attempt, elapsed, policy);
+        }
+        let what = self.status.map_or_else(|| "no reply".to_string(), |s| s.to_string());
+        decide_outcome(self.outcome(feedback_type), self.verdict(), &what, attempt, elapsed, policy)
+    }
+
+    /// The report's verdict on this recipient (`reason`, `bounce`) as a classification.
+    pub fn verdict(&self) -> Classification {
+        Classification { bounce: self.bounce, reason: self.reason, basis: Basis::Report, source: None, rule: None }
+    }
+
     /// A recipient with only an address and a verdict.
     pub(crate) fn bare(address: String, reason: Reason, bounce: Bounce) -> BounceRecipient {
         BounceRecipient {

@@ -828,3 +828,44 @@ fn shared_diagnostic_copies_are_bounded() {
         other => panic!("expected ReportTooLarge, got {:?}", other.map(|r| r.recipients.len())),
     }
 }
+
+/// Every recipient gets a decision, with or without a reply (`BounceRecipient::decide`).
+#[test]
+fn recipients_without_a_reply_get_a_decision() {
+    use crate::retry::{Action, Outcome, RetryPolicy, Scope};
+    let policy = RetryPolicy::default();
+    // An ARF abuse report: the recipient complained; never mail them again.
+    let r = parse_bounce(ARF.as_bytes()).unwrap();
+    let ft = r.feedback_type.as_deref();
+    for x in &r.recipients {
+        assert!(x.reply.is_none());
+        assert_eq!(x.outcome(ft), Outcome::Complaint);
+        let d = x.decide(ft, 1, None, &policy);
+        assert_eq!((d.action, d.suppress, d.scope), (Action::Suppress, true, Scope::Address), "{}", d.explanation);
+        assert!(d.explanation.contains("unwanted"), "{}", d.explanation);
+    }
+    // A DMARC failure report (RFC 6591) is feedback, not a complaint: the message was delivered.
+    let auth = parse_bounce(ARF.replace("Feedback-Type: Abuse", "Feedback-Type: auth-failure").as_bytes()).unwrap();
+    let x = &auth.recipients[0];
+    assert_eq!(x.decide(auth.feedback_type.as_deref(), 1, None, &policy).action, Action::Delivered);
+    // An auto-reply: delivered, nothing to do.
+    let v = parse_bounce(VACATION.as_bytes()).unwrap();
+    assert_eq!(v.recipients[0].decide(None, 1, None, &policy).action, Action::Delivered);
+    // A DSN recipient with only its Action and a reason from the words.
+    let mut x = BounceRecipient::bare("bob@example.net".into(), Reason::UserUnknown, Bounce::Hard);
+    x.action = Some("failed".into());
+    assert_eq!(x.decide(None, 1, None, &policy).action, Action::Suppress);
+    let mut x = BounceRecipient::bare("bob@example.net".into(), Reason::MailboxFull, Bounce::Soft);
+    x.action = Some("delayed".into());
+    let d = x.decide(None, 1, None, &policy);
+    assert_eq!((d.action, d.delay), (Action::Retry, Some(policy.base_delay)));
+    assert!(d.explanation.starts_with("no reply (mailboxfull)"), "{}", d.explanation);
+    // No Action: the status class, else the verdict.
+    x.action = None;
+    x.status = crate::status::EnhancedStatus::parse("5.2.2").ok();
+    assert_eq!(x.outcome(None), Outcome::Permanent);
+    x.status = None;
+    assert_eq!(x.outcome(None), Outcome::Transient);
+    x.bounce = Bounce::Unknown;
+    assert_eq!(x.outcome(None), Outcome::Permanent);
+}

@@ -28,7 +28,7 @@ use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chun
 use crate::classify::{Bounce, Reason};
 use crate::registry;
 use crate::reply::ReplyKind;
-use crate::retry::{Action, RetryPolicy};
+use crate::retry::{Action, RetryPolicy, plan_outcome};
 
 /// One input value.
 enum In<'a> {
@@ -358,13 +358,21 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                 for r in report.recipients {
                     let row = match &r.reply {
                         Some(reply) => from_reply(reply, policy),
-                        None => Row {
-                            status: r.status,
-                            bounce: r.bounce,
-                            reason: r.reason,
-                            error: None,
-                            ..Row::unread(RowError::NotText)
-                        },
+                        // No reply: the decision comes from the report (its Action, a complaint …).
+                        None => {
+                            let outcome = r.outcome(report.feedback_type.as_deref());
+                            let p = plan_outcome(outcome, &r.verdict(), || None, 1, None, policy);
+                            Row {
+                                status: r.status,
+                                bounce: r.bounce,
+                                reason: r.reason,
+                                action: Some(p.action),
+                                suppress: Some(p.suppress),
+                                retry_delay: p.delay,
+                                error: None,
+                                ..Row::unread(RowError::NotText)
+                            }
+                        }
                     };
                     rows.push(BounceRow {
                         index,

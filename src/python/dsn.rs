@@ -1,9 +1,11 @@
 //! Binding of the core's bounce-email parsing (`crate::dsn`): conversions only.
 
 use super::{
-    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_name, py_bounce, py_reason, types_attr,
+    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_name, guarded, py_bounce, py_reason,
+    types_attr,
 };
 use crate::dsn;
+use crate::retry::RetryPolicy;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
@@ -118,6 +120,8 @@ pub fn _bounce_report_from_state(state: ReportState) -> PyResult<PyBounceReport>
 #[pyclass(frozen, module = "smtpcodes", name = "BounceRecipient")]
 pub struct PyBounceRecipient {
     inner: dsn::BounceRecipient,
+    /// The report's `Feedback-Type`: whether a recipient without a reply complained.
+    feedback_type: Option<String>,
 }
 
 #[pymethods]
@@ -171,16 +175,24 @@ impl PyBounceRecipient {
     fn bounce<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py_bounce(py, bounce_name(self.inner.bounce))
     }
-    /// The retry decision for the reply (default policy), ``None`` without a reply.
+    /// The retry decision (default policy): the reply's, or without a reply the report's
+    /// (a complaint suppresses the address, an auto-reply is delivered, a DSN ``Action`` of
+    /// ``failed`` or ``delayed`` gives up or retries, by the recipient's reason). Never ``None``;
+    /// the type stays optional for compatibility.
     #[getter]
     fn decision(slf: &Bound<'_, Self>) -> PyResult<Option<PyRetryDecision>> {
         let py = slf.py();
-        match &slf.get().inner.reply {
+        let this = slf.get();
+        match &this.inner.reply {
             Some(r) => {
                 let reply = Bound::new(py, PyReply::wrap(r.clone()))?;
                 super::decide(py, &reply, 1, None, None, None).map(Some)
             }
-            None => Ok(None),
+            None => {
+                let policy = RetryPolicy::default();
+                let d = guarded(py, || this.inner.decide(this.feedback_type.as_deref(), 1, None, &policy))?;
+                super::decision_now(py, d).map(Some)
+            }
         }
     }
     #[getter]
@@ -228,6 +240,12 @@ pub struct PyBounceReport {
     inner: dsn::BounceReport,
 }
 
+impl PyBounceReport {
+    fn recipient(&self, r: &dsn::BounceRecipient) -> PyBounceRecipient {
+        PyBounceRecipient { inner: r.clone(), feedback_type: self.inner.feedback_type.clone() }
+    }
+}
+
 #[pymethods]
 impl PyBounceReport {
     /// An HTML table for Jupyter: one row per recipient, hard bounces red, soft amber.
@@ -254,8 +272,7 @@ impl PyBounceReport {
     }
     #[getter]
     fn recipients<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let items: Vec<PyBounceRecipient> =
-            self.inner.recipients.iter().map(|r| PyBounceRecipient { inner: r.clone() }).collect();
+        let items: Vec<PyBounceRecipient> = self.inner.recipients.iter().map(|r| self.recipient(r)).collect();
         PyTuple::new(py, items)
     }
     /// The original message's Message-ID, From, To, Subject and X- headers, when included.
@@ -280,12 +297,8 @@ impl PyBounceReport {
         d.set_item("reporting_mta", &self.inner.reporting_mta)?;
         d.set_item("arrival_date", &self.inner.arrival_date)?;
         d.set_item("feedback_type", &self.inner.feedback_type)?;
-        let recipients = self
-            .inner
-            .recipients
-            .iter()
-            .map(|r| PyBounceRecipient { inner: r.clone() }.to_dict(py))
-            .collect::<PyResult<Vec<_>>>()?;
+        let recipients =
+            self.inner.recipients.iter().map(|r| self.recipient(r).to_dict(py)).collect::<PyResult<Vec<_>>>()?;
         d.set_item("recipients", recipients)?;
         d.set_item("original", self.original(py)?)?;
         Ok(d)

@@ -920,12 +920,7 @@ fn decide<'py>(
     }
     let now = match now {
         Some(n) => n.clone(),
-        None => {
-            let utc = UTC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                Ok(py.import("datetime")?.getattr("timezone")?.getattr("utc")?.unbind())
-            })?;
-            datetime.call_method1("now", (utc.bind(py),))?
-        }
+        None => utc_now(py)?,
     };
     let elapsed = match first_attempt {
         Some(f) => {
@@ -942,11 +937,33 @@ fn decide<'py>(
     };
     let inner = &reply.get().inner;
     let decision = guarded(py, || retry::decide(inner, attempt, elapsed, &policy))?;
+    decision_at(py, decision, &now)
+}
+
+/// The current time, timezone-aware (UTC).
+fn utc_now(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let utc = UTC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("datetime")?.getattr("timezone")?.getattr("utc")?.unbind())
+    })?;
+    DATETIME.import(py, "datetime", "datetime")?.call_method1("now", (utc.bind(py),))
+}
+
+/// `decision` as Python sees it, its `retry_at` counted from `now` (`None`: the current time).
+pub(crate) fn decision_at<'py>(
+    py: Python<'py>,
+    decision: retry::RetryDecision,
+    now: &Bound<'py, PyAny>,
+) -> PyResult<PyRetryDecision> {
     let retry_at = match decision.delay {
         Some(d) => Some(now.call_method1("__add__", (timedelta(py, d)?,))?.unbind()),
         None => None,
     };
     Ok(PyRetryDecision { decision, retry_at })
+}
+
+/// [`decision_at`] the current time.
+pub(crate) fn decision_now(py: Python<'_>, decision: retry::RetryDecision) -> PyResult<PyRetryDecision> {
+    decision_at(py, decision, &utc_now(py)?)
 }
 
 // ---------------------------------------------------------------------------------------------
