@@ -509,8 +509,10 @@ impl<'a> Cursor<'a> {
         }
         let open = r.rfind("(in reply to ")?;
         let inner = r.get(open + "(in reply to ".len()..r.len() - "command)".len())?;
+        // Postfix writes the trailer on one line: across a line end it is reply text, and the
+        // wire form (which rejoins the lines) must not turn it into a trailer.
         let cmd = inner.trim().to_string();
-        if cmd.is_empty() || cmd.len() > 40 {
+        if cmd.is_empty() || cmd.len() > 40 || inner.contains(['\r', '\n']) {
             return None;
         }
         self.end = self.pos + open;

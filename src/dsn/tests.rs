@@ -801,6 +801,13 @@ fn fuzz_regressions_read() {
     assert_eq!(r.status().map(|s| s.to_string()).as_deref(), Some("5.1.0"));
     let back = crate::parse(&r.to_wire()).unwrap();
     assert_eq!((back.code(), back.status(), back.lines()), (r.code(), r.status(), r.lines()));
+    // Postfix's `(in reply to … command)` split over lines is text, not a trailer, before and
+    // after the wire form joins the lines.
+    let split = std::fs::read(root.join("parse_reply-in-reply-to-across-lines.txt")).unwrap();
+    let r = crate::reply::parse_bytes(&split).unwrap();
+    assert_eq!(r.smtp_command(), None);
+    let back = crate::parse(&r.to_wire()).unwrap();
+    assert_eq!((back.code(), back.status(), back.lines()), (r.code(), r.status(), r.lines()));
 }
 
 /// One diagnostic shared by a huge number of recipients: a clear error, not gigabytes of copies
