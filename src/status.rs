@@ -179,13 +179,23 @@ pub(crate) fn scan(b: &[u8], start: usize) -> Scan {
 
 /// The first characters of `s`, for error messages.
 pub(crate) fn excerpt(s: &str) -> String {
-    s.chars().take(24).collect()
+    // One copy of the first 24 characters' bytes, not a push per character.
+    let end = s.char_indices().nth(24).map_or(s.len(), |(i, _)| i);
+    s[..end].to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn excerpt_is_the_first_24_characters() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "é".repeat(30);
+        assert_eq!(excerpt(&long), "é".repeat(24));
+        assert_eq!(excerpt(&"x".repeat(24)), "x".repeat(24));
+    }
 
     #[test]
     fn parses_and_displays() {
