@@ -101,7 +101,8 @@ def test_ses_bounce_without_dsn_gives_one_event_per_bounced_recipient() -> None:
     events = webhooks.parse(load("ses_bounce_without_dsn.json"))
     assert [e.recipient for e in events] == ["jane@example.com", "richard@example.com"]
     for e in events:
-        assert e.reply is None and e.decision is None
+        # No reply: the hard bounce itself says to suppress the address.
+        assert e.reply is None and e.decision is not None and e.decision.action is Action.SUPPRESS
         assert (e.event, e.reason, e.bounce) == ("bounce", Reason.UNDEFINED, Bounce.HARD)
         assert e.provider_category == "Permanent/General"
 
@@ -109,7 +110,9 @@ def test_ses_bounce_without_dsn_gives_one_event_per_bounced_recipient() -> None:
 def test_ses_complaint_notification() -> None:
     e = one(load("ses_complaint_with_feedback_report.json"))
     assert (e.event, e.recipient, e.reason, e.bounce) == ("complaint", "richard@example.com", Reason.FEEDBACK, Bounce.NONE)
-    assert e.provider_category == "abuse" and e.reply is None and e.decision is None
+    assert e.provider_category == "abuse" and e.reply is None
+    assert e.decision is not None and e.decision.action is Action.SUPPRESS and e.decision.suppress
+    assert "unwanted" in e.decision.explanation and e.decision.retry_at is None
 
 
 def test_ses_delivery_notification() -> None:
@@ -213,7 +216,8 @@ def test_transient_reply_that_says_little_caps_a_hard_category() -> None:
 
 def test_success_reply_is_not_the_reason_of_a_bounce() -> None:
     e = one(_ses_bounce("Permanent", "NoEmail", diagnosticCode="smtp; 250 2.0.0 OK queued"))
-    assert (e.reply, e.decision, e.reason, e.bounce) == (None, None, Reason.USER_UNKNOWN, Bounce.HARD)
+    assert (e.reply, e.reason, e.bounce) == (None, Reason.USER_UNKNOWN, Bounce.HARD)
+    assert e.decision is not None and e.decision.action is Action.SUPPRESS  # from the bounce, not the 250
 
 
 def test_naive_times_are_utc() -> None:
@@ -351,7 +355,7 @@ def test_sendgrid_single_event_object_and_millisecond_timestamps() -> None:
 def test_mailgun_pseudo_code_605_is_not_a_reply() -> None:
     e = one(load("mailgun_permanent_fail_suppress_bounce.json"))
     assert (e.provider, e.event, e.recipient) == ("mailgun", "dropped", "alice@example.com")
-    assert e.reply is None and e.decision is None
+    assert e.reply is None and e.decision is not None and e.decision.action is Action.SUPPRESS
     assert (e.reason, e.bounce, e.provider_category) == (Reason.SUPPRESSED, Bounce.HARD, "suppress-bounce")
     assert e.message_id == "20130503192659.13651.20287@example.com"
     assert e.timestamp == utc(2018, 3, 16, 20, 46, 35, 375624)
@@ -369,7 +373,8 @@ def test_mailgun_pseudo_code_alone_stands_for_its_reason() -> None:
 
 def test_mailgun_pseudo_code_498_is_not_a_reply() -> None:
     e = one(load("mailgun_failed_temporary_no_mx.json"))
-    assert (e.event, e.reply, e.decision) == ("deferred", None, None)
+    assert (e.event, e.reply) == ("deferred", None)
+    assert e.decision is not None and e.decision.action is Action.RETRY  # the deferral itself
     assert (e.reason, e.bounce, e.provider_category) == (Reason.UNDEFINED, Bounce.SOFT, "generic")
 
 
@@ -580,7 +585,7 @@ def test_events_are_repeatable_and_timestamps_aware_utc(name: str) -> None:
         assert e.event in webhooks.EVENTS
         assert e.provider in webhooks.PROVIDERS
         assert isinstance(e.reason, Reason) and isinstance(e.bounce, Bounce)
-        assert (e.decision is None) == (e.reply is None)
+        assert (e.decision is None) == (e.reply is None and e.event == "other")
         if e.timestamp is not None:
             assert e.timestamp.utcoffset() == timedelta(0)
 

@@ -5,7 +5,7 @@ from typing import Any, ClassVar, final
 
 from smtpcodes._types import Action, Bounce, Category, Reason, ReplyKind, Scope, StatusClass, Subject
 
-__all__ = ["_bounce_report_from_state", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "_rules", "EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "BounceRecipient", "BounceReport", "parse_bounce", "_Columns", "_classify", "_parse_bounces", "MAX_EMAIL_BYTES", "MAX_INPUT_BYTES", "MAX_LINES"]
+__all__ = ["_bounce_report_from_state", "_decide_outcome", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "_rules", "EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "BounceRecipient", "BounceReport", "parse_bounce", "_Columns", "_classify", "_parse_bounces", "MAX_EMAIL_BYTES", "MAX_INPUT_BYTES", "MAX_LINES"]
 
 MAX_EMAIL_BYTES: int
 MAX_INPUT_BYTES: int
@@ -256,6 +256,7 @@ def _outlook_errors(lang: str = "en") -> list[tuple[int, str, int | None, str]]:
 def _registry_enhanced(lang: str = "en") -> list[tuple[str, int, int, str, str, list[int], str, list[str], bool]]: ...
 def _registry_replies(lang: str = "en") -> list[tuple[int, str, str, list[str]]]: ...
 def _enum_members(name: str) -> list[tuple[str, str]]: ...
+def _decide_outcome(outcome: str, reason: str, bounce: str, now: datetime | None = None) -> RetryDecision: ...
 def _reason_info(value: str) -> tuple[str, str, str]: ...
 def _rules() -> list[
     tuple[str, str, list[str], str | None, list[int], int | None, list[str], list[str], int, str]

@@ -35,7 +35,11 @@ are not SMTP codes and never make a reply; nor do the provider's own description
 drop reasons, Postmark's ``Description``). A 2xx reply reported with a failure is not the
 reason of the failure and is left out. ``decision`` is ``smtpcodes.decide(reply, now=timestamp)``
 when there is a reply (``now`` is the event's time, so that parsing is repeatable and
-``retry_at`` counts from the event), else ``None``.
+``retry_at`` counts from the event). Without a reply it is what the event itself says, with
+its ``reason`` and ``bounce``: a complaint suppresses the address, a delivery is delivered, a
+bounce or drop is a permanent failure (a hard one suppresses the address, another gives up the
+message), a deferral a temporary one (retry); ``"other"`` events (opens, clicks, auto-replies)
+get ``None``. DSN recipients without a reply are decided the same way.
 
 ``provider_category`` is the provider's own classification as given: SES
 ``"bounceType/bounceSubType"`` (``"Permanent/NoEmail"``), ``delayType``, the complaint's
@@ -92,7 +96,7 @@ from importlib.resources import files
 from typing import Any, Final, NoReturn
 
 import smtpcodes
-from smtpcodes._native import decide, try_parse
+from smtpcodes._native import _decide_outcome, decide, try_parse
 from smtpcodes._types import Bounce, Error, Reason
 
 __all__ = ["EVENTS", "PROVIDERS", "BounceEvent", "WebhookError", "parse"]
@@ -204,7 +208,7 @@ def _rebuild(
     raw: Mapping[str, Any],
 ) -> BounceEvent:
     """Unpickles a BounceEvent."""
-    decision = decide(reply, now=timestamp) if decided and reply is not None else None
+    decision = _decide(event, reply, reason, bounce, timestamp) if decided else None
     return BounceEvent(
         provider, event, recipient, reply, reason, bounce, decision, provider_category, timestamp, message_id, raw
     )
@@ -667,6 +671,26 @@ def _compose(code: int, status: str | None, lines: list[str]) -> smtpcodes.Reply
 _VAGUE: Final = frozenset({Reason.UNDEFINED, Reason.ON_HOLD})
 _FAILURES: Final = frozenset({"bounce", "deferred", "dropped"})
 
+#: What an event without a reply says of the delivery (``Outcome`` in src/retry.rs); "other"
+#: events (opens, clicks, auto-replies) say nothing to decide on.
+_OUTCOMES: Final = {
+    "bounce": "permanent",
+    "dropped": "permanent",
+    "deferred": "transient",
+    "delivery": "delivered",
+    "complaint": "complaint",
+}
+
+
+def _decide(
+    event: str, reply: smtpcodes.Reply | None, reason: Reason, bounce: Bounce, timestamp: datetime | None
+) -> smtpcodes.RetryDecision | None:
+    """The event's decision: the reply's, else what the event says (None for "other")."""
+    if reply is not None:
+        return decide(reply, now=timestamp)
+    outcome = _OUTCOMES.get(event)
+    return None if outcome is None else _decide_outcome(outcome, reason.value, bounce.value, timestamp)
+
 
 def _classify(event: str, reply: smtpcodes.Reply | None, category: _Category | None) -> tuple[Reason, Bounce]:
     if event == "complaint":
@@ -712,7 +736,7 @@ def _event(
     reason, bounce = _classify(event, reply, category)
     if never_hard and bounce is Bounce.HARD:
         bounce = Bounce.SOFT
-    decision = decide(reply, now=timestamp) if reply is not None else None
+    decision = _decide(event, reply, reason, bounce, timestamp)
     return BounceEvent(
         provider=provider,
         event=event,

@@ -1139,6 +1139,44 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
     })
 }
 
+/// The decision for a delivery no reply describes (a webhook event without one): `outcome` is
+/// `delivered`, `transient`, `permanent` or `complaint`; `reason` and `bounce` are the event's
+/// (by value); `retry_at` counts from `now` (`None`: the current time). See
+/// `retry::decide_outcome`.
+#[pyfunction]
+#[pyo3(signature = (outcome, reason, bounce, now=None))]
+fn _decide_outcome<'py>(
+    py: Python<'py>,
+    outcome: &str,
+    reason: &str,
+    bounce: &str,
+    now: Option<&Bound<'py, PyAny>>,
+) -> PyResult<PyRetryDecision> {
+    let outcome = match outcome {
+        "delivered" => retry::Outcome::Delivered,
+        "transient" => retry::Outcome::Transient,
+        "permanent" => retry::Outcome::Permanent,
+        "complaint" => retry::Outcome::Complaint,
+        other => return Err(PyValueError::new_err(format!("no outcome {other:?}"))),
+    };
+    let reason =
+        classify::Reason::from_value(reason).ok_or_else(|| PyValueError::new_err(format!("no reason {reason:?}")))?;
+    let bounce = match bounce {
+        "hard" => classify::Bounce::Hard,
+        "soft" => classify::Bounce::Soft,
+        "none" => classify::Bounce::None,
+        "unknown" => classify::Bounce::Unknown,
+        other => return Err(PyValueError::new_err(format!("no bounce type {other:?}"))),
+    };
+    let k = classify::Classification { bounce, reason, basis: classify::Basis::Report, source: None, rule: None };
+    let policy = retry::RetryPolicy::default();
+    let d = guarded(py, || retry::decide_outcome(outcome, k, "no reply", 1, None, &policy))?;
+    match now {
+        Some(now) => decision_at(py, d, now),
+        None => decision_now(py, d),
+    }
+}
+
 /// (description, fault, default bounce) of a reason given by its Sisimai name.
 #[pyfunction]
 fn _reason_info(value: &str) -> PyResult<(&'static str, &'static str, &'static str)> {
@@ -1200,9 +1238,9 @@ fn languages() -> Vec<&'static str> {
 mod _native {
     #[pymodule_export]
     use super::{
-        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, _rules, PyEnhancedStatus,
-        PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages, outlook_error, parse,
-        try_parse,
+        _decide_outcome, _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, _rules,
+        PyEnhancedStatus, PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages,
+        outlook_error, parse, try_parse,
     };
 
     #[pymodule_export]
