@@ -1,8 +1,8 @@
 //! Binding of the core's bounce-email parsing (`crate::dsn`): conversions only.
 
 use super::{
-    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_name, guarded, py_bounce, py_reason,
-    types_attr,
+    BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_from_value, bounce_name, guarded, py_bounce,
+    py_reason, types_attr,
 };
 use crate::dsn;
 use crate::retry::RetryPolicy;
@@ -73,13 +73,7 @@ fn recipient_from(st: RecipientState) -> PyResult<dsn::BounceRecipient> {
         }
         None => None,
     };
-    let bounce = match bounce.as_str() {
-        "hard" => crate::Bounce::Hard,
-        "soft" => crate::Bounce::Soft,
-        "none" => crate::Bounce::None,
-        "unknown" => crate::Bounce::Unknown,
-        _ => return Err(bad_state("bounce")),
-    };
+    let bounce = bounce_from_value(&bounce).ok_or_else(|| bad_state("bounce"))?;
     Ok(dsn::BounceRecipient {
         address,
         original_recipient,

@@ -88,6 +88,12 @@ fn bounce_value(b: classify::Bounce) -> &'static str {
     }
 }
 
+/// The bounce type of its value (`"hard"` …), the inverse of [`bounce_value`].
+fn bounce_from_value(v: &str) -> Option<classify::Bounce> {
+    use classify::Bounce;
+    [Bounce::Hard, Bounce::Soft, Bounce::None, Bounce::Unknown].into_iter().find(|b| bounce_value(*b) == v)
+}
+
 fn bounce_name(b: classify::Bounce) -> &'static str {
     match b {
         classify::Bounce::Hard => "HARD",
@@ -1161,13 +1167,8 @@ fn _decide_outcome<'py>(
     };
     let reason =
         classify::Reason::from_value(reason).ok_or_else(|| PyValueError::new_err(format!("no reason {reason:?}")))?;
-    let bounce = match bounce {
-        "hard" => classify::Bounce::Hard,
-        "soft" => classify::Bounce::Soft,
-        "none" => classify::Bounce::None,
-        "unknown" => classify::Bounce::Unknown,
-        other => return Err(PyValueError::new_err(format!("no bounce type {other:?}"))),
-    };
+    let bounce =
+        bounce_from_value(bounce).ok_or_else(|| PyValueError::new_err(format!("no bounce type {bounce:?}")))?;
     let k = classify::Classification { bounce, reason, basis: classify::Basis::Report, source: None, rule: None };
     let policy = retry::RetryPolicy::default();
     let d = guarded(py, || retry::decide_outcome(outcome, k, "no reply", 1, None, &policy))?;
