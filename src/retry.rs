@@ -266,7 +266,7 @@ pub enum Outcome {
     /// Failed: a 5yz reply, a `5.X.X` status, DSN `Action: failed` (RFC 3464 §2.3.3).
     Permanent,
     /// Delivered, and the recipient reported it as unwanted: an ARF `Feedback-Type: abuse`
-    /// report (RFC 5965 §3.5), a provider's complaint notification.
+    /// report (RFC 5965), a provider's complaint notification.
     Complaint,
 }
 

@@ -113,6 +113,12 @@ def test_ses_complaint_notification() -> None:
     assert e.provider_category == "abuse" and e.reply is None
     assert e.decision is not None and e.decision.action is Action.SUPPRESS and e.decision.suppress
     assert "unwanted" in e.decision.explanation and e.decision.retry_at is None
+    # A feedback type that is not a complaint (RFC 6430 not-spam) suppresses nothing.
+    text = json.dumps(load("ses_complaint_with_feedback_report.json"))
+    assert text.count('"abuse"') == 1
+    n = one(json.loads(text.replace('"abuse"', '"not-spam"')))
+    assert n.provider_category == "not-spam" and n.decision is not None
+    assert n.decision.action is Action.DELIVERED and not n.decision.suppress
 
 
 def test_ses_delivery_notification() -> None:

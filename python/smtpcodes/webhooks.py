@@ -36,7 +36,8 @@ drop reasons, Postmark's ``Description``). A 2xx reply reported with a failure i
 reason of the failure and is left out. ``decision`` is ``smtpcodes.decide(reply, now=timestamp)``
 when there is a reply (``now`` is the event's time, so that parsing is repeatable and
 ``retry_at`` counts from the event). Without a reply it is what the event itself says, with
-its ``reason`` and ``bounce``: a complaint suppresses the address, a delivery is delivered, a
+its ``reason`` and ``bounce``: a complaint suppresses the address (unless its category is
+feedback that is not a complaint, such as ``not-spam`` or ``auth-failure``), a delivery is delivered, a
 bounce or drop is a permanent failure (a hard one suppresses the address, another gives up the
 message), a deferral a temporary one (retry); ``"other"`` events (opens, clicks, auto-replies)
 get ``None``. DSN recipients without a reply are decided the same way.
@@ -208,7 +209,7 @@ def _rebuild(
     raw: Mapping[str, Any],
 ) -> BounceEvent:
     """Unpickles a BounceEvent."""
-    decision = _decide(event, reply, reason, bounce, timestamp) if decided else None
+    decision = _decide(event, reply, reason, bounce, provider_category, timestamp) if decided else None
     return BounceEvent(
         provider, event, recipient, reply, reason, bounce, decision, provider_category, timestamp, message_id, raw
     )
@@ -682,13 +683,25 @@ _OUTCOMES: Final = {
 }
 
 
+#: Complaint categories that are feedback, not a recipient's complaint: the other values of the
+#: IANA MARF Feedback Type registry (as ``is_not_a_complaint`` in src/dsn/mod.rs).
+_NOT_COMPLAINTS: Final = frozenset({"auth-failure", "fraud", "not-spam", "virus", "other"})
+
+
 def _decide(
-    event: str, reply: smtpcodes.Reply | None, reason: Reason, bounce: Bounce, timestamp: datetime | None
+    event: str,
+    reply: smtpcodes.Reply | None,
+    reason: Reason,
+    bounce: Bounce,
+    category: str | None,
+    timestamp: datetime | None,
 ) -> smtpcodes.RetryDecision | None:
     """The event's decision: the reply's, else what the event says (None for "other")."""
     if reply is not None:
         return decide(reply, now=timestamp)
     outcome = _OUTCOMES.get(event)
+    if outcome == "complaint" and category is not None and category.lower() in _NOT_COMPLAINTS:
+        outcome = "delivered"
     return None if outcome is None else _decide_outcome(outcome, reason.value, bounce.value, timestamp)
 
 
@@ -736,7 +749,7 @@ def _event(
     reason, bounce = _classify(event, reply, category)
     if never_hard and bounce is Bounce.HARD:
         bounce = Bounce.SOFT
-    decision = _decide(event, reply, reason, bounce, timestamp)
+    decision = _decide(event, reply, reason, bounce, category_name, timestamp)
     return BounceEvent(
         provider=provider,
         event=event,

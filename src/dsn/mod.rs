@@ -176,18 +176,25 @@ pub struct BounceRecipient {
     pub will_retry_until: Option<String>,
 }
 
+/// A feedback type that is not a recipient's complaint: the other values of the IANA MARF
+/// Feedback Type registry (RFC 5965 `fraud`, `virus`, `other`; RFC 6591 `auth-failure`;
+/// RFC 6430 `not-spam`). `abuse`, and a type no registry lists, is a complaint.
+pub fn is_not_a_complaint(feedback_type: &str) -> bool {
+    ["auth-failure", "fraud", "not-spam", "virus", "other"].iter().any(|t| feedback_type.eq_ignore_ascii_case(t))
+}
+
 impl BounceRecipient {
     /// How the delivery to this recipient ended: what the reply says; without one, the DSN
     /// `Action` (RFC 3464 §2.3.3), else the `Status` class, else the verdict. `feedback_type`
     /// is the report's ([`BounceReport::feedback_type`]): an ARF `abuse` report (or a complaint
-    /// that names no type) is a [`Outcome::Complaint`]; other feedback (`auth-failure`, `fraud`,
-    /// `not-spam` …, RFC 5965 §7.3) and auto-replies say the message was delivered.
+    /// that names no type) is a [`Outcome::Complaint`]; other feedback ([`is_not_a_complaint`])
+    /// and auto-replies say the message was delivered.
     pub fn outcome(&self, feedback_type: Option<&str>) -> Outcome {
         if let Some(reply) = &self.reply {
             return Outcome::of_reply(reply);
         }
         match self.reason {
-            Reason::Feedback if feedback_type.is_none_or(|t| t == "abuse") => return Outcome::Complaint,
+            Reason::Feedback if !feedback_type.is_some_and(is_not_a_complaint) => return Outcome::Complaint,
             Reason::Feedback | Reason::Vacation => return Outcome::Delivered,
             _ => {}
         }
