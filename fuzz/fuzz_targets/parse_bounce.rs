@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use smtpcodes::{Error, parse_bounce};
+use smtpcodes::retry::Outcome;
+use smtpcodes::{Action, Error, parse_bounce};
 
 mod common;
 
@@ -46,6 +47,18 @@ fuzz_target!(|data: &[u8]| {
                 if let Some(s) = r.status {
                     let _ = s.to_string();
                 }
+                // Every recipient is decided (src/dsn/mod.rs `BounceRecipient::decide`): a
+                // complaint suppresses, an accepted delivery needs nothing, only an address
+                // decision suppresses, and only a retry or throttle waits.
+                let ft = report.feedback_type.as_deref();
+                let d = r.decide(ft, 1, None, &smtpcodes::RetryPolicy::default());
+                match r.outcome(ft) {
+                    Outcome::Complaint => assert_eq!(d.action, Action::Suppress, "{r:?}"),
+                    Outcome::Delivered => assert_eq!(d.action, Action::Delivered, "{r:?}"),
+                    Outcome::Transient | Outcome::Permanent => assert_ne!(d.action, Action::Delivered, "{r:?}"),
+                }
+                assert_eq!(d.suppress, d.action == Action::Suppress, "{d:?}");
+                assert_eq!(d.delay.is_some(), matches!(d.action, Action::Retry | Action::Throttle), "{d:?}");
                 if let Some(reply) = &r.reply
                     && !checked.contains(&reply)
                 {
