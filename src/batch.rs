@@ -25,6 +25,7 @@
 //! ```
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -56,8 +57,9 @@ pub enum RowError {
     Empty,
     /// The input is not text (set by the bindings, e.g. for a Python int).
     NotText,
-    /// The text is not a reply: the parser's message.
-    Parse(String),
+    /// The text is not a reply: the parser's message (shared, so that the rows of a repeated
+    /// text copy a pointer, not the message).
+    Parse(Arc<str>),
 }
 
 impl RowError {
@@ -133,7 +135,7 @@ pub fn classify_one(text: Option<&str>, command: Option<&str>, policy: &RetryPol
                 bounce: k.bounce,
                 reason: k.reason,
                 rule: k.rule.map(|m| m.rule.id),
-                ..Row::unread(RowError::Parse(message))
+                ..Row::unread(RowError::Parse(message.into()))
             }
         }
     }

@@ -343,7 +343,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
             format: None,
             recipient: None,
             dsn_action: None,
-            row: Row::unread(RowError::Parse(error)),
+            row: Row::unread(RowError::Parse(error.into())),
             diagnostic: None,
         };
         let raw = match read {
