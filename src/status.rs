@@ -113,9 +113,40 @@ impl EnhancedStatus {
     }
 }
 
+impl EnhancedStatus {
+    /// The status as text (`5.1.1`), written into `buf` without the formatting machinery: the
+    /// batch API writes one per row. [`fmt::Display`] uses it too.
+    pub fn write_into<'a>(&self, buf: &'a mut [u8; 13]) -> &'a str {
+        fn push(v: u16, buf: &mut [u8; 13], n: &mut usize) {
+            let mut digits = [0u8; 5];
+            let (mut i, mut v) = (digits.len(), v);
+            loop {
+                i -= 1;
+                digits[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+            buf[*n..*n + digits.len() - i].copy_from_slice(&digits[i..]);
+            *n += digits.len() - i;
+        }
+        let mut n = 0;
+        push(self.class.digit(), buf, &mut n);
+        buf[n] = b'.';
+        n += 1;
+        push(self.subject, buf, &mut n);
+        buf[n] = b'.';
+        n += 1;
+        push(self.detail, buf, &mut n);
+        // ASCII digits and dots only.
+        std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for EnhancedStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.class.digit(), self.subject, self.detail)
+        f.write_str(self.write_into(&mut [0; 13]))
     }
 }
 
@@ -188,6 +219,16 @@ pub(crate) fn excerpt(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn written_text_is_the_formatted_one(class in prop_oneof![Just(2u16), Just(4), Just(5)], subject: u16, detail: u16) {
+            let s = EnhancedStatus { class: StatusClass::from_digit(class).unwrap(), subject, detail };
+            let mut buf = [0; 13];
+            prop_assert_eq!(s.write_into(&mut buf), format!("{class}.{subject}.{detail}"));
+            prop_assert_eq!(s.to_string(), format!("{class}.{subject}.{detail}"));
+        }
+    }
 
     #[test]
     fn excerpt_is_the_first_24_characters() {

@@ -5,9 +5,8 @@
 //! string arrays through their buffers. The work runs with the GIL released, chunks in parallel
 //! (`crate::batch::map_chunks`), and every input gives its row(s) in order.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock};
 
 use arrow_array::builder::StringBuilder;
@@ -46,7 +45,7 @@ struct Dicts {
     reason: ArrayRef,
     action: ArrayRef,
     rule: ArrayRef,
-    rule_key: HashMap<&'static str, i16>,
+    rule_key: FxHashMap<&'static str, i16>,
 }
 
 /// The fixed dictionary of the enum column `name`.
@@ -129,14 +128,10 @@ fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(
 fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
     let d = &*DICTS;
     let mut status = StringBuilder::with_capacity(rows.len(), rows.len() * 6);
-    let mut buf = String::new();
+    let mut buf = [0; 13];
     for r in rows {
         match r.status {
-            Some(s) => {
-                buf.clear();
-                let _ = write!(buf, "{s}");
-                status.append_value(&buf);
-            }
+            Some(s) => status.append_value(s.write_into(&mut buf)),
             None => status.append_null(),
         }
     }
