@@ -271,6 +271,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome of a feedback report (ARF, a provider's complaint) of type `feedback_type`:
+    /// a complaint, unless the type is one of the other values of the IANA MARF Feedback Type
+    /// registry (RFC 5965 `fraud`, `virus`, `other`; RFC 6591 `auth-failure`; RFC 6430
+    /// `not-spam`), which say the message was delivered. `abuse`, no type, and a type no
+    /// registry lists are complaints.
+    pub fn of_feedback(feedback_type: Option<&str>) -> Outcome {
+        const NOT_COMPLAINTS: [&str; 5] = ["auth-failure", "fraud", "not-spam", "virus", "other"];
+        match feedback_type {
+            Some(t) if NOT_COMPLAINTS.iter().any(|n| t.eq_ignore_ascii_case(n)) => Outcome::Delivered,
+            _ => Outcome::Complaint,
+        }
+    }
+
     /// The outcome a reply says: from its basic code, else its status class.
     pub fn of_reply(reply: &Reply) -> Outcome {
         if reply.is_success() {

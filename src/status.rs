@@ -111,9 +111,6 @@ impl EnhancedStatus {
     pub fn registry(&self) -> Option<&'static EnhancedEntry> {
         registry::enhanced(self.subject, self.detail)
     }
-}
-
-impl EnhancedStatus {
     /// The status as text (`5.1.1`), written into `buf` without the formatting machinery: the
     /// batch API writes one per row. [`fmt::Display`] uses it too.
     pub fn write_into<'a>(&self, buf: &'a mut [u8; 13]) -> &'a str {
@@ -189,11 +186,10 @@ pub(crate) fn scan(b: &[u8], start: usize) -> Scan {
     if !(1..=3).contains(&(d1 - d0)) {
         return Scan::None;
     }
-    // The status ends at white space as `str::trim` sees it (`char::is_whitespace`, which unlike
-    // `u8::is_ascii_whitespace` includes the vertical tab), or at punctuation.
+    // The status ends at white space as `str::trim` sees it, or at punctuation.
     match b.get(d1) {
         None => {}
-        Some(c) if c.is_ascii_whitespace() || *c == 0x0B || b":;,)".contains(c) => {}
+        Some(&c) if is_space(c) || b":;,)".contains(&c) => {}
         Some(_) => return Scan::None,
     }
     let num = |a: usize, z: usize| b[a..z].iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
@@ -206,6 +202,13 @@ pub(crate) fn scan(b: &[u8], start: usize) -> Scan {
             why: "the class must be 2, 4 or 5",
         }),
     }
+}
+
+/// An ASCII byte that `char::is_whitespace` (and so `str::trim`) takes for white space: tab,
+/// line feed, vertical tab, form feed, carriage return, space. Unlike `u8::is_ascii_whitespace`
+/// it includes the vertical tab.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
 /// The first characters of `s`, for error messages.

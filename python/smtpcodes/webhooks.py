@@ -683,11 +683,6 @@ _OUTCOMES: Final = {
 }
 
 
-#: Complaint categories that are feedback, not a recipient's complaint: the other values of the
-#: IANA MARF Feedback Type registry (as ``is_not_a_complaint`` in src/dsn/mod.rs).
-_NOT_COMPLAINTS: Final = frozenset({"auth-failure", "fraud", "not-spam", "virus", "other"})
-
-
 def _decide(
     event: str,
     reply: smtpcodes.Reply | None,
@@ -699,10 +694,10 @@ def _decide(
     """The event's decision: the reply's, else what the event says (None for "other")."""
     if reply is not None:
         return decide(reply, now=timestamp)
+    # A complaint's category is its feedback type: `not-spam`, `auth-failure` … are no complaint
+    # (``Outcome::of_feedback`` in src/retry.rs).
     outcome = _OUTCOMES.get(event)
-    if outcome == "complaint" and category is not None and category.lower() in _NOT_COMPLAINTS:
-        outcome = "delivered"
-    return None if outcome is None else _decide_outcome(outcome, reason.value, bounce.value, timestamp)
+    return None if outcome is None else _decide_outcome(outcome, reason.value, bounce.value, timestamp, category)
 
 
 def _classify(event: str, reply: smtpcodes.Reply | None, category: _Category | None) -> tuple[Reason, Bounce]:

@@ -71,6 +71,13 @@ pub struct Classification {
     pub rule: Option<RuleMatch>,
 }
 
+impl Classification {
+    /// A bounce report's verdict (`reason`, `bounce`) on a delivery with no reply to classify.
+    pub fn of_report(reason: Reason, bounce: Bounce) -> Classification {
+        Classification { bounce, reason, basis: Basis::Report, source: None, rule: None }
+    }
+}
+
 impl Reason {
     /// The reason's table entry: Sisimai name, description, default bounce, fault.
     pub fn entry(self) -> &'static ReasonEntry {

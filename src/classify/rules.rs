@@ -12,6 +12,7 @@
 
 use crate::classify::{Bounce, Reason};
 use crate::reply::Reply;
+use crate::status::is_space;
 use daachorse::DoubleArrayAhoCorasick;
 use regex::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
@@ -361,14 +362,12 @@ static DOUBLE_SPACE: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|
 
 /// [`normalize`] for ASCII text, byte by byte (the common case, three times faster).
 fn normalize_ascii(text: &str) -> String {
-    // `char::is_whitespace` on ASCII: tab, line feed, vertical tab, form feed, CR, space.
-    let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
     // Most replies are one line of single spaces: lower-case them in one (vectorised) pass, and
     // check in vectorised passes that no white space but single inner spaces is left.
     let mut out = text.as_bytes().to_ascii_lowercase();
     let clean = out.first().is_some_and(|&b| b != b' ')
         && out.last().is_some_and(|&b| b != b' ')
-        && !out.iter().fold(false, |any, &b| any | (9..=13).contains(&b))
+        && !out.iter().fold(false, |any, &b| any | (b != b' ' && is_space(b)))
         && DOUBLE_SPACE.find(&out).is_none();
     if clean {
         return String::from_utf8(out).unwrap_or_default();

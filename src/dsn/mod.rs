@@ -104,7 +104,7 @@ mod corpus;
 #[cfg(test)]
 mod tests;
 
-use crate::classify::{Basis, Bounce, Classification, Reason};
+use crate::classify::{Bounce, Classification, Reason};
 use crate::error::{Error, Result};
 use crate::reply::Reply;
 use crate::retry::{Outcome, RetryDecision, RetryPolicy, decide_outcome};
@@ -176,26 +176,18 @@ pub struct BounceRecipient {
     pub will_retry_until: Option<String>,
 }
 
-/// A feedback type that is not a recipient's complaint: the other values of the IANA MARF
-/// Feedback Type registry (RFC 5965 `fraud`, `virus`, `other`; RFC 6591 `auth-failure`;
-/// RFC 6430 `not-spam`). `abuse`, and a type no registry lists, is a complaint.
-pub fn is_not_a_complaint(feedback_type: &str) -> bool {
-    ["auth-failure", "fraud", "not-spam", "virus", "other"].iter().any(|t| feedback_type.eq_ignore_ascii_case(t))
-}
-
 impl BounceRecipient {
     /// How the delivery to this recipient ended: what the reply says; without one, the DSN
     /// `Action` (RFC 3464 §2.3.3), else the `Status` class, else the verdict. `feedback_type`
-    /// is the report's ([`BounceReport::feedback_type`]): an ARF `abuse` report (or a complaint
-    /// that names no type) is a [`Outcome::Complaint`]; other feedback ([`is_not_a_complaint`])
-    /// and auto-replies say the message was delivered.
+    /// is the report's ([`BounceReport::feedback_type`]): feedback is a complaint or not by
+    /// [`Outcome::of_feedback`]; an auto-reply says the message was delivered.
     pub fn outcome(&self, feedback_type: Option<&str>) -> Outcome {
         if let Some(reply) = &self.reply {
             return Outcome::of_reply(reply);
         }
         match self.reason {
-            Reason::Feedback if !feedback_type.is_some_and(is_not_a_complaint) => return Outcome::Complaint,
-            Reason::Feedback | Reason::Vacation => return Outcome::Delivered,
+            Reason::Feedback => return Outcome::of_feedback(feedback_type),
+            Reason::Vacation => return Outcome::Delivered,
             _ => {}
         }
         match self.action.as_deref() {
@@ -235,7 +227,7 @@ impl BounceRecipient {
 
     /// The report's verdict on this recipient (`reason`, `bounce`) as a classification.
     pub fn verdict(&self) -> Classification {
-        Classification { bounce: self.bounce, reason: self.reason, basis: Basis::Report, source: None, rule: None }
+        Classification::of_report(self.reason, self.bounce)
     }
 
     /// A recipient with only an address and a verdict.

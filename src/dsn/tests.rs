@@ -855,7 +855,8 @@ fn recipients_without_a_reply_get_a_decision() {
     let auth = parse_bounce(ARF.replace("Feedback-Type: Abuse", "Feedback-Type: auth-failure").as_bytes()).unwrap();
     let x = &auth.recipients[0];
     assert_eq!(x.decide(auth.feedback_type.as_deref(), 1, None, &policy).action, Action::Delivered);
-    assert!(super::is_not_a_complaint("Not-Spam") && !super::is_not_a_complaint("abuse"));
+    assert_eq!(Outcome::of_feedback(Some("Not-Spam")), Outcome::Delivered);
+    assert_eq!(Outcome::of_feedback(Some("abuse")), Outcome::Complaint);
     assert_eq!(x.outcome(Some("some-new-type")), Outcome::Complaint, "an unlisted type is a complaint");
     // An auto-reply: delivered, nothing to do.
     let v = parse_bounce(VACATION.as_bytes()).unwrap();

@@ -177,17 +177,9 @@ impl PyBounceRecipient {
     fn decision(slf: &Bound<'_, Self>) -> PyResult<Option<PyRetryDecision>> {
         let py = slf.py();
         let this = slf.get();
-        match &this.inner.reply {
-            Some(r) => {
-                let reply = Bound::new(py, PyReply::wrap(r.clone()))?;
-                super::decide(py, &reply, 1, None, None, None).map(Some)
-            }
-            None => {
-                let policy = RetryPolicy::default();
-                let d = guarded(py, || this.inner.decide(this.feedback_type.as_deref(), 1, None, &policy))?;
-                super::decision_now(py, d).map(Some)
-            }
-        }
+        let policy = RetryPolicy::default();
+        let d = guarded(py, || this.inner.decide(this.feedback_type.as_deref(), 1, None, &policy))?;
+        super::decision_now(py, d).map(Some)
     }
     #[getter]
     fn last_attempt_date(&self) -> Option<&str> {

@@ -1146,31 +1146,32 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
 }
 
 /// The decision for a delivery no reply describes (a webhook event without one): `outcome` is
-/// `delivered`, `transient`, `permanent` or `complaint`; `reason` and `bounce` are the event's
-/// (by value); `retry_at` counts from `now` (`None`: the current time). See
-/// `retry::decide_outcome`.
+/// `delivered`, `transient`, `permanent` or `complaint` (a complaint of `feedback_type`, judged
+/// by `retry::Outcome::of_feedback`); `reason` and `bounce` are the event's (by value);
+/// `retry_at` counts from `now` (`None`: the current time). See `retry::decide_outcome`.
 #[pyfunction]
-#[pyo3(signature = (outcome, reason, bounce, now=None))]
+#[pyo3(signature = (outcome, reason, bounce, now=None, feedback_type=None))]
 fn _decide_outcome<'py>(
     py: Python<'py>,
     outcome: &str,
     reason: &str,
     bounce: &str,
     now: Option<&Bound<'py, PyAny>>,
+    feedback_type: Option<&str>,
 ) -> PyResult<PyRetryDecision> {
     let outcome = match outcome {
         "delivered" => retry::Outcome::Delivered,
         "transient" => retry::Outcome::Transient,
         "permanent" => retry::Outcome::Permanent,
-        "complaint" => retry::Outcome::Complaint,
+        "complaint" => retry::Outcome::of_feedback(feedback_type),
         other => return Err(PyValueError::new_err(format!("no outcome {other:?}"))),
     };
     let reason =
         classify::Reason::from_value(reason).ok_or_else(|| PyValueError::new_err(format!("no reason {reason:?}")))?;
     let bounce =
         bounce_from_value(bounce).ok_or_else(|| PyValueError::new_err(format!("no bounce type {bounce:?}")))?;
-    let k = classify::Classification { bounce, reason, basis: classify::Basis::Report, source: None, rule: None };
     let policy = retry::RetryPolicy::default();
+    let k = classify::Classification::of_report(reason, bounce);
     let d = guarded(py, || retry::decide_outcome(outcome, k, "no reply", 1, None, &policy))?;
     match now {
         Some(now) => decision_at(py, d, now),
