@@ -14,7 +14,9 @@ use crate::classify::{Bounce, Reason};
 use crate::reply::Reply;
 use crate::status::is_space;
 use daachorse::DoubleArrayAhoCorasick;
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, MatchKind};
 use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
@@ -138,8 +140,11 @@ pub struct RuleMatch {
 /// search stays in the CPU caches: the aho-corasick crate's DFA of the same phrases took 19 MB
 /// and was 3× slower per byte, its NFAs no faster than that. Each regex also puts
 /// the literals every one of its matches must start (or end) with into that automaton, found by
-/// regex-syntax's literal extractor; a regex runs only when one of its literals occurs. A regex
-/// without such literals is tried on every text.
+/// regex-syntax's literal extractor; a regex runs only when one of its literals occurs. When
+/// every match starts with one of the literals, the regex runs anchored at each place a literal
+/// starts (a few bytes each, most fail at once: `ip` inside `recipient` cannot start
+/// `\bip\b…`) instead of searching the whole text. A regex without such literals is tried on
+/// every text.
 pub struct RuleSet {
     rules: &'static [Rule],
     /// Each distinct automaton pattern's value is its index in `meanings`.
@@ -150,6 +155,29 @@ pub struct RuleSet {
     regexes: Vec<Regex>,
     /// Regexes with no literal to wait for, a bit each (regex `k` is bit `k`).
     always: u128,
+    /// Regexes whose every match starts with one of their literals: probed where one starts.
+    anchored: u128,
+}
+
+/// Where literals of regexes probed anchored start in one text, at most [`Starts::MAX`] of them;
+/// a regex with more falls back to a search of the whole text.
+struct Starts {
+    len: usize,
+    at: [(u8, u32); Starts::MAX],
+    overflow: u128,
+}
+
+impl Starts {
+    const MAX: usize = 16;
+    fn push(&mut self, k: usize, start: usize) {
+        match (self.at.get_mut(self.len), u32::try_from(start)) {
+            (Some(slot), Ok(start)) => {
+                *slot = (k as u8, start);
+                self.len += 1;
+            }
+            _ => self.overflow |= 1 << k,
+        }
+    }
 }
 
 /// An automaton pattern: a rule's phrase, or a literal that triggers a regex.
@@ -160,12 +188,13 @@ enum Pattern {
 }
 
 /// The literals every match of `src` must start with, or end with (whichever is the better
-/// prefilter), when there are such literals of at least 2 bytes.
-fn required_literals(src: &str) -> Option<Vec<String>> {
+/// prefilter), when there are such literals of at least 2 bytes; `true` when they start it.
+fn required_literals(src: &str) -> Option<(Vec<String>, bool)> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new().build().parse(src).ok()?;
-    let mut best: Option<Vec<String>> = None;
+    let mut best: Option<(Vec<String>, bool)> = None;
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let prefix = matches!(kind, ExtractKind::Prefix);
         let mut seq = Extractor::new().kind(kind).extract(&hir);
         seq.optimize_for_prefix_by_preference();
         let Some(lits) = seq.literals() else { continue };
@@ -182,8 +211,8 @@ fn required_literals(src: &str) -> Option<Vec<String>> {
             let shortest = v.iter().map(String::len).min().unwrap_or(0);
             (shortest < 4, v.len(), std::cmp::Reverse(shortest))
         };
-        if best.as_ref().is_none_or(|b| score(&lits) < score(b)) {
-            best = Some(lits);
+        if best.as_ref().is_none_or(|(b, _)| score(&lits) < score(b)) {
+            best = Some((lits, prefix));
         }
     }
     best
@@ -197,6 +226,7 @@ impl RuleSet {
         let mut regex_rule = Vec::new();
         let mut regexes = Vec::new();
         let mut always = 0u128;
+        let mut anchored = 0u128;
         let with_regex = rules.iter().filter(|r| r.regex.is_some()).count();
         if with_regex > 128 {
             return Err(format!("{with_regex} rules have a regex; at most 128 can (one bit each per search)"));
@@ -211,14 +241,26 @@ impl RuleSet {
                 // non-ASCII byte and falls back to the PikeVM, tens of times slower (seen on a
                 // bounce quoting a long non-English text). The rules' words are ASCII.
                 let src = src.replace(r"\b", r"(?-u:\b)");
-                let re = RegexBuilder::new(&src)
-                    .case_insensitive(true)
-                    .build()
+                // The `regex` crate's configuration of `Regex::new`, case-insensitive; the meta
+                // regex itself for its anchored searches.
+                let re = meta::Builder::new()
+                    .configure(
+                        meta::Config::new()
+                            .nfa_size_limit(Some(10 << 20))
+                            .hybrid_cache_capacity(2 << 20)
+                            .match_kind(MatchKind::LeftmostFirst)
+                            .utf8_empty(true),
+                    )
+                    .syntax(syntax::Config::new().case_insensitive(true).utf8(true))
+                    .build(&src)
                     .map_err(|e| format!("rule {}: regex does not compile: {e}", r.id))?;
                 let k = regexes.len();
                 // Texts are normalized to lower case, so the literals are the pattern's own.
                 match required_literals(&src) {
-                    Some(lits) => {
+                    Some((lits, prefix)) => {
+                        if prefix {
+                            anchored |= 1 << k;
+                        }
                         for l in lits {
                             pats.push(l);
                             patterns.push(Pattern::Trigger(k));
@@ -247,7 +289,7 @@ impl RuleSet {
         }
         let phrases = DoubleArrayAhoCorasick::with_values(index.iter().map(|(p, k)| (p.as_bytes(), *k)))
             .map_err(|e| format!("phrases do not compile: {e}"))?;
-        Ok(RuleSet { rules, phrases, meanings, regex_rule, regexes, always })
+        Ok(RuleSet { rules, phrases, meanings, regex_rule, regexes, always, anchored })
     }
 
     pub fn rules(&self) -> &'static [Rule] {
@@ -277,6 +319,7 @@ impl RuleSet {
         };
         // Regexes to run: those without a literal, and those whose literal occurs (a bit each).
         let mut triggered = self.always;
+        let mut starts = Starts { len: 0, at: [(0, 0); Starts::MAX], overflow: 0 };
         for m in self.phrases.find_overlapping_iter(text) {
             for meaning in &self.meanings[m.value() as usize] {
                 match *meaning {
@@ -285,7 +328,12 @@ impl RuleSet {
                             best = Some((self.rules[idx].priority, m.start(), idx, m.end()));
                         }
                     }
-                    Pattern::Trigger(k) => triggered |= 1 << k,
+                    Pattern::Trigger(k) => {
+                        triggered |= 1 << k;
+                        if self.anchored & (1 << k) != 0 {
+                            starts.push(k, m.start());
+                        }
+                    }
                 }
             }
         }
@@ -299,7 +347,25 @@ impl RuleSet {
             if best.is_some_and(|(p, ..)| p > r.priority) || !applies(r) {
                 continue;
             }
-            if let Some(m) = self.regexes[k].find(text)
+            let found = if (self.anchored & !starts.overflow) & (1 << k) != 0 {
+                // Every match starts where a literal does: the leftmost match is the anchored
+                // match at the first such start that has one (leftmost-first semantics).
+                let mut first: Option<regex_automata::Match> = None;
+                for &(_, at) in starts.at[..starts.len].iter().filter(|(j, _)| usize::from(*j) == k) {
+                    let at = at as usize;
+                    if first.is_some_and(|f| f.start() <= at) {
+                        continue;
+                    }
+                    let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+                    if let Some(m) = self.regexes[k].search(&input) {
+                        first = Some(m);
+                    }
+                }
+                first
+            } else {
+                self.regexes[k].find(text)
+            };
+            if let Some(m) = found
                 && beats(best, idx, m.start())
             {
                 best = Some((r.priority, m.start(), idx, m.end()));
@@ -425,7 +491,7 @@ mod tests {
         for src in
             [r"\brbl\b", r"(?:^|[0-9:] ): user unknown", r"^temporary failure\.?$", r"\b(?:ofr|lpn)[0-9]*[-_]417\b"]
         {
-            let lits = required_literals(&src.replace(r"\b", r"(?-u:\b)")).expect(src);
+            let (lits, _) = required_literals(&src.replace(r"\b", r"(?-u:\b)")).expect(src);
             assert!(lits.iter().all(|l| l.len() >= 2), "{src}: {lits:?}");
         }
     }
@@ -526,6 +592,108 @@ mod tests {
         let start = n.find("full").unwrap();
         assert_eq!(&"  Über\t\tFULL  box "[map[start]..map[start] + 4], "FULL");
         assert_eq!(map.len(), n.len() + 1);
+    }
+
+    /// [`RuleSet::best_for_text`] the slow way: every phrase searched with `str::find` at every
+    /// position, every regex searched over the whole text; the same order of preference.
+    fn best_naive(text: &str) -> Option<(&'static str, usize, usize)> {
+        let set = &*RULESET;
+        let mut best: Option<(i32, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>, usize)> = None;
+        // Ties between phrases of one rule at one start go to the one that ends first (the
+        // automaton reports matches in the order they end); a regex must do strictly better.
+        let mut offer = |idx: usize, start: usize, end: usize, phrase: bool| {
+            let key = (set.rules[idx].priority, std::cmp::Reverse(start), std::cmp::Reverse(idx), end);
+            let better = best.is_none_or(|b| {
+                let (new, old) = ((key.0, key.1, key.2), (b.0, b.1, b.2));
+                new > old || (phrase && new == old && end < b.3)
+            });
+            if better {
+                best = Some(key);
+            }
+        };
+        let mut k = 0;
+        for (idx, r) in set.rules.iter().enumerate() {
+            if !(r.codes.is_empty() && r.class.is_none() && r.status.is_empty() && r.hosts.is_empty()) {
+                k += usize::from(r.regex.is_some());
+                continue;
+            }
+            for p in r.phrases {
+                for (start, _) in text.match_indices(p) {
+                    offer(idx, start, start + p.len(), true);
+                }
+            }
+            if r.regex.is_some() {
+                if let Some(m) = set.regexes[k].find(text) {
+                    offer(idx, m.start(), m.end(), false);
+                }
+                k += 1;
+            }
+        }
+        best.map(|(_, start, idx, end)| (set.rules[idx.0].id, start.0, end))
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+        /// Texts made of the rules' own phrases and regex literals, pieces of them, words, codes
+        /// and punctuation: the automaton, the literal triggers and the anchored regex probes
+        /// pick what searching everything would.
+        #[test]
+        fn the_automaton_and_probes_pick_what_a_full_search_does(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(shipped_fragments()),
+                    shipped_regex_matches(),
+                    "[a-z0-9]{1,6}".prop_map(String::from),
+                    proptest::sample::select(
+                        [" ", "-", "_", "#", ".", ":", "(", ")", "@", "[", "]", ";", "é", "ſ"].map(String::from).to_vec()
+                    ),
+                ],
+                0..12,
+            ),
+        ) {
+            let text = normalize(&parts.concat());
+            let fast = RULESET.best_for_text(&text).map(|m| (m.rule.id, m.start, m.end));
+            proptest::prop_assert_eq!(fast, best_naive(&text), "{:?}", text);
+        }
+    }
+
+    /// Texts that each shipped regex matches, generated from the regex (without its anchors and
+    /// word boundaries, which the generator does not know; the concatenation may break them).
+    fn shipped_regex_matches() -> proptest::strategy::BoxedStrategy<String> {
+        let gens: Vec<_> = RULESET
+            .rules()
+            .iter()
+            .filter_map(|r| r.regex)
+            .filter_map(|src| {
+                let plain = src.replace(r"\b", "").replace('^', "").replace('$', "").replace(r"\S", "[a-z0-9.@]");
+                proptest::string::string_regex(&plain).ok().map(|g| g.prop_map(|t| t.to_lowercase()).boxed())
+            })
+            .collect();
+        assert!(gens.len() > 20, "most shipped regexes generate examples");
+        proptest::strategy::Union::new(gens).boxed()
+    }
+
+    /// Phrases of the shipped rules, their regexes' literals, and halves of both.
+    fn shipped_fragments() -> Vec<String> {
+        let mut out = Vec::new();
+        for r in RULESET.rules() {
+            let mut whole: Vec<String> = r.phrases.iter().map(|p| p.to_string()).collect();
+            if let Some(src) = r.regex
+                && let Some((lits, _)) = required_literals(&src.replace(r"\b", r"(?-u:\b)"))
+            {
+                whole.extend(lits);
+            }
+            for w in whole {
+                let half = w.char_indices().map(|(i, _)| i).nth(w.chars().count() / 2).unwrap_or(0);
+                out.push(w[..half].to_string());
+                out.push(w[half..].to_string());
+                out.push(w);
+            }
+        }
+        out.retain(|f| !f.is_empty());
+        out
     }
 
     #[test]
