@@ -24,7 +24,6 @@
 //! assert!(matches!(rows[2].error, Some(RowError::Parse(_))));
 //! ```
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -129,7 +128,7 @@ pub fn classify_one(text: Option<&str>, command: Option<&str>, policy: &RetryPol
         Err(e) => {
             // Sized for the longest messages up front: `to_string` grows the string a few times.
             let mut message = String::with_capacity(160);
-            let _ = write!(message, "{e}");
+            e.write_message(&mut message);
             let k = classify_text(text, false);
             Row {
                 bounce: k.bounce,

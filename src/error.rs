@@ -91,6 +91,63 @@ impl Error {
         }
         self
     }
+
+    /// Appends the message ([`Display`](std::fmt::Display)) to `out`. The common syntax error
+    /// is written piece by piece rather than through the formatting machinery: the batch API
+    /// writes one message per unreadable row, and `{found:?}` costs most of a row's time there.
+    pub fn write_message(&self, out: &mut String) {
+        match self {
+            // `str`'s Debug leaves printable ASCII other than `"` and `\` as it is.
+            Error::Syntax { expected, position, found }
+                if found.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') =>
+            {
+                out.push_str("expected ");
+                out.push_str(expected);
+                out.push_str(" at position ");
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut n = *position;
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                digits[at..].iter().for_each(|&d| out.push(char::from(d)));
+                out.push_str(", found \"");
+                out.push_str(found);
+                out.push('"');
+            }
+            _ => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn written_message_is_the_displayed_one(found in any::<String>(), ascii in "[ -~]{0,30}", position: usize) {
+            for found in [found, ascii] {
+                let e = Error::Syntax { expected: "a 3-digit reply code", position, found };
+                let mut out = String::from("row: ");
+                e.write_message(&mut out);
+                prop_assert_eq!(out, format!("row: {e}"));
+            }
+            let e = Error::InvalidStatus { text: "9.1.1".into(), position, why: "the class must be 2, 4 or 5" };
+            let mut out = String::new();
+            e.write_message(&mut out);
+            prop_assert_eq!(out, e.to_string());
+        }
+    }
+}
