@@ -388,8 +388,8 @@ pub fn normalize(text: &str) -> String {
 /// [`normalize`], plus for each byte of the result the byte offset it came from in `text`
 /// (when `map` is true), so that a match can be located in the original text.
 pub fn normalize_with_map(text: &str, map: bool) -> (String, Vec<usize>) {
-    if !map && text.is_ascii() {
-        return (normalize_ascii(text), Vec::new());
+    if !map {
+        return (if text.is_ascii() { normalize_ascii(text) } else { normalize_unicode(text) }, Vec::new());
     }
     let mut out = String::with_capacity(text.len());
     let mut offsets = Vec::new();
@@ -421,6 +421,44 @@ pub fn normalize_with_map(text: &str, map: bool) -> (String, Vec<usize>) {
         offsets.push(text.len());
     }
     (out, offsets)
+}
+
+/// [`normalize`] for text with non-ASCII characters: ASCII bytes and characters of scripts
+/// without case (most non-Latin text in bounces: Japanese, Chinese, Arabic, Hebrew, Hindi …) are
+/// copied without a look-up in the lower-case table.
+fn normalize_unicode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending = false;
+    for ch in text.chars() {
+        let space = match u8::try_from(ch) {
+            Ok(b) if b.is_ascii() => is_space(b),
+            _ => ch.is_whitespace(),
+        };
+        if space {
+            pending = !out.is_empty();
+            continue;
+        }
+        if pending {
+            out.push(' ');
+            pending = false;
+        }
+        if ch.is_ascii() {
+            out.push(ch.to_ascii_lowercase());
+        } else if caseless(ch) {
+            out.push(ch);
+        } else {
+            out.extend(ch.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Blocks of characters that have no lower-case mapping (checked for every character by a test):
+/// Hebrew to Myanmar (U+0590–U+109F: Hebrew, Arabic, Syriac, Thaana, the Indic scripts, Thai, Lao,
+/// Tibetan, Myanmar), and Hiragana to Yi and Vai (U+3040–U+A63F: Kana, the CJK ideographs, Hangul
+/// compatibility letters, Yi), and the Hangul syllables (U+AC00–U+D7A3).
+fn caseless(ch: char) -> bool {
+    matches!(ch, '\u{0590}'..='\u{109F}' | '\u{3040}'..='\u{A63F}' | '\u{AC00}'..='\u{D7A3}')
 }
 
 /// Two spaces in a row: built once, not per text.
@@ -469,6 +507,16 @@ mod tests {
         #[test]
         fn ascii_fast_path_normalizes_like_the_general_one(text in "[ -~\t\n\r\x0b\x0c]{0,60}") {
             proptest::prop_assert_eq!(normalize_ascii(&text), normalize_with_map(&text, true).0);
+        }
+
+        #[test]
+        fn unicode_path_normalizes_like_the_mapping_one(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[ -~\t\n\u{0b}\u{0c}\r\u{85}\u{a0}\u{3000}À-ɏА-яא-תぁ-ヿ一-龥가-힣]{0,40}",
+            ]
+        ) {
+            proptest::prop_assert_eq!(normalize_unicode(&text), normalize_with_map(&text, true).0);
         }
     }
 
@@ -583,6 +631,13 @@ mod tests {
         assert_eq!(normalize("Benutzer\r\n\tUNBEKANNT"), "benutzer unbekannt");
         assert_eq!(normalize("İ"), "i\u{307}");
         assert_eq!(normalize(""), "");
+    }
+
+    #[test]
+    fn caseless_blocks_have_no_lower_case() {
+        for ch in ('\u{80}'..=char::MAX).filter(|c| caseless(*c)) {
+            assert!(ch.to_lowercase().eq([ch]), "{ch:?} ({:04X}) has a lower case", u32::from(ch));
+        }
     }
 
     #[test]
