@@ -146,16 +146,49 @@ pub(crate) fn strip_comments(text: &str) -> String {
     squeeze(&out)
 }
 
-/// White space runs squeezed to one space, trimmed.
+/// White space runs squeezed to one space, trimmed. White space is Unicode's, as for
+/// `str::split_whitespace`, found byte by byte: the words between are copied whole.
 pub(crate) fn squeeze(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    let bytes = text.as_bytes();
+    let mut word_start: Option<usize> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let space = white_space_len(text, i, b);
+        if space == 0 {
+            word_start.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(text.get(start..i).unwrap_or_default());
+        }
+        i += space;
+    }
+    if let Some(start) = word_start {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        out.push_str(text.get(start..).unwrap_or_default());
     }
     out
+}
+
+/// The length of the white-space character (`char::is_whitespace`) that starts at byte `at` of
+/// `text`, whose byte there is `b`; 0 when none starts there. Only the lead bytes 0xC2, 0xE1,
+/// 0xE2 and 0xE3 begin non-ASCII white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+#[inline]
+pub(crate) fn white_space_len(text: &str, at: usize, b: u8) -> usize {
+    match b {
+        b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => 1,
+        0xC2 | 0xE1..=0xE3 => {
+            text.get(at..).and_then(|rest| rest.chars().next()).filter(|c| c.is_whitespace()).map_or(0, char::len_utf8)
+        }
+        _ => 0,
+    }
 }
 
 /// A `type; value` field value (RFC 3464 `address-type ";" generic-address`,
@@ -294,6 +327,34 @@ pub(crate) fn text(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn squeeze_matches_split_whitespace(t in "[ a-z\t\n\r\x0b\x0c\u{85}\u{a0}\u{1680}\u{2000}-\u{2030}\u{205f}\u{3000}\u{3001}é]{0,40}") {
+            prop_assert_eq!(squeeze(&t), t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+
+        #[test]
+        fn squeeze_matches_split_whitespace_any(t in any::<String>()) {
+            prop_assert_eq!(squeeze(&t), t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+
+    #[test]
+    fn squeeze_is_split_whitespace_joined() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a  b\tc\r\nd\x0be\x0cf ",
+            "a\u{a0}b\u{85}c\u{3000}d\u{2028}e\u{202f}\u{205f}f\u{1680}g\u{200a}h",
+            "é ü\u{e000}\u{2060}\u{2030} \u{3001}x\u{1f}y\u{1c}",
+            "\u{a0}\u{a0}x\u{3000}",
+        ] {
+            assert_eq!(squeeze(t), t.split_whitespace().collect::<Vec<_>>().join(" "), "{t:?}");
+        }
+    }
 
     #[test]
     fn lines_of_every_ending() {
