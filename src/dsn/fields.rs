@@ -147,47 +147,56 @@ pub(crate) fn strip_comments(text: &str) -> String {
 }
 
 /// White space runs squeezed to one space, trimmed. White space is Unicode's, as for
-/// `str::split_whitespace`, found byte by byte: the words between are copied whole.
+/// `str::split_whitespace`; the words between are copied whole.
 pub(crate) fn squeeze(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let bytes = text.as_bytes();
-    let mut word_start: Option<usize> = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let space = white_space_len(text, i, b);
-        if space == 0 {
-            word_start.get_or_insert(i);
-            i += 1;
-            continue;
-        }
-        if let Some(start) = word_start.take() {
+    let mut from = 0;
+    while from < text.len() {
+        let (end, next) = match next_white_space(text, from) {
+            Some((at, len)) => (at, at + len),
+            None => (text.len(), text.len()),
+        };
+        if end > from {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(text.get(start..i).unwrap_or_default());
+            out.push_str(text.get(from..end).unwrap_or_default());
         }
-        i += space;
-    }
-    if let Some(start) = word_start {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(text.get(start..).unwrap_or_default());
+        from = next;
     }
     out
 }
 
-/// The length of the white-space character (`char::is_whitespace`) that starts at byte `at` of
-/// `text`, whose byte there is `b`; 0 when none starts there. Only the lead bytes 0xC2, 0xE1,
-/// 0xE2 and 0xE3 begin non-ASCII white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+/// The bytes that are ASCII white space (`char::is_whitespace`: TAB, LF, VT, FF, CR, space) or
+/// that may start a non-ASCII white-space character (U+0085 and U+00A0 start with 0xC2, U+1680
+/// with 0xE1, U+2000–U+205F with 0xE2, U+3000 with 0xE3).
+const MAY_START_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i as u8, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
+        i += 1;
+    }
+    t
+};
+
+/// The first white-space character (`char::is_whitespace`) of `text` at or after byte `from`:
+/// its offset and length in bytes. A table of the bytes that may start one keeps the scan to
+/// a byte compare; only those bytes are decoded.
 #[inline]
-pub(crate) fn white_space_len(text: &str, at: usize, b: u8) -> usize {
-    match b {
-        b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => 1,
-        0xC2 | 0xE1..=0xE3 => {
-            text.get(at..).and_then(|rest| rest.chars().next()).filter(|c| c.is_whitespace()).map_or(0, char::len_utf8)
+pub(crate) fn next_white_space(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    loop {
+        let at = i + bytes.get(i..)?.iter().position(|&b| MAY_START_SPACE[usize::from(b)])?;
+        let len = match bytes.get(at) {
+            Some(&b) if b < 0x80 => 1,
+            _ => text.get(at..).and_then(|r| r.chars().next()).filter(|c| c.is_whitespace()).map_or(0, char::len_utf8),
+        };
+        if len > 0 {
+            return Some((at, len));
         }
-        _ => 0,
+        i = at + 1;
     }
 }
 
@@ -333,6 +342,18 @@ mod tests {
         #[test]
         fn squeeze_matches_split_whitespace(t in "[ a-z\t\n\r\x0b\x0c\u{85}\u{a0}\u{1680}\u{2000}-\u{2030}\u{205f}\u{3000}\u{3001}é]{0,40}") {
             prop_assert_eq!(squeeze(&t), t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+
+        #[test]
+        fn white_space_cuts_as_split_inclusive(t in "[ a-z\t\n\r\x0b\x0c\u{85}\u{a0}\u{1680}\u{2000}-\u{2030}\u{205f}\u{3000}\u{3001}é]{0,40}") {
+            let mut pieces = Vec::new();
+            let mut at = 0;
+            while at < t.len() {
+                let next = next_white_space(&t, at).map_or(t.len(), |(space, len)| space + len);
+                pieces.push(&t[at..next]);
+                at = next;
+            }
+            prop_assert_eq!(pieces, t.split_inclusive(char::is_whitespace).collect::<Vec<_>>());
         }
 
         #[test]
