@@ -41,11 +41,11 @@ pub(crate) fn line_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
     std::iter::from_fn(move || {
         let rest = text.get(pos..).filter(|r| !r.is_empty())?;
         let start = pos;
-        match rest.find(['\r', '\n']) {
+        match memchr::memchr2(b'\r', b'\n', rest.as_bytes()) {
             Some(i) => {
-                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if rest.as_bytes().get(i..i + 2) == Some(b"\r\n") { 2 } else { 1 };
                 pos += i + skip;
-                Some((start, &rest[..i]))
+                Some((start, rest.get(..i).unwrap_or_default()))
             }
             None => {
                 pos = text.len();

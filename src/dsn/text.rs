@@ -109,7 +109,7 @@ pub(crate) fn clean_address(token: &str) -> Option<String> {
 pub(crate) fn command_in(text: &str) -> Option<String> {
     let upper = fields::squeeze(prefix(text, MAX_BLOCK)).to_ascii_uppercase();
     for lead in ["AFTER ", "IN REPLY TO ", "DID NOT LIKE OUR ", "MOST PROGRESS WAS "] {
-        let Some(i) = upper.find(lead) else { continue };
+        let Some(i) = find(&upper, lead) else { continue };
         let rest = upper.get(i + lead.len()..).unwrap_or_default();
         let rest = rest.strip_prefix("FINAL ").or_else(|| rest.strip_prefix("END OF ")).unwrap_or(rest);
         let cmd = [
