@@ -36,7 +36,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !(text::contains(body, OPENING) || failed_header || (from_daemon && exim_subject)) {
         return None;
     }
-    if !LIST_STARTS.iter().any(|m| text::contains(body, *m)) {
+    if !LIST_STARTS.iter().any(|m| text::contains(body, m)) {
         return None;
     }
     let failed: Vec<String> = text::raw_header(msg, "x-failed-recipients")
@@ -47,7 +47,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let mut listing = false;
     for line in head.lines() {
         if !listing {
-            listing = LIST_STARTS.iter().any(|m| text::contains(line, *m));
+            listing = LIST_STARTS.iter().any(|m| text::contains(line, m));
             continue;
         }
         let indent = line.len() - line.trim_start().len();

@@ -37,7 +37,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
             Some(address) => {
                 let mut r = text::recipient(address, &reason);
                 if r.reply.is_none() && r.reason == Reason::Undefined {
-                    let english = TRANSLATIONS.iter().find(|(t, _)| text::contains(&reason, *t)).map(|(_, e)| *e);
+                    let english = TRANSLATIONS.iter().find(|(t, _)| text::contains(&reason, t)).map(|(_, e)| *e);
                     if let Some(e) = english {
                         let c = classify_text(e, false);
                         (r.reason, r.bounce) = (c.reason, c.bounce);

@@ -32,7 +32,7 @@ const END_MARKERS: &[&str] = &[
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = OPENINGS.iter().filter_map(|m| text::find(body, *m)).min()?;
+    let at = OPENINGS.iter().filter_map(|m| text::find(body, m)).min()?;
     let rest = body.get(at..)?;
     let head = text::cut(rest, END_MARKERS);
     let delayed = text::subject(msg).starts_with("Delayed Mail") || text::contains(head, "THIS IS A WARNING ONLY");

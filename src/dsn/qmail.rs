@@ -27,7 +27,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let yahoo = text::contains(body, YAHOO);
-    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, *m)) {
+    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, m)) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
