@@ -321,28 +321,15 @@ struct BounceRow {
     diagnostic: Option<String>,
 }
 
-/// Reads the file at `path` into `buffer` (emptied first). One buffer serves a whole chunk: no
-/// allocation per email once it has grown to the biggest, and no `stat` for a size hint, which
-/// `std::fs::read` makes (the same errors: opening, then reading, fails the same way).
-fn read_into(path: &str, buffer: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::Read;
-    buffer.clear();
-    std::fs::File::open(path)?.read_to_end(buffer).map(drop)
-}
-
 fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBatch {
     let mut rows = Vec::new();
-    let mut buffer = Vec::new();
     for (index, email) in items {
         let index = u32::try_from(*index).unwrap_or(u32::MAX);
         let (source, read) = match email {
             Email::Bytes(b) => (None, Ok(Cow::Borrowed(*b))),
-            Email::Path(p) => (
-                Some(p.clone()),
-                read_into(p, &mut buffer)
-                    .map(|()| Cow::Borrowed(buffer.as_slice()))
-                    .map_err(|e| format!("cannot read {p}: {e}")),
-            ),
+            Email::Path(p) => {
+                (Some(p.clone()), std::fs::read(p).map(Cow::Owned).map_err(|e| format!("cannot read {p}: {e}")))
+            }
             Email::Neither => (None, Err("not an email: expected bytes or a path".to_string())),
         };
         let failed = |error: String| BounceRow {
