@@ -15,9 +15,9 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let body = email.body();
-    let at = body.find(LIST)?;
+    let at = text::find(body, LIST)?;
     let rest = body.get(at + LIST.len()..)?;
-    let (list, transcript) = match rest.find(TRANSCRIPT) {
+    let (list, transcript) = match text::find(rest, TRANSCRIPT) {
         Some(i) => (rest.get(..i)?, rest.get(i + TRANSCRIPT.len()..)?.trim()),
         None => (rest, ""),
     };

@@ -15,10 +15,10 @@ const REPORT: &str = "Technical report:";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(OPENING) {
+    if !text::contains(body, OPENING) {
         return None;
     }
-    let at = body.find(REPORT)? + REPORT.len();
+    let at = text::find(body, REPORT)? + REPORT.len();
     let mut report = rfc3464::read_delivery_status(body.get(at..)?);
     report.format = "amazonworkmail";
     report.original = text::original(msg);

@@ -11,7 +11,7 @@ const DETAILS: &str = "Message details:";
 
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let body = if email.body().contains(BELOW) {
+    let body = if text::contains(email.body(), BELOW) {
         Cow::Borrowed(email.body())
     } else {
         // The notice's part is sometimes lost to a `boundary` parameter written on an unindented
@@ -20,8 +20,8 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         memchr::memmem::find(msg.raw_message.as_ref(), BELOW.as_bytes())?;
         String::from_utf8_lossy(msg.raw_message.as_ref())
     };
-    let below = body.find(BELOW)?;
-    let details = body.find(DETAILS)?;
+    let below = text::find(&body, BELOW)?;
+    let details = text::find(&body, DETAILS)?;
     let said = body.get(below + BELOW.len()..details).unwrap_or_default().trim();
     // The `Error: …` line right before.
     let error = body.get(..below).and_then(|h| h.lines().rev().find(|l| !l.trim().is_empty())).unwrap_or_default();

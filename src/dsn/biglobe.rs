@@ -13,9 +13,9 @@ const INFO: &str = "----- Non-delivered information -----";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(LIST)?;
+    let at = text::find(body, LIST)?;
     let rest = body.get(at + LIST.len()..)?;
-    let info_at = rest.find(INFO)?;
+    let info_at = text::find(rest, INFO)?;
     let list = rest.get(..info_at)?;
     let info = rest.get(info_at + INFO.len()..)?.trim();
     let info = info.split("\n\n").next().unwrap_or_default();

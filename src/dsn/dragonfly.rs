@@ -13,17 +13,17 @@ const COPY_MARKERS: &[&str] = &["Message headers follow.", "Original message fol
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(OPENING) || !body.contains(RECIPIENT) {
+    if !text::contains(body, OPENING) || !text::contains(body, RECIPIENT) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
-    let at = head.find(RECIPIENT)? + RECIPIENT.len();
+    let at = text::find(head, RECIPIENT)? + RECIPIENT.len();
     let rest = head.get(at..)?;
     let (line, block) = rest.split_once('\n').unwrap_or((rest, ""));
     let mut recipients = Vec::new();
     if let Some(address) = text::address_in(line) {
         // `mx.example.com [192.0.2.1] did not like our RCPT TO:`
-        let remote = block.lines().find(|l| l.contains("did not like our")).and_then(|l| {
+        let remote = block.lines().find(|l| text::contains(l, "did not like our")).and_then(|l| {
             let host = l.split_whitespace().next()?;
             (host.contains('.') && !host.contains('@')).then(|| host.to_string())
         });

@@ -13,7 +13,7 @@ const COPY_MARKERS: &[&str] = &["--- The header of the original message is follo
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(OPENING) || !COPY_MARKERS.iter().any(|m| body.contains(m)) {
+    if !text::contains(body, OPENING) || !COPY_MARKERS.iter().any(|m| text::contains(body, m)) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);

@@ -14,8 +14,8 @@ const LIST_STARTS: &[&str] =
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let start = LIST_STARTS.iter().filter_map(|m| body.find(m).map(|i| i + m.len())).min()?;
-    if !body.contains("Your message") {
+    let start = LIST_STARTS.iter().filter_map(|m| text::find(body, m).map(|i| i + m.len())).min()?;
+    if !text::contains(body, "Your message") {
         return None;
     }
     let list = body.get(start..)?;

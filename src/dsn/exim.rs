@@ -30,13 +30,13 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let subject = text::subject(msg);
     let failed_header = text::has_header(msg, "x-failed-recipients");
     let from_daemon = text::from_local(msg) == "mailer-daemon";
-    let exim_subject = subject.contains("Mail delivery failed")
-        || subject.contains("Mail failure")
-        || (subject.starts_with("Warning: message") && subject.contains("delayed"));
-    if !(body.contains(OPENING) || failed_header || (from_daemon && exim_subject)) {
+    let exim_subject = text::contains(&subject, "Mail delivery failed")
+        || text::contains(&subject, "Mail failure")
+        || (subject.starts_with("Warning: message") && text::contains(&subject, "delayed"));
+    if !(text::contains(body, OPENING) || failed_header || (from_daemon && exim_subject)) {
         return None;
     }
-    if !LIST_STARTS.iter().any(|m| body.contains(m)) {
+    if !LIST_STARTS.iter().any(|m| text::contains(body, m)) {
         return None;
     }
     let failed: Vec<String> = text::raw_header(msg, "x-failed-recipients")
@@ -47,7 +47,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let mut listing = false;
     for line in head.lines() {
         if !listing {
-            listing = LIST_STARTS.iter().any(|m| line.contains(m));
+            listing = LIST_STARTS.iter().any(|m| text::contains(line, m));
             continue;
         }
         let indent = line.len() - line.trim_start().len();

@@ -16,8 +16,8 @@ const COPY_MARKERS: &[&str] =
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(OPENING)?;
-    if !body.contains("recipient addresses that were") {
+    let at = text::find(body, OPENING)?;
+    if !text::contains(body, "recipient addresses that were") {
         return None;
     }
     let head = text::cut(body.get(at + OPENING.len()..)?, COPY_MARKERS);

@@ -18,7 +18,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let body = email.body();
-    if !body.contains(REJECTED) && !body.contains(NOT_RECEIVED) {
+    if !text::contains(body, REJECTED) && !text::contains(body, NOT_RECEIVED) {
         return None;
     }
     // The returned message (inline in older reports) starts at its first header line.

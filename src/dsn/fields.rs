@@ -41,11 +41,11 @@ pub(crate) fn line_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
     std::iter::from_fn(move || {
         let rest = text.get(pos..).filter(|r| !r.is_empty())?;
         let start = pos;
-        match rest.find(['\r', '\n']) {
+        match memchr::memchr2(b'\r', b'\n', rest.as_bytes()) {
             Some(i) => {
-                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if rest.as_bytes().get(i..i + 2) == Some(b"\r\n") { 2 } else { 1 };
                 pos += i + skip;
-                Some((start, &rest[..i]))
+                Some((start, rest.get(..i).unwrap_or_default()))
             }
             None => {
                 pos = text.len();
@@ -146,16 +146,58 @@ pub(crate) fn strip_comments(text: &str) -> String {
     squeeze(&out)
 }
 
-/// White space runs squeezed to one space, trimmed.
+/// White space runs squeezed to one space, trimmed. White space is Unicode's, as for
+/// `str::split_whitespace`; the words between are copied whole.
 pub(crate) fn squeeze(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut from = 0;
+    while from < text.len() {
+        let (end, next) = match next_white_space(text, from) {
+            Some((at, len)) => (at, at + len),
+            None => (text.len(), text.len()),
+        };
+        if end > from {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(text.get(from..end).unwrap_or_default());
         }
-        out.push_str(word);
+        from = next;
     }
     out
+}
+
+/// The bytes that are ASCII white space (`char::is_whitespace`: TAB, LF, VT, FF, CR, space) or
+/// that may start a non-ASCII white-space character (U+0085 and U+00A0 start with 0xC2, U+1680
+/// with 0xE1, U+2000–U+205F with 0xE2, U+3000 with 0xE3).
+const MAY_START_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i as u8, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
+        i += 1;
+    }
+    t
+};
+
+/// The first white-space character (`char::is_whitespace`) of `text` at or after byte `from`:
+/// its offset and length in bytes. A table of the bytes that may start one keeps the scan to
+/// a byte compare; only those bytes are decoded.
+#[inline]
+pub(crate) fn next_white_space(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    loop {
+        let at = i + bytes.get(i..)?.iter().position(|&b| MAY_START_SPACE[usize::from(b)])?;
+        let len = match bytes.get(at) {
+            Some(&b) if b < 0x80 => 1,
+            _ => text.get(at..).and_then(|r| r.chars().next()).filter(|c| c.is_whitespace()).map_or(0, char::len_utf8),
+        };
+        if len > 0 {
+            return Some((at, len));
+        }
+        i = at + 1;
+    }
 }
 
 /// A `type; value` field value (RFC 3464 `address-type ";" generic-address`,
@@ -294,6 +336,46 @@ pub(crate) fn text(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn squeeze_matches_split_whitespace(t in "[ a-z\t\n\r\x0b\x0c\u{85}\u{a0}\u{1680}\u{2000}-\u{2030}\u{205f}\u{3000}\u{3001}é]{0,40}") {
+            prop_assert_eq!(squeeze(&t), t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+
+        #[test]
+        fn white_space_cuts_as_split_inclusive(t in "[ a-z\t\n\r\x0b\x0c\u{85}\u{a0}\u{1680}\u{2000}-\u{2030}\u{205f}\u{3000}\u{3001}é]{0,40}") {
+            let mut pieces = Vec::new();
+            let mut at = 0;
+            while at < t.len() {
+                let next = next_white_space(&t, at).map_or(t.len(), |(space, len)| space + len);
+                pieces.push(&t[at..next]);
+                at = next;
+            }
+            prop_assert_eq!(pieces, t.split_inclusive(char::is_whitespace).collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn squeeze_matches_split_whitespace_any(t in any::<String>()) {
+            prop_assert_eq!(squeeze(&t), t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+
+    #[test]
+    fn squeeze_is_split_whitespace_joined() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a  b\tc\r\nd\x0be\x0cf ",
+            "a\u{a0}b\u{85}c\u{3000}d\u{2028}e\u{202f}\u{205f}f\u{1680}g\u{200a}h",
+            "é ü\u{e000}\u{2060}\u{2030} \u{3001}x\u{1f}y\u{1c}",
+            "\u{a0}\u{a0}x\u{3000}",
+        ] {
+            assert_eq!(squeeze(t), t.split_whitespace().collect::<Vec<_>>().join(" "), "{t:?}");
+        }
+    }
 
     #[test]
     fn lines_of_every_ending() {

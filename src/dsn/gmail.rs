@@ -18,13 +18,13 @@ const COPY_MARKERS: &[&str] = &["----- Original message -----", "----- Message h
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(LIST_START) || !body.contains("----- ") {
+    if !text::contains(body, LIST_START) || !text::contains(body, "----- ") {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
-    let list_at = head.find(LIST_START)?;
+    let list_at = text::find(head, LIST_START)?;
     let list = head.get(list_at..)?;
-    let (list, details) = match list.find(DETAILS) {
+    let (list, details) = match text::find(list, DETAILS) {
         Some(i) => (list.get(..i)?, list.get(i..)?.to_string()),
         // A warning without technical details says why after the addresses (`Message will be
         // retried for 2 more day(s)`): the unindented lines after the list's first line.
@@ -40,10 +40,10 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         .filter(|l| l.starts_with(' ') || l.starts_with('\t'))
         .filter_map(text::address_in)
         .collect();
-    let delayed = list.contains("has been delayed");
+    let delayed = text::contains(list, "has been delayed");
     let remote = remote(&details);
     // The reply follows Google's sentence; a doubled code (`554 554 5.7.0`) is written once.
-    let reply_text = match details.find(RETURNED) {
+    let reply_text = match text::find(&details, RETURNED) {
         Some(i) => undouble(details.get(i + RETURNED.len()..).unwrap_or_default()),
         None => details,
     };
@@ -58,9 +58,9 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 
 /// `… for the recipient domain example.jp by mx.example.jp. [192.0.2.1].` → `mx.example.jp`.
 fn remote(details: &str) -> Option<String> {
-    let i = details.find("for the recipient domain ")?;
+    let i = text::find(details, "for the recipient domain ")?;
     let rest = details.get(i..)?;
-    let by = rest.find(" by ")?;
+    let by = text::find(rest, " by ")?;
     let host = rest.get(by + 4..)?.split_whitespace().next()?.trim_end_matches('.');
     (host.contains('.') && !host.starts_with('[')).then(|| host.to_string())
 }

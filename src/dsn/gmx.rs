@@ -14,7 +14,7 @@ const COPY_MARKER: &str = "--- The header of the original message is following";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(OPENING) || !body.contains(COPY_MARKER) {
+    if !text::contains(body, OPENING) || !text::contains(body, COPY_MARKER) {
         return None;
     }
     let head = text::cut(body, &[COPY_MARKER]);
@@ -43,9 +43,9 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         .map(|(address, details)| {
             let remote = details.lines().find_map(|l| l.strip_prefix("host:")).map(|h| h.trim().to_string());
             let remote = remote.filter(|h| !h.is_empty() && !h.contains(' '));
-            let command = if details.contains("after RCPT command") {
+            let command = if text::contains(&details, "after RCPT command") {
                 Some("RCPT TO".to_string())
-            } else if details.contains("after MAIL command") {
+            } else if text::contains(&details, "after MAIL command") {
                 Some("MAIL FROM".to_string())
             } else {
                 text::command_in(&details)

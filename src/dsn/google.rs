@@ -27,11 +27,11 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     }
     let failed = text::raw_header(msg, "x-failed-recipients")?;
     let body = email.body();
-    let at = HEADINGS.iter().filter_map(|h| body.find(h)).min()?;
+    let at = HEADINGS.iter().filter_map(|h| text::find(body, h)).min()?;
     let notice = text::cut(body.get(at..)?, COPY_MARKERS);
     let delayed = notice.starts_with("** Delivery incomplete **");
     // The server's words when Google quotes them, else Google's own explanation.
-    let said = RESPONSE.iter().find_map(|m| notice.find(m).map(|i| i + m.len())).and_then(|i| notice.get(i..));
+    let said = RESPONSE.iter().find_map(|m| text::find(notice, m).map(|i| i + m.len())).and_then(|i| notice.get(i..));
     // One reading of the shared text, copied to each address (linear in the input).
     let reply = said.and_then(|s| text::find_reply(s, None, text::command_in(s)));
     let mut template = text::recipient_from_reply(String::new(), reply, notice, delayed);

@@ -25,7 +25,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let failed = text::raw_header(msg, "x-failed-recipients")?;
     let body = email.body();
     let head = text::cut(body, COPY_MARKERS);
-    if !head.contains(HELP) {
+    if !text::contains(head, HELP) {
         return None;
     }
     let recipients = failed

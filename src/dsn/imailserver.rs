@@ -19,7 +19,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     }
     let body = email.body();
     let head = text::cut(body, COPY_MARKERS);
-    let response = head.find(RESPONSE).and_then(|i| head.get(i + RESPONSE.len()..)).unwrap_or_default().trim();
+    let response = text::find(head, RESPONSE).and_then(|i| head.get(i + RESPONSE.len()..)).unwrap_or_default().trim();
     let response = text::prefix(response, text::MAX_BLOCK);
     let mut recipients = Vec::new();
     for line in head.lines().map(str::trim) {

@@ -13,7 +13,7 @@ const UNABLE: &str = "Unable to deliver message to ";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(BANNER) {
+    if !text::contains(body, BANNER) {
         return None;
     }
     let mut recipients = Vec::new();

@@ -14,7 +14,7 @@ const COPY_MARKERS: &[&str] = &["Content-Type: message/rfc822"];
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(DELIVERED_TO) || !SENT_ON.iter().any(|m| body.contains(m)) {
+    if !text::contains(body, DELIVERED_TO) || !SENT_ON.iter().any(|m| text::contains(body, m)) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);

@@ -13,18 +13,18 @@ const TAIL_MARKERS: &[&str] = &["This has been a permanent failure", "\n\n"];
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(REASON) {
+    if !text::contains(body, REASON) {
         return None;
     }
     let mut recipients = Vec::new();
     let mut rest = body;
-    while let Some(i) = rest.find(TO) {
+    while let Some(i) = text::find(rest, TO) {
         let after = rest.get(i + TO.len()..).unwrap_or_default();
         let line = after.lines().next().unwrap_or_default();
-        let next = after.find(TO).unwrap_or(after.len());
+        let next = text::find(after, TO).unwrap_or(after.len());
         let block = after.get(..next).unwrap_or_default();
         if let Some(address) = text::address_in(line) {
-            let why = block.find(REASON).and_then(|j| block.get(j + REASON.len()..)).unwrap_or_default();
+            let why = text::find(block, REASON).and_then(|j| block.get(j + REASON.len()..)).unwrap_or_default();
             let why = text::cut(why.trim_start(), TAIL_MARKERS);
             let remote = remote(why);
             let mut r = text::recipient_with(address, why, remote, text::command_in(why));

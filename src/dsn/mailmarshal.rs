@@ -14,11 +14,11 @@ const INFO: &str = "Additional Information";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let because = body.find(BECAUSE)?;
-    let affected = body.find(AFFECTED)?;
+    let because = text::find(body, BECAUSE)?;
+    let affected = text::find(body, AFFECTED)?;
     let reason = body.get(because + BECAUSE.len()..affected).unwrap_or_default().trim();
     let list = body.get(affected + AFFECTED.len()..)?;
-    let (list, info) = match list.find(INFO) {
+    let (list, info) = match text::find(list, INFO) {
         Some(i) => (list.get(..i)?, list.get(i..)?),
         None => (list, ""),
     };

@@ -13,13 +13,13 @@ const ORIGINAL: &str = "-------original message";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let server = body.find(SERVER)?;
-    if !body.contains(ORIGINAL) {
+    let server = text::find(body, SERVER)?;
+    if !text::contains(body, ORIGINAL) {
         return None;
     }
     let list = body.get(..server)?;
     let rest = text::cut(body.get(server + SERVER.len()..)?, &[ORIGINAL]);
-    let (said, command) = match rest.find(COMMAND) {
+    let (said, command) = match text::find(rest, COMMAND) {
         Some(i) => (rest.get(..i)?, rest.get(i + COMMAND.len()..)?.split_whitespace().next()),
         None => (rest, None),
     };

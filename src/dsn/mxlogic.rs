@@ -12,10 +12,10 @@ const COPY_MARKERS: &[&str] = &["Included is a copy of the message header"];
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    if !body.contains(OPENING) {
+    if !text::contains(body, OPENING) {
         return None;
     }
-    let at = body.find(LIST)?;
+    let at = text::find(body, LIST)?;
     let head = text::cut(body.get(at + LIST.len()..)?, COPY_MARKERS);
     let recipients = head
         .lines()

@@ -24,7 +24,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let body = email.body();
-    let at = body.find(START)?;
+    let at = text::find(body, START)?;
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
     let mut recipients = Vec::new();
     let mut reason = String::new();
@@ -37,7 +37,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
             Some(address) => {
                 let mut r = text::recipient(address, &reason);
                 if r.reply.is_none() && r.reason == Reason::Undefined {
-                    let english = TRANSLATIONS.iter().find(|(t, _)| reason.contains(t)).map(|(_, e)| *e);
+                    let english = TRANSLATIONS.iter().find(|(t, _)| text::contains(&reason, t)).map(|(_, e)| *e);
                     if let Some(e) = english {
                         let c = classify_text(e, false);
                         (r.reason, r.bounce) = (c.reason, c.bounce);

@@ -17,9 +17,9 @@ const COPY_MARKERS: &[&str] = &["Original message headers:"];
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(OPENING)?;
+    let at = text::find(body, OPENING)?;
     let head = text::cut(body.get(at + OPENING.len()..)?, COPY_MARKERS);
-    let (summary, diagnostic) = match head.find(DIAGNOSTIC) {
+    let (summary, diagnostic) = match text::find(head, DIAGNOSTIC) {
         Some(i) => (head.get(..i)?, head.get(i + DIAGNOSTIC.len()..)?),
         None => (head, ""),
     };

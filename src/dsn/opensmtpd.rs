@@ -15,9 +15,9 @@ const COPY_MARKERS: &[&str] = &["Below is a copy of the original message"];
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(NOTICE)?;
+    let at = text::find(body, NOTICE)?;
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
-    let delayed = head.contains(DELAYED);
+    let delayed = text::contains(head, DELAYED);
     let recipients = head
         .lines()
         .filter(|l| !l.starts_with([' ', '\t']))

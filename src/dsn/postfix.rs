@@ -32,10 +32,10 @@ const END_MARKERS: &[&str] = &[
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = OPENINGS.iter().filter_map(|m| body.find(m)).min()?;
+    let at = OPENINGS.iter().filter_map(|m| text::find(body, m)).min()?;
     let rest = body.get(at..)?;
     let head = text::cut(rest, END_MARKERS);
-    let delayed = text::subject(msg).starts_with("Delayed Mail") || head.contains("THIS IS A WARNING ONLY");
+    let delayed = text::subject(msg).starts_with("Delayed Mail") || text::contains(head, "THIS IS A WARNING ONLY");
     let mut blocks: Vec<(String, String)> = Vec::new();
     let mut open = false;
     for line in head.lines() {
@@ -86,7 +86,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 fn without_expansion(block: &str) -> &str {
     let b = block.trim_start();
     if b.starts_with("(expanded from")
-        && let Some(i) = b.find("):")
+        && let Some(i) = text::find(b, "):")
     {
         return b.get(i + 2..).unwrap_or(b);
     }
@@ -103,7 +103,7 @@ fn command(block: &str) -> Option<String> {
 /// `host mx.example.net[192.0.2.1] said:` → `mx.example.net`.
 fn remote(block: &str) -> Option<String> {
     let block = text::prefix(block, text::MAX_BLOCK);
-    let i = block.find("host ")?;
+    let i = text::find(block, "host ")?;
     let name = block.get(i + 5..)?.split(['[', ' ', '\n']).next()?;
     (name.contains('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
         .then(|| name.to_string())

@@ -26,8 +26,8 @@ const TAIL_MARKERS: &[&str] = &["Giving up on ", "I'm not going to try again", "
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let yahoo = body.contains(YAHOO);
-    if !yahoo && !MARKERS.iter().any(|m| body.contains(m)) {
+    let yahoo = text::contains(body, YAHOO);
+    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, m)) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
@@ -81,15 +81,15 @@ fn remote(block: &str) -> Option<String> {
 
 /// The command qmail-remote's wording names.
 fn command(block: &str) -> Option<String> {
-    let c = if block.contains("does not like recipient") || block.contains("[RCPT_TO]") {
+    let c = if text::contains(block, "does not like recipient") || text::contains(block, "[RCPT_TO]") {
         "RCPT TO"
-    } else if block.contains("sender was rejected") || block.contains("[MAIL_FROM]") {
+    } else if text::contains(block, "sender was rejected") || text::contains(block, "[MAIL_FROM]") {
         "MAIL FROM"
-    } else if block.contains("my name was rejected") {
+    } else if text::contains(block, "my name was rejected") {
         "HELO"
-    } else if block.contains("failed after I sent the message")
-        || block.contains("failed on DATA command")
-        || block.contains("[DATA]")
+    } else if text::contains(block, "failed after I sent the message")
+        || text::contains(block, "failed on DATA command")
+        || text::contains(block, "[DATA]")
     {
         "DATA"
     } else {

@@ -17,7 +17,7 @@ const TAIL_MARKERS: &[&str] = &["I'm not going to try again", "Giving up on "];
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let (format, at) = match (body.find(X2), body.find(X4)) {
+    let (format, at) = match (text::find(body, X2), text::find(body, X4)) {
         (Some(i), _) => ("x2", i),
         (None, Some(i)) => ("x4", i),
         (None, None) => return None,
@@ -29,7 +29,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let recipients = blocks
         .into_iter()
         .map(|(address, block)| {
-            let expired = block.contains(TAIL_MARKERS[0]);
+            let expired = text::contains(&block, TAIL_MARKERS[0]);
             let mut r = text::recipient(address, text::cut(&block, TAIL_MARKERS));
             if r.action.is_none() || expired {
                 // qmail gives up for good: the bounce is final even after a temporary error.

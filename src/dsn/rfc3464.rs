@@ -166,16 +166,27 @@ fn word_index(human: &str, recipients: &[BounceRecipient]) -> HashMap<String, Ve
             *l = true;
         }
     }
+    let shortest = index.keys().map(String::len).min().unwrap_or(0);
+    // The words as `split_inclusive(char::is_whitespace)` cuts them, each starting at `at`.
     let mut at = 0;
-    for word in human.split_inclusive(char::is_whitespace) {
-        let w = word.trim_end().trim_matches(is_word_trim);
+    while at < human.len() {
+        let (end, next) = match fields::next_white_space(human, at) {
+            Some((space, len)) => (space, space + len),
+            None => (human.len(), human.len()),
+        };
+        // Trimming only shortens a word: one shorter than every key is not looked at.
+        if end - at < shortest {
+            at = next;
+            continue;
+        }
+        let w = human.get(at..end).unwrap_or_default().trim_matches(is_word_trim);
         if lengths.get(w.len()) == Some(&true)
             && let Some(places) = index.get_mut(&w.to_lowercase())
             && places.len() < MAX_MENTIONS
         {
             places.push(at);
         }
-        at += word.len();
+        at = next;
     }
     index
 }

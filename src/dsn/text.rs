@@ -12,6 +12,8 @@ use crate::classify::{classify, classify_text};
 use crate::reply::{self, Reply};
 use crate::status::EnhancedStatus;
 use mail_parser::Message;
+use memchr::memmem;
+use rustc_hash::FxHashMap;
 
 /// The longest block of text read per recipient.
 pub(crate) const MAX_BLOCK: usize = 8 * 1024;
@@ -44,12 +46,37 @@ pub(crate) fn raw_header(msg: &Message<'_>, name: &str) -> Option<String> {
     mime::header(mime::root_headers(msg), name).and_then(|h| mime::raw_value(msg, h))
 }
 
-/// `text` up to where the first of `markers` starts (all of it without one). memchr's SIMD
-/// search: the text is a whole body and the markers are usually not in it.
-pub(crate) fn cut<'a>(text: &'a str, markers: &[&str]) -> &'a str {
-    let end =
-        markers.iter().filter_map(|m| memchr::memmem::find(text.as_bytes(), m.as_bytes())).min().unwrap_or(text.len());
+/// `text` up to where the first of `markers` starts (all of it without one).
+pub(crate) fn cut<'a>(text: &'a str, markers: &[&'static str]) -> &'a str {
+    let end = markers.iter().filter_map(|m| find(text, m)).min().unwrap_or(text.len());
     text.get(..end).unwrap_or(text)
+}
+
+thread_local! {
+    /// memchr's searcher for each wording an extractor looks for, built on its first use in a
+    /// thread and kept, by the address and length of the (static) wording.
+    static FINDERS: std::cell::RefCell<FxHashMap<(usize, usize), memmem::Finder<'static>>> =
+        std::cell::RefCell::new(FxHashMap::default());
+}
+
+/// Where `needle` first occurs in `text` (as `str::find`). The extractors look for fixed
+/// wordings in whole bodies, most of which do not have them: a searcher built once per wording
+/// (memchr's SIMD `memmem`) makes a miss a few times cheaper than `str::find`, which builds
+/// its Two-Way searcher on every call. (A match of a UTF-8 needle in UTF-8 text always starts
+/// on a character boundary, so the byte offset is the same.)
+pub(crate) fn find(text: &str, needle: &'static str) -> Option<usize> {
+    FINDERS.with(|finders| {
+        let mut finders = finders.borrow_mut();
+        let finder = finders
+            .entry((needle.as_ptr() as usize, needle.len()))
+            .or_insert_with(|| memmem::Finder::new(needle.as_bytes()));
+        finder.find(text.as_bytes())
+    })
+}
+
+/// True when `needle` occurs in `text` (as `str::contains`), searched as [`find`] does.
+pub(crate) fn contains(text: &str, needle: &'static str) -> bool {
+    find(text, needle).is_some()
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
@@ -82,7 +109,7 @@ pub(crate) fn clean_address(token: &str) -> Option<String> {
 pub(crate) fn command_in(text: &str) -> Option<String> {
     let upper = fields::squeeze(prefix(text, MAX_BLOCK)).to_ascii_uppercase();
     for lead in ["AFTER ", "IN REPLY TO ", "DID NOT LIKE OUR ", "MOST PROGRESS WAS "] {
-        let Some(i) = upper.find(lead) else { continue };
+        let Some(i) = find(&upper, lead) else { continue };
         let rest = upper.get(i + lead.len()..).unwrap_or_default();
         let rest = rest.strip_prefix("FINAL ").or_else(|| rest.strip_prefix("END OF ")).unwrap_or(rest);
         let cmd = [
@@ -124,7 +151,7 @@ pub(crate) fn remote_host_in(text: &str) -> Option<String> {
 
 /// An enhanced status written as qmail writes it, `(#5.1.1)`.
 pub(crate) fn hash_status(text: &str) -> Option<EnhancedStatus> {
-    let i = text.find("(#")?;
+    let i = find(text, "(#")?;
     let rest = text.get(i + 2..)?;
     let end = rest.find(')')?;
     // `(#5.1.1)`, or with a note after the status, `(#5.1.1 - chkusr)`.

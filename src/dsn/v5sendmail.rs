@@ -15,8 +15,8 @@ const UNSENT: &str = "----- Unsent message follows -----";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let start = body.find(TRANSCRIPT)?;
-    if !body.contains(UNSENT) {
+    let start = text::find(body, TRANSCRIPT)?;
+    if !text::contains(body, UNSENT) {
         return None;
     }
     let transcript = text::cut(body.get(start + TRANSCRIPT.len()..)?, &[UNSENT]);

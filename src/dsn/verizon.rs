@@ -12,8 +12,8 @@ const ORIGINAL: &str = "Original Message:";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(OPENING)?;
-    let original_at = body.find(ORIGINAL)?;
+    let at = text::find(body, OPENING)?;
+    let original_at = text::find(body, ORIGINAL)?;
     let error = body.get(at..original_at).unwrap_or_default();
     let recipients = body
         .get(original_at..)?

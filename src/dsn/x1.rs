@@ -11,7 +11,7 @@ const LIST: &str = "---The following addresses had delivery errors---";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(LIST)?;
+    let at = text::find(body, LIST)?;
     let mut recipients = Vec::new();
     for line in body.get(at + LIST.len()..)?.lines() {
         let t = line.trim();

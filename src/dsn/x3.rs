@@ -14,11 +14,11 @@ const DETAILS: &str = "Technical details:";
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(OPENING)?;
+    let at = text::find(body, OPENING)?;
     let rest = body.get(at..)?;
-    let list_at = rest.find(LIST)?;
+    let list_at = text::find(rest, LIST)?;
     let list = rest.get(list_at..)?;
-    let (list, details) = match list.find(DETAILS) {
+    let (list, details) = match text::find(list, DETAILS) {
         Some(i) => (list.get(..i)?, list.get(i + DETAILS.len()..)?),
         None => (list, ""),
     };

@@ -16,7 +16,7 @@ const LEADS: &[(&str, &str)] = &[
 pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = body.find(OPENING)?;
+    let at = text::find(body, OPENING)?;
     let mut recipients = Vec::new();
     for line in body.get(at..)?.lines() {
         let t = line.trim();

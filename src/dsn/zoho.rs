@@ -17,13 +17,13 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let body = email.body();
-    if !body.contains(FIELD) && !body.contains(WARNING) {
+    if !text::contains(body, FIELD) && !text::contains(body, WARNING) {
         return None;
     }
     let mut recipients = Vec::new();
     for line in body.lines() {
         let t = line.trim();
-        let found = if let Some(i) = t.find(FIELD) {
+        let found = if let Some(i) = text::find(t, FIELD) {
             error_code_line(t, i)
         } else if t.starts_with(WARNING) {
             warning_line(t)
@@ -51,7 +51,7 @@ fn error_code_line(line: &str, first: usize) -> Option<(String, String)> {
 /// the address and `421 Host not reachable.`.
 fn warning_line(line: &str) -> Option<(String, String)> {
     let inner = line.trim_start_matches(WARNING).trim_end_matches(']');
-    let at = inner.find("Address:")?;
+    let at = text::find(inner, "Address:")?;
     let rest = inner.get(at + "Address:".len()..)?;
     let (who, rest) = rest.split_once(',').unwrap_or((rest, ""));
     let address = text::clean_address(who.trim())?;
