@@ -160,46 +160,127 @@ pub fn from_reply(reply: &Reply, policy: &RetryPolicy) -> Row {
 
 /// Classifies every text, in order, in parallel above [`PARALLEL_ABOVE`] rows.
 pub fn classify_many(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
-    map_chunks(texts, chunk_size(texts.len()), |chunk| classify_seq(chunk, command, policy))
-        .into_iter()
-        .flatten()
-        .collect()
+    let seed = if texts.len() > PARALLEL_ABOVE { Seed::of(texts, command, policy) } else { None };
+    map_chunks(texts, chunk_size(texts.len()), |chunk| {
+        let Indexed { rows, index } = classify_indexed(chunk, command, policy, seed.as_ref());
+        index.into_iter().map(|i| rows[i as usize].clone()).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The distinct texts among the first [`SAMPLE`] of a big input, classified once and handed to
+/// every chunk ([`classify_indexed`]): without it, each of the parallel chunks classifies the
+/// same few hundred frequent replies again.
+pub struct Seed<'t> {
+    seen: FxHashMap<&'t str, u32>,
+    rows: Vec<Row>,
+}
+
+impl<'t> Seed<'t> {
+    /// The seed of an input that starts with `texts` (only the first [`SAMPLE`] are read);
+    /// `None` when fewer than 1 in 16 of them repeat an earlier text (nothing worth sharing).
+    /// Worth making only for inputs of several chunks.
+    pub fn of(texts: &[Option<&'t str>], command: Option<&str>, policy: &RetryPolicy) -> Option<Seed<'t>> {
+        let mut seen: FxHashMap<&'t str, u32> = FxHashMap::default();
+        let mut repeats = 0;
+        for text in texts.iter().take(SAMPLE).flatten() {
+            let next = seen.len() as u32;
+            if *seen.entry(text).or_insert(next) != next {
+                repeats += 1;
+            }
+        }
+        if repeats < SAMPLE / 16 {
+            return None;
+        }
+        let mut distinct: Vec<(&str, u32)> = seen.iter().map(|(t, i)| (*t, *i)).collect();
+        distinct.sort_unstable_by_key(|(_, i)| *i);
+        let rows = distinct.iter().map(|(t, _)| classify_one(Some(t), command, policy)).collect();
+        Some(Seed { seen, rows })
+    }
 }
 
 /// Rows looked at before [`classify_seq`] decides whether remembering texts pays.
-const SAMPLE: usize = 1024;
+pub const SAMPLE: usize = 1024;
 
 /// Classifies `texts` on this thread. A text seen before in `texts` reuses its row: bounce
 /// logs repeat the same replies many times, and the row depends on the text alone. When fewer
 /// than 1 in 16 of the first [`SAMPLE`] texts repeat one before them (every line carries a queue
 /// id), the rest are classified without hashing and remembering them.
 pub fn classify_seq(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
-    let mut seen: FxHashMap<&str, usize> =
-        FxHashMap::with_capacity_and_hasher(texts.len().min(SAMPLE), Default::default());
-    let mut rows: Vec<Row> = Vec::with_capacity(texts.len());
+    let mut out = Vec::with_capacity(texts.len());
+    for piece in texts.chunks(u32::MAX as usize) {
+        let Indexed { rows, index } = classify_indexed(piece, command, policy, None);
+        out.extend(index.iter().map(|&i| rows[i as usize].clone()));
+    }
+    out
+}
+
+/// The rows of [`classify_indexed`]: one per distinct text, and each input's row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indexed {
+    pub rows: Vec<Row>,
+    /// For each input, in order, the index of its row in `rows`.
+    pub index: Vec<u32>,
+}
+
+/// [`classify_seq`] without copying rows: a repeated text, and every null, points at one row.
+/// The bindings build their columns from it, reading a few hundred distinct rows instead of
+/// a copy per input. `seed` ([`Seed::of`] the whole input) holds rows already classified;
+/// `command` and `policy` must be the ones it was made with. At most `u32::MAX` texts (panics
+/// above: the bindings pass chunks).
+pub fn classify_indexed<'t>(
+    texts: &[Option<&'t str>],
+    command: Option<&str>,
+    policy: &RetryPolicy,
+    seed: Option<&Seed<'t>>,
+) -> Indexed {
+    let seeded = seed.map_or(0, |s| s.rows.len());
+    assert!(u32::try_from(texts.len() + seeded + 1).is_ok(), "classify_indexed takes at most u32::MAX texts");
+    let (mut seen, mut rows) = match seed {
+        Some(s) => (s.seen.clone(), s.rows.clone()),
+        None => (FxHashMap::with_capacity_and_hasher(texts.len().min(SAMPLE), Default::default()), Vec::new()),
+    };
+    let mut index: Vec<u32> = Vec::with_capacity(texts.len());
+    let mut null: Option<u32> = None;
     let mut remember = true;
     let mut repeats = 0;
     for (n, t) in texts.iter().enumerate() {
         if n == SAMPLE && repeats < SAMPLE / 16 {
             remember = false;
             seen = FxHashMap::default();
+            rows.reserve(texts.len() - n);
         }
-        let row = match t {
+        // At most texts + seeded rows: the index of a new row fits in u32 (asserted above).
+        let next = rows.len() as u32;
+        let i = match t {
+            None => match null {
+                Some(i) => i,
+                None => {
+                    rows.push(Row::unread(RowError::Null));
+                    *null.insert(next)
+                }
+            },
             Some(text) if remember => match seen.get(text) {
                 Some(&i) => {
                     repeats += 1;
-                    rows[i].clone()
+                    i
                 }
                 None => {
-                    seen.insert(text, rows.len());
-                    classify_one(Some(text), command, policy)
+                    seen.insert(text, next);
+                    rows.push(classify_one(Some(text), command, policy));
+                    next
                 }
             },
-            _ => classify_one(*t, command, policy),
+            Some(text) => {
+                rows.push(classify_one(Some(text), command, policy));
+                next
+            }
         };
-        rows.push(row);
+        index.push(i);
     }
-    rows
+    Indexed { rows, index }
 }
 
 /// Runs `f` over `chunk`-sized slices of `items`, in parallel when there are more than
@@ -283,6 +364,29 @@ mod tests {
         for (row, t) in rows.iter().zip(&texts) {
             assert_eq!(row, &classify_one(*t, None, &policy));
         }
+    }
+
+    #[test]
+    fn a_seed_is_shared_only_when_the_sample_repeats() {
+        let policy = RetryPolicy::default();
+        let lines = ["550 5.1.1 user unknown", "452 4.2.2 mailbox full", "garbage"];
+        let owned: Vec<String> = (0..3 * SAMPLE).map(|i| lines[i % 3].to_string()).collect();
+        let repeated: Vec<Option<&str>> = owned.iter().map(|t| Some(t.as_str())).chain([None]).collect();
+        let seed = Seed::of(&repeated, None, &policy).expect("a repetitive sample");
+        assert_eq!(seed.rows.len(), 3);
+        // A chunk reuses the seeded rows: no new row for a text of the sample.
+        let Indexed { rows, index } = classify_indexed(&repeated[..10], None, &policy, Some(&seed));
+        assert_eq!(rows.len(), 3);
+        assert_eq!(index, [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
+        let Indexed { rows, index } = classify_indexed(&repeated[repeated.len() - 2..], None, &policy, Some(&seed));
+        assert_eq!((rows.len(), index), (4, vec![(3 * SAMPLE - 1) as u32 % 3, 3]));
+        assert_eq!(rows[3].error, Some(RowError::Null));
+        let unique: Vec<String> = (0..2 * SAMPLE).map(|i| format!("550 5.1.1 user {i} unknown")).collect();
+        let unique: Vec<Option<&str>> = unique.iter().map(|t| Some(t.as_str())).collect();
+        assert!(Seed::of(&unique, None, &policy).is_none());
+        let Indexed { rows, index } = classify_indexed(&unique, None, &policy, None);
+        assert_eq!(rows.len(), unique.len());
+        assert!(index.iter().enumerate().all(|(i, &r)| r as usize == i));
     }
 
     proptest! {

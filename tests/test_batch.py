@@ -76,6 +76,18 @@ def test_bad_rows_never_raise_and_say_why():
     assert (words["reason"], words["code"], words["action"]) == (["mailboxfull"], [None], [None])
 
 
+def test_big_repetitive_input_with_bad_values_gives_the_rows_of_a_small_one():
+    # Above the parallel threshold and repetitive: the chunks share the rows of a sample
+    # (batch::Seed), and nulls and non-strings share rows of their own in each chunk.
+    mixed = [None, "", "garbage", 42, b"\xff", *LINES, float("nan")]
+    small = sc.classify(mixed).to_pylist()
+    assert sc.classify(mixed * 1500).to_pylist() == small * 1500
+    # Every line different (queue ids): rows in order, no sharing.
+    unique = [f"{line} id={i}" if isinstance(line, str) else line for i, line in enumerate(mixed * 700)]
+    rows = sc.classify(unique).to_pylist()
+    assert [r["reason"] for r in rows] == [r["reason"] for r in small] * 700
+
+
 def test_single_string_is_a_type_error():
     with pytest.raises(TypeError, match="parse"):
         sc.classify("550 5.1.1 user unknown")

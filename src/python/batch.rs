@@ -23,7 +23,10 @@ use pyo3::types::{PyByteArray, PyBytes, PyCapsule, PyDelta, PyFloat, PyList, PyS
 
 use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
 use super::{PyRetryPolicy, guarded_detached};
-use crate::batch::{Row, RowError, chunk_size, classify_seq, from_reply, map_chunks, map_chunks_above};
+use crate::batch::{
+    Indexed, PARALLEL_ABOVE, Row, RowError, SAMPLE, Seed, chunk_size, classify_indexed, from_reply, map_chunks,
+    map_chunks_above,
+};
 use crate::classify::{Bounce, Reason};
 use crate::registry;
 use crate::reply::ReplyKind;
@@ -124,35 +127,36 @@ fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(
     Arc::new(DictionaryArray::<K>::try_new(keys, Arc::clone(values)).expect("keys index the fixed dictionary"))
 }
 
-/// The reply columns of `rows`, in [`reply_fields`] order.
-fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
+/// The reply columns of `n` rows, the `i`th being `row(i)`, in [`reply_fields`] order.
+fn reply_columns<'r>(n: usize, row: impl Fn(usize) -> &'r Row) -> Vec<ArrayRef> {
     let d = &*DICTS;
-    let mut status = StringBuilder::with_capacity(rows.len(), rows.len() * 6);
+    let rows = || (0..n).map(&row);
+    let mut status = StringBuilder::with_capacity(n, n * 6);
     let mut buf = [0; 13];
-    for r in rows {
+    for r in rows() {
         match r.status {
             Some(s) => status.append_value(s.write_into(&mut buf)),
             None => status.append_null(),
         }
     }
-    let kind = Int8Array::from_iter(rows.iter().map(|r| r.kind.map(kind_key)));
-    let bounce = Int8Array::from_iter_values(rows.iter().map(|r| bounce_key(r.bounce)));
-    let reason = Int8Array::from_iter_values(rows.iter().map(|r| r.reason as i8));
-    let action = Int8Array::from_iter(rows.iter().map(|r| r.action.map(action_key)));
-    let rule = Int16Array::from_iter(rows.iter().map(|r| r.rule.and_then(|id| d.rule_key.get(id).copied())));
+    let kind = Int8Array::from_iter(rows().map(|r| r.kind.map(kind_key)));
+    let bounce = Int8Array::from_iter_values(rows().map(|r| bounce_key(r.bounce)));
+    let reason = Int8Array::from_iter_values(rows().map(|r| r.reason as i8));
+    let action = Int8Array::from_iter(rows().map(|r| r.action.map(action_key)));
+    let rule = Int16Array::from_iter(rows().map(|r| r.rule.and_then(|id| d.rule_key.get(id).copied())));
     vec![
-        Arc::new(UInt16Array::from_iter(rows.iter().map(|r| r.code))),
+        Arc::new(UInt16Array::from_iter(rows().map(|r| r.code))),
         Arc::new(status.finish()),
         dict_column::<Int8Type>(kind, &d.kind),
         dict_column::<Int8Type>(bounce, &d.bounce),
         dict_column::<Int8Type>(reason, &d.reason),
         dict_column::<Int8Type>(action, &d.action),
-        Arc::new(BooleanArray::from_iter(rows.iter().map(|r| r.suppress))),
+        Arc::new(BooleanArray::from_iter(rows().map(|r| r.suppress))),
         Arc::new(DurationSecondArray::from_iter(
-            rows.iter().map(|r| r.retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX))),
+            rows().map(|r| r.retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX))),
         )),
         dict_column::<Int16Type>(rule, &d.rule),
-        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.error.as_ref().map(RowError::message)))),
+        Arc::new(StringArray::from_iter(rows().map(|r| r.error.as_ref().map(RowError::message)))),
     ]
 }
 
@@ -168,17 +172,37 @@ fn action_key(a: Action) -> i8 {
     ACTIONS.iter().position(|x| *x == a).unwrap_or(0) as i8
 }
 
-fn classify_chunk(items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> RecordBatch {
-    let texts: Vec<Option<&str>> =
-        items.iter().map(|i| if let In::Text(t) = i { Some(t.as_ref()) } else { None }).collect();
-    let mut rows = classify_seq(&texts, command, policy);
-    for (row, item) in rows.iter_mut().zip(items) {
+/// The texts of `items`, `None` for nulls and for what is not text.
+fn texts_of<'a>(items: &'a [In<'_>]) -> Vec<Option<&'a str>> {
+    items.iter().map(|i| if let In::Text(t) = i { Some(t.as_ref()) } else { None }).collect()
+}
+
+fn classify_chunk<'a>(
+    items: &'a [In<'_>],
+    command: Option<&str>,
+    policy: &RetryPolicy,
+    seed: Option<&Seed<'a>>,
+) -> RecordBatch {
+    let texts = texts_of(items);
+    let Indexed { mut rows, mut index } = classify_indexed(&texts, command, policy, seed);
+    // Inputs that are not text were read as nulls: they share a row of their own.
+    let mut not_text = None;
+    for (i, item) in index.iter_mut().zip(items) {
         if let In::NotText = item {
-            *row = Row::unread(RowError::NotText);
+            *i = *not_text.get_or_insert_with(|| {
+                rows.push(Row::unread(RowError::NotText));
+                (rows.len() - 1) as u32
+            });
         }
     }
-    let refs: Vec<&Row> = rows.iter().collect();
-    RecordBatch::try_new(Arc::clone(&CLASSIFY_SCHEMA), reply_columns(&refs)).expect("columns match the schema")
+    // All-distinct texts (lines with queue ids) point at rows in order: read them directly.
+    let in_order = rows.len() == index.len() && index.iter().enumerate().all(|(i, &r)| r as usize == i);
+    let columns = if in_order {
+        reply_columns(rows.len(), |i| &rows[i])
+    } else {
+        reply_columns(index.len(), |i| &rows[index[i] as usize])
+    };
+    RecordBatch::try_new(Arc::clone(&CLASSIFY_SCHEMA), columns).expect("columns match the schema")
 }
 
 /// Reads Python values: `str` borrowed, `bytes` decoded (invalid UTF-8 replaced), None / NaN /
@@ -274,7 +298,11 @@ pub fn _classify(
 }
 
 fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> PyResult<Vec<RecordBatch>> {
-    guarded_detached(py, || map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy)))
+    guarded_detached(py, || {
+        let sample = texts_of(&items[..items.len().min(SAMPLE)]);
+        let seed = if items.len() > PARALLEL_ABOVE { Seed::of(&sample, command, policy) } else { None };
+        map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy, seed.as_ref()))
+    })
 }
 
 /// One email for `_parse_bounces`: its bytes, or a path to read.
@@ -384,7 +412,6 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
             Err(e) => rows.push(failed(e.to_string())),
         }
     }
-    let refs: Vec<&Row> = rows.iter().map(|r| &r.row).collect();
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.index))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.source.as_deref()))),
@@ -392,7 +419,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.recipient.as_deref()))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.dsn_action.as_deref()))),
     ];
-    columns.extend(reply_columns(&refs));
+    columns.extend(reply_columns(rows.len(), |i| &rows[i].row));
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| r.diagnostic.as_deref()))));
     RecordBatch::try_new(Arc::clone(&BOUNCE_SCHEMA), columns).expect("columns match the schema")
 }
