@@ -105,17 +105,8 @@ impl Error {
                 out.push_str(expected);
                 out.push_str(" at position ");
                 let mut digits = [0u8; 20];
-                let mut at = digits.len();
-                let mut n = *position;
-                loop {
-                    at -= 1;
-                    digits[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                digits[at..].iter().for_each(|&d| out.push(char::from(d)));
+                let position = u64::try_from(*position).unwrap_or(u64::MAX);
+                crate::status::decimal(position, &mut digits).iter().for_each(|&d| out.push(char::from(d)));
                 out.push_str(", found \"");
                 out.push_str(found);
                 out.push('"');

@@ -115,18 +115,10 @@ impl EnhancedStatus {
     /// batch API writes one per row. [`fmt::Display`] uses it too.
     pub fn write_into<'a>(&self, buf: &'a mut [u8; 13]) -> &'a str {
         fn push(v: u16, buf: &mut [u8; 13], n: &mut usize) {
-            let mut digits = [0u8; 5];
-            let (mut i, mut v) = (digits.len(), v);
-            loop {
-                i -= 1;
-                digits[i] = b'0' + (v % 10) as u8;
-                v /= 10;
-                if v == 0 {
-                    break;
-                }
-            }
-            buf[*n..*n + digits.len() - i].copy_from_slice(&digits[i..]);
-            *n += digits.len() - i;
+            let mut digits = [0u8; 20];
+            let digits = decimal(u64::from(v), &mut digits);
+            buf[*n..*n + digits.len()].copy_from_slice(digits);
+            *n += digits.len();
         }
         let mut n = 0;
         push(self.class.digit(), buf, &mut n);
@@ -209,6 +201,21 @@ pub(crate) fn scan(b: &[u8], start: usize) -> Scan {
 /// it includes the vertical tab.
 pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
+/// The decimal digits of `n`, written at the end of `buf` (the formatting machinery costs more
+/// than the digits in the batch API's per-row texts).
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[at..]
 }
 
 /// The first characters of `s`, for error messages.
