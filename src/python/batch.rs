@@ -328,6 +328,9 @@ pub fn _parse_bounces(
     for obj in &objects {
         emails.push(if let Ok(b) = obj.cast::<PyBytes>() {
             Email::Bytes(b.as_bytes())
+        } else if let Ok(s) = obj.cast::<PyString>() {
+            // What os.fspath gives back for a str, without calling it (it runs under the GIL).
+            s.to_str().map_or(Email::Neither, |p| Email::Path(p.to_owned()))
         } else if let Ok(path) = os.call_method1("fspath", (obj,)).and_then(|p| p.extract::<String>()) {
             Email::Path(path)
         } else {
