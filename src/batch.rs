@@ -210,7 +210,8 @@ pub const SAMPLE: usize = 1024;
 /// id), the rest are classified without hashing and remembering them.
 pub fn classify_seq(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
     let mut out = Vec::with_capacity(texts.len());
-    for piece in texts.chunks(u32::MAX as usize) {
+    // classify_indexed numbers rows with u32: pieces well below that.
+    for piece in texts.chunks(1 << 31) {
         let Indexed { rows, index } = classify_indexed(piece, command, policy, None);
         out.extend(index.iter().map(|&i| rows[i as usize].clone()));
     }
