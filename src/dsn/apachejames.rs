@@ -18,7 +18,7 @@ pub(super) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         // line (so not part of the Content-Type field): the raw message is read instead, when it
         // has the (ASCII, so kept as it is by the lossy decoding) wording.
         memchr::memmem::find(msg.raw_message.as_ref(), BELOW.as_bytes())?;
-        String::from_utf8_lossy(msg.raw_message.as_ref())
+        super::fields::lossy(msg.raw_message.as_ref())
     };
     let below = text::find(&body, BELOW)?;
     let details = text::find(&body, DETAILS)?;

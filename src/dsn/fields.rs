@@ -180,6 +180,16 @@ const MAY_START_SPACE: [bool; 256] = {
     t
 };
 
+/// `bytes` as text, invalid UTF-8 replaced by U+FFFD: `String::from_utf8_lossy`, with core's
+/// validator (word-at-a-time over ASCII) tried first. The lossy one checks byte by byte and was
+/// 5 % of a corpus pass; nearly every body is valid UTF-8 once mail-parser has decoded it.
+pub(crate) fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The first white-space character (`char::is_whitespace`) of `text` at or after byte `from`:
 /// its offset and length in bytes. A table of the bytes that may start one keeps the scan to
 /// a byte compare; only those bytes are decoded.

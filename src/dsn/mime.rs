@@ -63,7 +63,7 @@ pub(crate) fn header<'a, 'x>(headers: &'a [Header<'x>], name: &str) -> Option<&'
 /// and trimmed; `None` when empty.
 pub(crate) fn raw_value(msg: &Message<'_>, h: &Header<'_>) -> Option<String> {
     let bytes = msg.raw_message.get(h.offset_start as usize..h.offset_end as usize)?;
-    fields::text(&String::from_utf8_lossy(bytes))
+    fields::text(&fields::lossy(bytes))
 }
 
 /// The value of the first header `name` of the message's own header block: the decoded text
@@ -108,7 +108,7 @@ fn push_addresses(a: &Address<'_>, out: &mut Vec<String>) {
 
 /// The decoded body of a leaf part as text (UTF-8, invalid bytes replaced).
 pub(crate) fn body_text(part: &MessagePart<'_>) -> String {
-    String::from_utf8_lossy(part.contents()).into_owned()
+    fields::lossy(part.contents()).into_owned()
 }
 
 /// The original message of a report: the first `message/rfc822`, `message/global`,

@@ -460,7 +460,7 @@ fn check_header_block(raw: &[u8]) -> Result<()> {
         return Err(Error::NotAnEmail { why: "the input is empty or white space" });
     }
     let line_end = raw.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(raw.len());
-    let line = String::from_utf8_lossy(raw.get(..line_end.min(1000)).unwrap_or_default()).into_owned();
+    let line = fields::lossy(raw.get(..line_end.min(1000)).unwrap_or_default()).into_owned();
     if fields::split_field(&line).is_none() {
         return Err(Error::NotAnEmail { why: "the first line is not a header field \"Name: value\"" });
     }

@@ -257,7 +257,7 @@ fn broken_report(msg: &mail_parser::Message<'_>) -> Option<BounceReport> {
     if !is_dsn_report {
         return None;
     }
-    let body = String::from_utf8_lossy(msg.raw_message.get(root.offset_body as usize..)?);
+    let body = fields::lossy(msg.raw_message.get(root.offset_body as usize..)?);
     let start = fields::find_field(&body, &["reporting-mta", "final-recipient", "original-recipient"])?;
     let report = read_delivery_status(body.get(start..)?);
     (!report.recipients.is_empty()).then_some(report)
@@ -274,7 +274,7 @@ pub(super) fn extract_unlabelled(email: &Email<'_>) -> Option<BounceReport> {
     if mime::header(root.headers(), "content-type").is_some() {
         return None;
     }
-    let body = String::from_utf8_lossy(msg.raw_message.get(root.offset_body as usize..)?);
+    let body = fields::lossy(msg.raw_message.get(root.offset_body as usize..)?);
     let (human, fields) = unlabelled_delivery_status(&body)?;
     let start = fields::find_field(fields, &["reporting-mta", "final-recipient", "original-recipient"])?;
     let mut report = read_delivery_status(fields.get(start..)?);
