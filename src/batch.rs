@@ -162,8 +162,7 @@ pub fn from_reply(reply: &Reply, policy: &RetryPolicy) -> Row {
 pub fn classify_many(texts: &[Option<&str>], command: Option<&str>, policy: &RetryPolicy) -> Vec<Row> {
     let seed = if texts.len() > PARALLEL_ABOVE { Seed::of(texts, command, policy) } else { None };
     map_chunks(texts, chunk_size(texts.len()), |chunk| {
-        let Indexed { rows, index } = classify_indexed(chunk, command, policy, seed.as_ref());
-        index.into_iter().map(|i| rows[i as usize].clone()).collect::<Vec<_>>()
+        classify_indexed(chunk, command, policy, seed.as_ref()).into_rows()
     })
     .into_iter()
     .flatten()
@@ -212,8 +211,7 @@ pub fn classify_seq(texts: &[Option<&str>], command: Option<&str>, policy: &Retr
     let mut out = Vec::with_capacity(texts.len());
     // classify_indexed numbers rows with u32: pieces well below that.
     for piece in texts.chunks(1 << 31) {
-        let Indexed { rows, index } = classify_indexed(piece, command, policy, None);
-        out.extend(index.iter().map(|&i| rows[i as usize].clone()));
+        out.extend(classify_indexed(piece, command, policy, None).into_rows());
     }
     out
 }
@@ -224,6 +222,13 @@ pub struct Indexed {
     pub rows: Vec<Row>,
     /// For each input, in order, the index of its row in `rows`.
     pub index: Vec<u32>,
+}
+
+impl Indexed {
+    /// A row per input, in order (rows of repeated texts copied).
+    pub fn into_rows(self) -> Vec<Row> {
+        self.index.iter().map(|&i| self.rows[i as usize].clone()).collect()
+    }
 }
 
 /// [`classify_seq`] without copying rows: a repeated text, and every null, points at one row.

@@ -299,8 +299,8 @@ pub fn _classify(
 
 fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPolicy) -> PyResult<Vec<RecordBatch>> {
     guarded_detached(py, || {
-        let sample = texts_of(&items[..items.len().min(SAMPLE)]);
-        let seed = if items.len() > PARALLEL_ABOVE { Seed::of(&sample, command, policy) } else { None };
+        let seed =
+            if items.len() > PARALLEL_ABOVE { Seed::of(&texts_of(&items[..SAMPLE]), command, policy) } else { None };
         map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy, seed.as_ref()))
     })
 }
