@@ -169,11 +169,31 @@ pub fn classify_many(texts: &[Option<&str>], command: Option<&str>, policy: &Ret
     .collect()
 }
 
+/// A text as a hash key. Equal when the bytes are; the same string (a Python list repeating one
+/// `str` object, an Arrow dictionary's value) is recognised by its address without comparing
+/// the bytes.
+#[derive(Clone, Copy, Debug)]
+struct Text<'t>(&'t str);
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for Text<'_> {}
+
+impl std::hash::Hash for Text<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
 /// The distinct texts among the first [`SAMPLE`] of a big input, classified once and handed to
 /// every chunk ([`classify_indexed`]): without it, each of the parallel chunks classifies the
 /// same few hundred frequent replies again.
 pub struct Seed<'t> {
-    seen: FxHashMap<&'t str, u32>,
+    seen: FxHashMap<Text<'t>, u32>,
     rows: Vec<Row>,
 }
 
@@ -182,18 +202,18 @@ impl<'t> Seed<'t> {
     /// `None` when fewer than 1 in 16 of them repeat an earlier text (nothing worth sharing).
     /// Worth making only for inputs of several chunks.
     pub fn of(texts: &[Option<&'t str>], command: Option<&str>, policy: &RetryPolicy) -> Option<Seed<'t>> {
-        let mut seen: FxHashMap<&'t str, u32> = FxHashMap::default();
+        let mut seen: FxHashMap<Text<'t>, u32> = FxHashMap::default();
         let mut repeats = 0;
         for text in texts.iter().take(SAMPLE).flatten() {
             let next = seen.len() as u32;
-            if *seen.entry(text).or_insert(next) != next {
+            if *seen.entry(Text(text)).or_insert(next) != next {
                 repeats += 1;
             }
         }
         if repeats < SAMPLE / 16 {
             return None;
         }
-        let mut distinct: Vec<(&str, u32)> = seen.iter().map(|(t, i)| (*t, *i)).collect();
+        let mut distinct: Vec<(&str, u32)> = seen.iter().map(|(t, i)| (t.0, *i)).collect();
         distinct.sort_unstable_by_key(|(_, i)| *i);
         let rows = distinct.iter().map(|(t, _)| classify_one(Some(t), command, policy)).collect();
         Some(Seed { seen, rows })
@@ -268,13 +288,13 @@ pub fn classify_indexed<'t>(
                     *null.insert(next)
                 }
             },
-            Some(text) if remember => match seen.get(text) {
+            Some(text) if remember => match seen.get(&Text(text)) {
                 Some(&i) => {
                     repeats += 1;
                     i
                 }
                 None => {
-                    seen.insert(text, next);
+                    seen.insert(Text(text), next);
                     rows.push(classify_one(Some(text), command, policy));
                     next
                 }
