@@ -119,105 +119,125 @@ static BOUNCE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(fields))
 });
 
-fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(
-    keys: arrow_array::PrimitiveArray<K>,
-    values: &ArrayRef,
-) -> ArrayRef {
+fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(keys: ArrayRef, values: &ArrayRef) -> ArrayRef {
+    let keys = keys.as_primitive::<K>().clone();
     Arc::new(DictionaryArray::<K>::try_new(keys, Arc::clone(values)).expect("keys index the fixed dictionary"))
 }
 
-/// How the rows of a batch are laid out: `n` rows, row `i` being distinct row `pick(i)` of `m`.
-/// A repeated reply is worked out once and copied a few bytes per column.
-#[derive(Clone, Copy)]
-struct Layout<P: Fn(usize) -> usize + Copy> {
-    m: usize,
-    n: usize,
-    pick: P,
+/// The validity bitmap of `n` values, the `i`th valid when `valid(i)`; `None` when all are.
+fn validity(n: usize, valid: impl Fn(usize) -> bool) -> Option<NullBuffer> {
+    let bits = BooleanBuffer::collect_bool(n, valid);
+    (bits.count_set_bits() < n).then(|| NullBuffer::new(bits))
 }
 
-impl<P: Fn(usize) -> usize + Copy> Layout<P> {
-    /// The validity bitmap of a column whose distinct row `j` is `valid(j)`; `None` when all are.
-    fn validity(self, valid: impl Fn(usize) -> bool) -> Option<NullBuffer> {
-        let pick = self.pick;
-        (!(0..self.m).all(&valid)).then(|| NullBuffer::new(BooleanBuffer::collect_bool(self.n, |i| valid(pick(i)))))
-    }
-
-    /// A primitive column whose distinct row `j` holds `value(j)`: values gathered into one
-    /// buffer (no per-row builder calls), a validity bitmap only when some value is null.
-    fn primitive<T: ArrowPrimitiveType>(self, value: impl Fn(usize) -> Option<T::Native>) -> PrimitiveArray<T> {
-        let pick = self.pick;
-        let data: Vec<T::Native> = (0..self.n).map(|i| value(pick(i)).unwrap_or_default()).collect();
-        PrimitiveArray::new(ScalarBuffer::from(data), self.validity(|j| value(j).is_some()))
-    }
-
-    /// A string column whose distinct row `j` holds `value(j)`.
-    fn strings<'s>(self, value: impl Fn(usize) -> Option<&'s str>) -> ArrayRef {
-        if (0..self.m).all(|j| value(j).is_none()) {
-            return Arc::new(StringArray::new_null(self.n));
-        }
-        let mut offsets = Vec::with_capacity(self.n + 1);
-        offsets.push(0i32);
-        let mut bytes: Vec<u8> = Vec::new();
-        for i in 0..self.n {
-            if let Some(s) = value((self.pick)(i)) {
-                bytes.extend_from_slice(s.as_bytes());
-            }
-            // Chunks are far below Arrow's 2 GiB of Utf8 values.
-            offsets.push(i32::try_from(bytes.len()).expect("a chunk's strings fit in 2 GiB"));
-        }
-        let nulls = self.validity(|j| value(j).is_some());
-        // SAFETY: the offsets start at 0 and never decrease, and the bytes are whole `str`s one
-        // after another, so every slice between two offsets is valid UTF-8; there are n + 1
-        // offsets and the validity bitmap has n bits. (`StringArray::new` checks exactly this
-        // by validating all the bytes again: ~4 % of the time of a batch of repeated replies.)
-        Arc::new(unsafe {
-            StringArray::new_unchecked(OffsetBuffer::new_unchecked(offsets.into()), bytes.into(), nulls)
-        })
-    }
+/// The validity of a gathered column: none when `column` has no nulls.
+fn gathered_validity(column: &ArrayRef, index: &[u32]) -> Option<NullBuffer> {
+    let nulls = column.nulls().filter(|n| n.null_count() > 0)?;
+    validity(index.len(), |i| nulls.is_valid(index[i] as usize))
 }
 
-/// The reply columns, in [`reply_fields`] order, of `n` rows, row `i` being `distinct[pick(i)]`.
-fn reply_columns(distinct: &[&Row], n: usize, pick: impl Fn(usize) -> usize + Copy) -> Vec<ArrayRef> {
+/// A primitive column of `n` values, the `i`th `value(i)`: gathered into one buffer (no
+/// per-row builder calls), with a validity bitmap only when some value is null.
+fn primitive<T: ArrowPrimitiveType>(n: usize, value: impl Fn(usize) -> Option<T::Native>) -> ArrayRef {
+    let data: Vec<T::Native> = (0..n).map(|i| value(i).unwrap_or_default()).collect();
+    Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(data), validity(n, |i| value(i).is_some())))
+}
+
+/// A string column of `n` values: the `i`th null unless `valid(i)`, else what `write(i, bytes)`
+/// appends, which must be one whole `str` (nothing for a null).
+fn strings(n: usize, valid: impl Fn(usize) -> bool, mut write: impl FnMut(usize, &mut Vec<u8>)) -> ArrayRef {
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0i32);
+    let mut bytes: Vec<u8> = Vec::new();
+    for i in 0..n {
+        write(i, &mut bytes);
+        // Chunks are far below Arrow's 2 GiB of Utf8 values.
+        offsets.push(i32::try_from(bytes.len()).expect("a chunk's strings fit in 2 GiB"));
+    }
+    // SAFETY: the offsets start at 0 and never decrease, and the bytes are whole `str`s one
+    // after another, so every slice between two offsets is valid UTF-8; there are n + 1
+    // offsets and the validity bitmap has n bits. (`StringArray::new` checks exactly this by
+    // validating all the bytes again: ~4 % of the time of a batch of repeated replies.)
+    Arc::new(unsafe {
+        StringArray::new_unchecked(OffsetBuffer::new_unchecked(offsets.into()), bytes.into(), validity(n, valid))
+    })
+}
+
+/// The reply columns of `rows`, in [`reply_fields`] order.
+fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
     let d = &*DICTS;
-    let at = Layout { m: distinct.len(), n, pick };
-    // Each column's value of each distinct row, worked out once: the gathers read small arrays.
-    fn each<'r, T>(rows: &[&'r Row], f: impl Fn(&'r Row) -> Option<T>) -> Vec<Option<T>> {
-        rows.iter().map(|&r| f(r)).collect()
-    }
-    let written = each(distinct, |r| {
-        let mut buf = [0; 13];
-        r.status.map(|s| {
-            let len = s.write_into(&mut buf).len();
-            (buf, len)
-        })
-    });
-    // `write_into` writes ASCII digits and dots.
-    let status: Vec<Option<&str>> =
-        written.iter().map(|w| w.as_ref().map(|(b, l)| std::str::from_utf8(&b[..*l]).unwrap_or_default())).collect();
-    let code = each(distinct, |r| r.code);
-    let kind = each(distinct, |r| r.kind.map(kind_key));
-    let bounce = each(distinct, |r| Some(bounce_key(r.bounce)));
-    let reason = each(distinct, |r| Some(r.reason as i8));
-    let action = each(distinct, |r| r.action.map(action_key));
-    let suppress = each(distinct, |r| r.suppress);
-    let delay = each(distinct, |r| r.retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX)));
-    let rule = each(distinct, |r| r.rule.and_then(|id| d.rule_key.get(id).copied()));
-    let error = each(distinct, |r| r.error.as_ref().map(RowError::message));
+    let n = rows.len();
+    let mut buf = [0; 13];
+    let status = strings(
+        n,
+        |i| rows[i].status.is_some(),
+        |i, out| {
+            if let Some(s) = rows[i].status {
+                out.extend_from_slice(s.write_into(&mut buf).as_bytes());
+            }
+        },
+    );
+    let error = strings(
+        n,
+        |i| rows[i].error.is_some(),
+        |i, out| {
+            if let Some(e) = &rows[i].error {
+                out.extend_from_slice(e.message().as_bytes());
+            }
+        },
+    );
+    let suppressed = BooleanBuffer::collect_bool(n, |i| rows[i].suppress == Some(true));
     vec![
-        Arc::new(at.primitive::<UInt16Type>(|j| code[j])),
-        at.strings(|j| status[j]),
-        dict_column(at.primitive::<Int8Type>(|j| kind[j]), &d.kind),
-        dict_column(at.primitive::<Int8Type>(|j| bounce[j]), &d.bounce),
-        dict_column(at.primitive::<Int8Type>(|j| reason[j]), &d.reason),
-        dict_column(at.primitive::<Int8Type>(|j| action[j]), &d.action),
-        Arc::new(BooleanArray::new(
-            BooleanBuffer::collect_bool(n, |i| suppress[pick(i)] == Some(true)),
-            at.validity(|j| suppress[j].is_some()),
-        )),
-        Arc::new(at.primitive::<DurationSecondType>(|j| delay[j])),
-        dict_column(at.primitive::<Int16Type>(|j| rule[j]), &d.rule),
-        at.strings(|j| error[j]),
+        primitive::<UInt16Type>(n, |i| rows[i].code),
+        status,
+        dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| rows[i].kind.map(kind_key)), &d.kind),
+        dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| Some(bounce_key(rows[i].bounce))), &d.bounce),
+        dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| Some(rows[i].reason as i8)), &d.reason),
+        dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| rows[i].action.map(action_key)), &d.action),
+        Arc::new(BooleanArray::new(suppressed, validity(n, |i| rows[i].suppress.is_some()))),
+        primitive::<DurationSecondType>(n, |i| rows[i].retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX))),
+        dict_column::<Int16Type>(
+            primitive::<Int16Type>(n, |i| rows[i].rule.and_then(|id| d.rule_key.get(id).copied())),
+            &d.rule,
+        ),
+        error,
     ]
+}
+
+/// The column whose `i`th value is the `index[i]`th value of `column` (a column of the
+/// distinct rows): a repeated reply's row is worked out once and copied a few bytes per column.
+fn gather(column: &ArrayRef, index: &[u32]) -> ArrayRef {
+    fn values<T: ArrowPrimitiveType>(c: &PrimitiveArray<T>, index: &[u32], nulls: Option<NullBuffer>) -> ArrayRef {
+        let data: Vec<T::Native> = index.iter().map(|&i| c.values()[i as usize]).collect();
+        Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(data), nulls))
+    }
+    let nulls = gathered_validity(column, index);
+    match column.data_type() {
+        DataType::UInt16 => values(column.as_primitive::<UInt16Type>(), index, nulls),
+        DataType::Duration(TimeUnit::Second) => values(column.as_primitive::<DurationSecondType>(), index, nulls),
+        DataType::Boolean => {
+            let c = column.as_boolean();
+            Arc::new(BooleanArray::new(BooleanBuffer::collect_bool(index.len(), |i| c.value(index[i] as usize)), nulls))
+        }
+        DataType::Utf8 => {
+            let c = column.as_string::<i32>();
+            let source = column.nulls();
+            let valid = |i: usize| source.is_none_or(|n| n.is_valid(index[i] as usize));
+            strings(index.len(), valid, |i, out| {
+                if valid(i) {
+                    out.extend_from_slice(c.value(index[i] as usize).as_bytes());
+                }
+            })
+        }
+        DataType::Dictionary(key, _) if **key == DataType::Int8 => {
+            let c = column.as_dictionary::<Int8Type>();
+            dict_column::<Int8Type>(values(c.keys(), index, nulls), c.values())
+        }
+        _ => {
+            let c = column.as_dictionary::<Int16Type>();
+            dict_column::<Int16Type>(values(c.keys(), index, nulls), c.values())
+        }
+    }
 }
 
 fn kind_key(k: ReplyKind) -> i8 {
@@ -257,12 +277,8 @@ fn classify_chunk<'a>(
     }
     // All-distinct texts (lines with queue ids) point at rows in order: read them directly.
     let in_order = rows.len() == index.len() && index.iter().enumerate().all(|(i, &r)| r as usize == i);
-    let distinct: Vec<&Row> = rows.iter().collect();
-    let columns = if in_order {
-        reply_columns(&distinct, rows.len(), |i| i)
-    } else {
-        reply_columns(&distinct, index.len(), |i| index[i] as usize)
-    };
+    let distinct = reply_columns(&rows.iter().collect::<Vec<_>>());
+    let columns = if in_order { distinct } else { distinct.iter().map(|c| gather(c, &index)).collect() };
     RecordBatch::try_new(Arc::clone(&CLASSIFY_SCHEMA), columns).expect("columns match the schema")
 }
 
@@ -492,8 +508,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.recipient.as_deref()))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.dsn_action.as_deref()))),
     ];
-    let distinct: Vec<&Row> = rows.iter().map(|r| &r.row).collect();
-    columns.extend(reply_columns(&distinct, rows.len(), |i| i));
+    columns.extend(reply_columns(&rows.iter().map(|r| &r.row).collect::<Vec<_>>()));
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| r.diagnostic.as_deref()))));
     RecordBatch::try_new(Arc::clone(&BOUNCE_SCHEMA), columns).expect("columns match the schema")
 }
