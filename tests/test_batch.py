@@ -80,12 +80,20 @@ def test_big_repetitive_input_with_bad_values_gives_the_rows_of_a_small_one():
     # Above the parallel threshold and repetitive: the chunks share the rows of a sample
     # (batch::Seed), and nulls and non-strings share rows of their own in each chunk.
     mixed = [None, "", "garbage", 42, b"\xff", *LINES, float("nan")]
-    small = sc.classify(mixed).to_pylist()
-    assert sc.classify(mixed * 1500).to_pylist() == small * 1500
+    # Each value alone: its row built directly, not gathered from a shared one.
+    small = [sc.classify([v]).to_pylist()[0] for v in mixed]
+    assert sc.classify(mixed).to_pylist() == small
+    big = sc.classify(mixed * 1500)
+    assert big.to_pylist() == small * 1500
+    # pyarrow reads the same values through the stream: the gathered columns' validity bitmaps
+    # (written only for columns with nulls) agree with the values.
+    assert pa.table(big).to_pylist() == small * 1500
     # Every line different (queue ids): rows in order, no sharing.
     unique = [f"{line} id={i}" if isinstance(line, str) else line for i, line in enumerate(mixed * 700)]
-    rows = sc.classify(unique).to_pylist()
+    result = sc.classify(unique)
+    rows = result.to_pylist()
     assert [r["reason"] for r in rows] == [r["reason"] for r in small] * 700
+    assert pa.table(result).to_pylist() == rows
 
 
 def test_single_string_is_a_type_error():
