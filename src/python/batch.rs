@@ -21,7 +21,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyCapsule, PyDelta, PyFloat, PyList, PyString};
 
 use super::arrow::{export_schema, export_stream, import_arrays, is_arrow};
-use super::{PyRetryPolicy, guarded_detached};
+use super::{PyRetryPolicy, guarded_detached, panic_error};
 use crate::batch::{
     Indexed, PARALLEL_ABOVE, Row, RowError, SAMPLE, Seed, chunk_size, classify_indexed, from_reply, map_chunks,
     map_chunks_above,
@@ -287,32 +287,39 @@ fn str_item<'a>(s: &'a Bound<'_, PyString>) -> In<'a> {
     In::Text(s.to_cow().unwrap_or_else(|_| Cow::Owned(s.to_string_lossy().into_owned())))
 }
 
-/// Reads Python values: `str` borrowed, `bytes` decoded (invalid UTF-8 replaced), None / NaN /
+/// Reads a Python value: `str` borrowed, `bytes` decoded (invalid UTF-8 replaced), None / NaN /
 /// pandas NA as null, anything else "not a string".
+fn python_item<'a>(obj: &'a Bound<'_, PyAny>) -> In<'a> {
+    // The common cases first, by type identity (no subclass checks): exact `str`, None.
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        str_item(s)
+    } else if obj.is_none() {
+        In::Null
+    } else if let Ok(s) = obj.cast::<PyString>() {
+        str_item(s)
+    } else if let Ok(b) = obj.cast::<PyBytes>() {
+        In::Text(String::from_utf8_lossy(b.as_bytes()))
+    } else if let Ok(b) = obj.cast::<PyByteArray>() {
+        In::Text(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()))
+    } else if obj.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan())
+        || obj.get_type().name().is_ok_and(|n| n == "NAType" || n == "NaTType")
+    {
+        In::Null
+    } else {
+        In::NotText
+    }
+}
+
+/// The items of `objects` ([`python_item`]).
 fn python_items<'a>(objects: &'a [Bound<'_, PyAny>]) -> Vec<In<'a>> {
-    objects
-        .iter()
-        .map(|obj| {
-            // The common cases first, by type identity (no subclass checks): exact `str`, None.
-            if let Ok(s) = obj.cast_exact::<PyString>() {
-                str_item(s)
-            } else if obj.is_none() {
-                In::Null
-            } else if let Ok(s) = obj.cast::<PyString>() {
-                str_item(s)
-            } else if let Ok(b) = obj.cast::<PyBytes>() {
-                In::Text(String::from_utf8_lossy(b.as_bytes()))
-            } else if let Ok(b) = obj.cast::<PyByteArray>() {
-                In::Text(Cow::Owned(String::from_utf8_lossy(&b.to_vec()).into_owned()))
-            } else if obj.cast::<PyFloat>().is_ok_and(|f| f.value().is_nan())
-                || obj.get_type().name().is_ok_and(|n| n == "NAType" || n == "NaTType")
-            {
-                In::Null
-            } else {
-                In::NotText
-            }
-        })
-        .collect()
+    objects.iter().map(python_item).collect()
+}
+
+/// `items[i]` = the item of `objects[i]`.
+fn fill<'a>(items: &mut [In<'a>], objects: &'a [Bound<'_, PyAny>]) {
+    for (item, obj) in items.iter_mut().zip(objects) {
+        *item = python_item(obj);
+    }
 }
 
 /// The strings of Arrow arrays (utf8, large_utf8, utf8_view, binary kinds, dictionaries of
@@ -377,8 +384,7 @@ pub fn _classify(
         } else {
             values.try_iter()?.collect::<PyResult<_>>()?
         };
-        let items = python_items(&objects);
-        run(py, &items, command, &policy)?
+        run_objects(py, &objects, command, &policy)?
     };
     Ok(PyColumns::new(Arc::clone(&CLASSIFY_SCHEMA), batches))
 }
@@ -389,6 +395,57 @@ fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPo
             if items.len() > PARALLEL_ABOVE { Seed::of(&texts_of(&items[..SAMPLE]), command, policy) } else { None };
         map_chunks(items, chunk_size(items.len()), |c| classify_chunk(c, command, policy, seed.as_ref()))
     })
+}
+
+/// [`run`] for Python objects, read a chunk at a time: each chunk is classified on rayon's
+/// threads while this thread (which holds the GIL, needed to read Python objects) reads the
+/// next. A list's strings are spread over memory and reading them is a cache miss each: for a
+/// million distinct `str` objects this reading took as long as classifying them, one after the
+/// other. The GIL is released while the first chunk's sample is classified ([`Seed`]) and
+/// while the last chunks are waited for.
+fn run_objects(
+    py: Python<'_>,
+    objects: &[Bound<'_, PyAny>],
+    command: Option<&str>,
+    policy: &RetryPolicy,
+) -> PyResult<Vec<RecordBatch>> {
+    let n = objects.len();
+    if n <= PARALLEL_ABOVE {
+        return run(py, &python_items(objects), command, policy);
+    }
+    let chunk = chunk_size(n);
+    // One buffer for all items (as `run` has), filled a chunk at a time: chunks of their own
+    // made glibc return and re-map memory between calls (page faults: 7 % of the time).
+    let mut items: Vec<In<'_>> = std::iter::repeat_with(|| In::Null).take(n).collect();
+    let mut parts = items.chunks_mut(chunk).zip(objects.chunks(chunk));
+    let Some((first, objs)) = parts.next() else { return Ok(Vec::new()) };
+    fill(first, objs);
+    let first: &[In<'_>] = first;
+    let seed = guarded_detached(py, || Seed::of(&texts_of(&first[..SAMPLE]), command, policy))?;
+    let seed = seed.as_ref();
+    let done = rayon::in_place_scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let rest = parts.map(|(part, objs)| {
+            fill(part, objs);
+            let part: &[In<'_>] = part;
+            part
+        });
+        for (k, part) in std::iter::once(first).chain(rest).enumerate() {
+            let tx = tx.clone();
+            scope.spawn(move |_| {
+                let batch = std::panic::catch_unwind(|| classify_chunk(part, command, policy, seed));
+                // The receiver lives until every chunk has answered.
+                let _ = tx.send((k, batch));
+            });
+        }
+        drop(tx);
+        py.detach(move || {
+            let mut done: Vec<_> = rx.iter().collect();
+            done.sort_unstable_by_key(|(k, _)| *k);
+            done
+        })
+    });
+    done.into_iter().map(|(_, batch)| batch.map_err(|payload| panic_error(py, payload))).collect()
 }
 
 /// One email for `_parse_bounces`: its bytes, or a path to read.

@@ -199,7 +199,7 @@ fn guarded_detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + std::panic:
 }
 
 /// `smtpcodes.Error` for a caught panic's payload.
-fn panic_error(py: Python<'_>, payload: Box<dyn std::any::Any + Send>) -> PyErr {
+pub(crate) fn panic_error(py: Python<'_>, payload: Box<dyn std::any::Any + Send>) -> PyErr {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
