@@ -85,6 +85,7 @@ def test_big_repetitive_input_with_bad_values_gives_the_rows_of_a_small_one():
     assert sc.classify(mixed).to_pylist() == small
     big = sc.classify(mixed * 1500)
     assert big.to_pylist() == small * 1500
+    assert sc.classify(iter(mixed * 1500)).to_pylist() == small * 1500  # any iterable, read first
     # pyarrow reads the same values through the stream: the gathered columns' validity bitmaps
     # (written only for columns with nulls) agree with the values.
     assert pa.table(big).to_pylist() == small * 1500

@@ -315,13 +315,6 @@ fn python_items<'a>(objects: &'a [Bound<'_, PyAny>]) -> Vec<In<'a>> {
     objects.iter().map(python_item).collect()
 }
 
-/// `items[i]` = the item of `objects[i]`.
-fn fill<'a>(items: &mut [In<'a>], objects: &'a [Bound<'_, PyAny>]) {
-    for (item, obj) in items.iter_mut().zip(objects) {
-        *item = python_item(obj);
-    }
-}
-
 /// The strings of Arrow arrays (utf8, large_utf8, utf8_view, binary kinds, dictionaries of
 /// those, or all-null), one per row.
 fn arrow_items(arrays: &[ArrayRef]) -> PyResult<Vec<Option<Cow<'_, str>>>> {
@@ -375,16 +368,16 @@ pub fn _classify(
         let items: Vec<In<'_>> = arrow_items(&arrays)?.into_iter().map(|c| c.map_or(In::Null, In::Text)).collect();
         run(py, &items, command, &policy)?
     } else {
-        let objects: Vec<Bound<'_, PyAny>> = if let Ok(list) = values.cast::<PyList>() {
-            list.iter().collect()
+        if let Ok(list) = values.cast::<PyList>() {
+            run_objects(py, list.len(), list.iter(), command, &policy)?
         } else if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() {
             return Err(PyTypeError::new_err(
                 "classify() takes many replies (a list, an Arrow array, a pandas or polars Series); for one reply use parse()",
             ));
         } else {
-            values.try_iter()?.collect::<PyResult<_>>()?
-        };
-        run_objects(py, &objects, command, &policy)?
+            let objects: Vec<Bound<'_, PyAny>> = values.try_iter()?.collect::<PyResult<_>>()?;
+            run_objects(py, objects.len(), objects.into_iter(), command, &policy)?
+        }
     };
     Ok(PyColumns::new(Arc::clone(&CLASSIFY_SCHEMA), batches))
 }
@@ -397,43 +390,55 @@ fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPo
     })
 }
 
-/// [`run`] for Python objects, read a chunk at a time: each chunk is classified on rayon's
-/// threads while this thread (which holds the GIL, needed to read Python objects) reads the
-/// next. A list's strings are spread over memory and reading them is a cache miss each: for a
-/// million distinct `str` objects this reading took as long as classifying them, one after the
-/// other. The GIL is released while the first chunk's sample is classified ([`Seed`]) and
-/// while the last chunks are waited for.
-fn run_objects(
-    py: Python<'_>,
-    objects: &[Bound<'_, PyAny>],
+/// [`run`] for the `n` Python objects of `source`, read a chunk at a time: each chunk is
+/// classified on rayon's threads while this thread (which holds the GIL, needed to read
+/// Python objects) reads the next. A list's strings are spread over memory and each first
+/// look at one is a cache miss: for a million distinct `str` objects, reading them took as long
+/// as classifying them, one after the other. Each object is looked at while it is still in the
+/// cache from taking a reference to it. The GIL is held until every object is read (nothing
+/// can change the list meanwhile), then released while the last chunks are waited for; the
+/// shared sample ([`Seed`]) is worked out by the first chunk's thread.
+fn run_objects<'py>(
+    py: Python<'py>,
+    n: usize,
+    mut source: impl Iterator<Item = Bound<'py, PyAny>>,
     command: Option<&str>,
     policy: &RetryPolicy,
 ) -> PyResult<Vec<RecordBatch>> {
-    let n = objects.len();
     if n <= PARALLEL_ABOVE {
-        return run(py, &python_items(objects), command, policy);
+        let objects: Vec<Bound<'py, PyAny>> = source.collect();
+        return run(py, &python_items(&objects), command, policy);
     }
     let chunk = chunk_size(n);
-    // One buffer for all items (as `run` has), filled a chunk at a time: chunks of their own
-    // made glibc return and re-map memory between calls (page faults: 7 % of the time).
+    // One buffer each for the references and the items, filled a chunk at a time (buffers per
+    // chunk made glibc return and re-map memory between calls: page faults, 7 % of the time).
+    let mut objects: Vec<Option<Bound<'py, PyAny>>> = std::iter::repeat_with(|| None).take(n).collect();
     let mut items: Vec<In<'_>> = std::iter::repeat_with(|| In::Null).take(n).collect();
-    let mut parts = items.chunks_mut(chunk).zip(objects.chunks(chunk));
-    let Some((first, objs)) = parts.next() else { return Ok(Vec::new()) };
-    fill(first, objs);
-    let first: &[In<'_>] = first;
-    let seed = guarded_detached(py, || Seed::of(&texts_of(&first[..SAMPLE]), command, policy))?;
-    let seed = seed.as_ref();
+    let seed: std::sync::OnceLock<Option<Seed<'_>>> = std::sync::OnceLock::new();
+    let mut read = 0;
     let done = rayon::in_place_scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel();
-        let rest = parts.map(|(part, objs)| {
-            fill(part, objs);
+        let mut first: Option<&[In<'_>]> = None;
+        for (k, (objs, part)) in objects.chunks_mut(chunk).zip(items.chunks_mut(chunk)).enumerate() {
+            for slot in objs.iter_mut() {
+                *slot = source.next();
+                read += usize::from(slot.is_some());
+            }
+            let objs: &[Option<Bound<'py, PyAny>>] = objs;
+            for (item, obj) in part.iter_mut().zip(objs) {
+                if let Some(obj) = obj {
+                    *item = python_item(obj);
+                }
+            }
             let part: &[In<'_>] = part;
-            part
-        });
-        for (k, part) in std::iter::once(first).chain(rest).enumerate() {
-            let tx = tx.clone();
+            let first = *first.get_or_insert(part);
+            let (tx, seed) = (tx.clone(), &seed);
             scope.spawn(move |_| {
-                let batch = std::panic::catch_unwind(|| classify_chunk(part, command, policy, seed));
+                let batch = std::panic::catch_unwind(|| {
+                    // Chunks are at least `CHUNK` > `SAMPLE` long.
+                    let seed = seed.get_or_init(|| Seed::of(&texts_of(&first[..SAMPLE]), command, policy));
+                    classify_chunk(part, command, policy, seed.as_ref())
+                });
                 // The receiver lives until every chunk has answered.
                 let _ = tx.send((k, batch));
             });
@@ -445,6 +450,11 @@ fn run_objects(
             done
         })
     });
+    if read != n {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "classify() read {read} of the {n} values it was given (the list changed while it was read)"
+        )));
+    }
     done.into_iter().map(|(_, batch)| batch.map_err(|payload| panic_error(py, payload))).collect()
 }
 
