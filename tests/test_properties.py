@@ -128,8 +128,9 @@ def test_built_replies_round_trip_through_str(code, status, lines):
 def test_built_bare_status_replies_round_trip(klass, status, lines):
     status = status or EnhancedStatus(klass, 0, 0)
     assume(not _ambiguous(None, status, lines))
-    # Later lines of a code-less reply must not look like a reply code line of their own.
-    assume(all(not re.match(r"\d{3}(\s|-|$)", line) for line in lines[1:]))
+    # No line of a code-less reply may look like a reply code line: the first is refused (it
+    # would read as the code), a later one would read as a reply line of its own.
+    assume(all(not re.match(r"\d{3}(\s|-|$)", line.strip()) for line in lines))
     r = Reply(status=status, lines=lines)
     assert sc.parse(str(r)) == r
 
