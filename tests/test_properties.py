@@ -166,6 +166,16 @@ def test_constructed_reply_is_refused_or_round_trips(lines):
     assert sc.parse(str(r)) == r
 
 
+@pytest.mark.parametrize("first", ["000 0", "250 x", "  450-more", "550", "550\tx"])
+def test_a_code_less_reply_refuses_a_first_line_that_reads_as_its_code(first):
+    # Its wire form "5.1.1 250 x" would read as code 250: pass the code as code.
+    with pytest.raises(ValueError, match="pass it as code"):
+        Reply(status=EnhancedStatus(5, 1, 1), lines=[first, "next"])
+    # "2500 x" and "250x" are not reply codes: kept as text.
+    for text in ("2500 x", "250x"):
+        assert sc.parse(str(Reply(status=EnhancedStatus(5, 1, 1), lines=[text]))).text == text
+
+
 def test_exchange_reply_ending_in_a_postfix_trailer_round_trips():
     # Fixed: Exchange's "##" is stripped before Postfix's trailer is looked for.
     r = sc.parse("#550 5.1.1 x (in reply to RCPT TO command) ##")
