@@ -393,6 +393,18 @@ mod tests {
     }
 
     #[test]
+    fn equal_texts_share_a_row_wherever_they_are_stored() {
+        let policy = RetryPolicy::default();
+        // Equal bytes in separate allocations, the same slice twice, and a prefix of one.
+        let (a, b) = (String::from("550 5.1.1 user unknown"), String::from("550 5.1.1 user unknown"));
+        let texts = [Some(a.as_str()), Some(b.as_str()), Some(a.as_str()), Some(&a[..9]), Some(&b[..9])];
+        let Indexed { rows, index } = classify_indexed(&texts, None, &policy, None);
+        assert_eq!(index, [0, 0, 0, 1, 1]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1], classify_one(Some("550 5.1.1"), None, &policy));
+    }
+
+    #[test]
     fn a_seed_is_shared_only_when_the_sample_repeats() {
         let policy = RetryPolicy::default();
         let lines = ["550 5.1.1 user unknown", "452 4.2.2 mailbox full", "garbage"];
