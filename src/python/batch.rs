@@ -119,8 +119,7 @@ static BOUNCE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(fields))
 });
 
-fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(keys: ArrayRef, values: &ArrayRef) -> ArrayRef {
-    let keys = keys.as_primitive::<K>().clone();
+fn dict_column<K: arrow_array::types::ArrowDictionaryKeyType>(keys: PrimitiveArray<K>, values: &ArrayRef) -> ArrayRef {
     Arc::new(DictionaryArray::<K>::try_new(keys, Arc::clone(values)).expect("keys index the fixed dictionary"))
 }
 
@@ -138,9 +137,9 @@ fn gathered_validity(column: &ArrayRef, index: &[u32]) -> Option<NullBuffer> {
 
 /// A primitive column of `n` values, the `i`th `value(i)`: gathered into one buffer (no
 /// per-row builder calls), with a validity bitmap only when some value is null.
-fn primitive<T: ArrowPrimitiveType>(n: usize, value: impl Fn(usize) -> Option<T::Native>) -> ArrayRef {
+fn primitive<T: ArrowPrimitiveType>(n: usize, value: impl Fn(usize) -> Option<T::Native>) -> PrimitiveArray<T> {
     let data: Vec<T::Native> = (0..n).map(|i| value(i).unwrap_or_default()).collect();
-    Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(data), validity(n, |i| value(i).is_some())))
+    PrimitiveArray::new(ScalarBuffer::from(data), validity(n, |i| value(i).is_some()))
 }
 
 /// A string column of `n` values: the `i`th null unless `valid(i)`, else what `write(i, bytes)`
@@ -188,14 +187,16 @@ fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
     );
     let suppressed = BooleanBuffer::collect_bool(n, |i| rows[i].suppress == Some(true));
     vec![
-        primitive::<UInt16Type>(n, |i| rows[i].code),
+        Arc::new(primitive::<UInt16Type>(n, |i| rows[i].code)),
         status,
         dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| rows[i].kind.map(kind_key)), &d.kind),
         dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| Some(bounce_key(rows[i].bounce))), &d.bounce),
         dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| Some(rows[i].reason as i8)), &d.reason),
         dict_column::<Int8Type>(primitive::<Int8Type>(n, |i| rows[i].action.map(action_key)), &d.action),
         Arc::new(BooleanArray::new(suppressed, validity(n, |i| rows[i].suppress.is_some()))),
-        primitive::<DurationSecondType>(n, |i| rows[i].retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX))),
+        Arc::new(primitive::<DurationSecondType>(n, |i| {
+            rows[i].retry_delay.map(|s| i64::try_from(s).unwrap_or(i64::MAX))
+        })),
         dict_column::<Int16Type>(
             primitive::<Int16Type>(n, |i| rows[i].rule.and_then(|id| d.rule_key.get(id).copied())),
             &d.rule,
@@ -207,14 +208,20 @@ fn reply_columns(rows: &[&Row]) -> Vec<ArrayRef> {
 /// The column whose `i`th value is the `index[i]`th value of `column` (a column of the
 /// distinct rows): a repeated reply's row is worked out once and copied a few bytes per column.
 fn gather(column: &ArrayRef, index: &[u32]) -> ArrayRef {
-    fn values<T: ArrowPrimitiveType>(c: &PrimitiveArray<T>, index: &[u32], nulls: Option<NullBuffer>) -> ArrayRef {
+    fn values<T: ArrowPrimitiveType>(
+        c: &PrimitiveArray<T>,
+        index: &[u32],
+        nulls: Option<NullBuffer>,
+    ) -> PrimitiveArray<T> {
         let data: Vec<T::Native> = index.iter().map(|&i| c.values()[i as usize]).collect();
-        Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(data), nulls))
+        PrimitiveArray::new(ScalarBuffer::from(data), nulls)
     }
     let nulls = gathered_validity(column, index);
     match column.data_type() {
-        DataType::UInt16 => values(column.as_primitive::<UInt16Type>(), index, nulls),
-        DataType::Duration(TimeUnit::Second) => values(column.as_primitive::<DurationSecondType>(), index, nulls),
+        DataType::UInt16 => Arc::new(values(column.as_primitive::<UInt16Type>(), index, nulls)),
+        DataType::Duration(TimeUnit::Second) => {
+            Arc::new(values(column.as_primitive::<DurationSecondType>(), index, nulls))
+        }
         DataType::Boolean => {
             let c = column.as_boolean();
             Arc::new(BooleanArray::new(BooleanBuffer::collect_bool(index.len(), |i| c.value(index[i] as usize)), nulls))
