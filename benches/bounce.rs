@@ -3,7 +3,7 @@
 //! Emails: ../shared/corpus/emails when present, plus tests/data/bounces and examples/bounces.
 //! Prints emails per second on one core over all of them (each read N times, best of 5), then
 //! the time for one DSN whose returned message carries a 20 MB base64 attachment, against the
-//! same DSN with a 2 KB attachment (src/dsn/clip.rs keeps the first from costing more).
+//! same DSN with a 2 KB attachment (src/bounce/clip.rs keeps the first from costing more).
 
 mod common;
 use common::best_of;

@@ -42,23 +42,23 @@ pub enum Error {
         "{number:#010X} is not an Outlook Express SMTP error number (0x800CCC60-0x800CCC6F, 0x800CCC78-0x800CCC7F)"
     )]
     UnknownOutlookError { number: u64 },
-    /// Bytes that are not an email at all (no header block), given to [`crate::dsn::parse_bounce`].
+    /// Bytes that are not an email at all (no header block), given to [`crate::bounce::parse_bounce`].
     #[error(
         "not an email: {why}; expected an RFC 5322 message that starts with header fields (\"Name: value\" lines), a blank line and a body"
     )]
     NotAnEmail { why: &'static str },
-    /// An email that is none of the bounce formats [`crate::dsn::parse_bounce`] knows.
+    /// An email that is none of the bounce formats [`crate::bounce::parse_bounce`] knows.
     #[error(
         "not a bounce: {why}; expected a delivery status notification (multipart/report with a message/delivery-status part, RFC 3464), a feedback report (message/feedback-report, RFC 5965) or an auto-reply (Auto-Submitted: auto-replied, RFC 3834)"
     )]
     NotABounce { why: String },
-    /// An email longer than [`crate::dsn::MAX_EMAIL_BYTES`].
+    /// An email longer than [`crate::bounce::MAX_EMAIL_BYTES`].
     #[error(
         "email is {len} bytes long; expected at most {max} bytes (MAX_EMAIL_BYTES): bounces are small, and the limit bounds the memory and time per call"
     )]
     EmailTooLarge { len: usize, max: usize },
     /// A report that gives one diagnostic to so many recipients that copying it to each would
-    /// take more than `max` bytes (see `dsn::text::MAX_COPIED_BYTES`).
+    /// take more than `max` bytes (see `bounce::text::MAX_COPIED_BYTES`).
     #[error(
         "the report gives one diagnostic of {each} bytes to at least {recipients} recipients; expected at most {max} bytes of copies: no real bounce comes near this"
     )]

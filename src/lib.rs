@@ -34,9 +34,9 @@ macro_rules! digit_enum {
 }
 
 pub mod batch;
+pub mod bounce;
 pub mod classify;
 pub mod describe;
-pub mod dsn;
 pub mod error;
 pub mod registry;
 pub mod reply;
@@ -46,8 +46,8 @@ pub mod status;
 #[cfg(feature = "python")]
 mod python;
 
+pub use bounce::{BounceRecipient, BounceReport, parse_bounce};
 pub use classify::{Bounce, Classification, Fault, Reason, classify};
-pub use dsn::{BounceRecipient, BounceReport, parse_bounce};
 pub use error::{Error, Result};
 pub use reply::{Category, Reply, ReplyCode, ReplyKind, parse, parse_bytes};
 pub use retry::{Action, RetryDecision, RetryPolicy, Scope, decide};

@@ -539,7 +539,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                 continue;
             }
         };
-        match crate::dsn::parse_bounce(&raw) {
+        match crate::bounce::parse_bounce(&raw) {
             Ok(report) => {
                 for r in report.recipients {
                     let row = match &r.reply {

@@ -16,7 +16,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
 
 mod arrow;
 mod batch;
-mod dsn;
+mod bounce;
 
 static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static BOUNCE_PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -1249,10 +1249,10 @@ mod _native {
     use super::batch::{_classify, _parse_bounces, PyColumns};
 
     #[pymodule_export]
-    use super::dsn::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};
+    use super::bounce::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};
 
     #[pymodule_export]
-    const MAX_EMAIL_BYTES: usize = crate::dsn::MAX_EMAIL_BYTES;
+    const MAX_EMAIL_BYTES: usize = crate::bounce::MAX_EMAIL_BYTES;
     #[pymodule_export]
     const MAX_INPUT_BYTES: usize = crate::reply::MAX_INPUT_BYTES;
     #[pymodule_export]

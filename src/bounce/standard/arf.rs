@@ -1,0 +1,45 @@
+//! Abuse and authentication-failure feedback reports (ARF, RFC 5965): a
+//! `multipart/report; report-type=feedback-report` whose `message/feedback-report` part says
+//! what kind of complaint it is (`Feedback-Type`) and, optionally, to whom the reported message
+//! was sent (`Original-Rcpt-To`, RFC 5965 §3.2). Each recipient is a `feedback`: not a bounce.
+
+use crate::bounce::fields;
+use crate::bounce::mime;
+use crate::bounce::{BounceRecipient, BounceReport, Email};
+use crate::classify::{Bounce, Reason};
+
+pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
+    for msg in mime::messages(&email.message) {
+        for (i, part) in msg.parts.iter().enumerate() {
+            if mime::mime_type(part) != "message/feedback-report" {
+                continue;
+            }
+            let body = mime::body_text(part);
+            let fs: Vec<fields::Field> = fields::parse_groups(&body).into_iter().flatten().collect();
+            let first = |name: &str| fs.iter().find(|f| f.name == name).map(|f| f.value());
+            let original = mime::original_of(msg, i);
+            let mut addresses: Vec<String> = fs
+                .iter()
+                .filter(|f| f.name == "original-rcpt-to")
+                .filter_map(|f| fields::address(&f.value()))
+                .collect();
+            if addresses.is_empty() {
+                addresses = original.to.clone();
+            }
+            let recipients =
+                addresses.into_iter().map(|a| BounceRecipient::bare(a, Reason::Feedback, Bounce::None)).collect();
+            return Some(BounceReport {
+                format: "arf",
+                reporting_mta: first("reporting-mta").as_deref().and_then(fields::mta),
+                arrival_date: first("arrival-date")
+                    .or_else(|| first("received-date"))
+                    .as_deref()
+                    .and_then(fields::text),
+                feedback_type: first("feedback-type").as_deref().and_then(fields::token),
+                recipients,
+                original,
+            });
+        }
+    }
+    None
+}
