@@ -49,7 +49,7 @@ pub enum Error {
     NotAnEmail { why: &'static str },
     /// An email that is none of the bounce formats [`crate::bounce::parse_bounce`] knows.
     #[error(
-        "not a bounce: {why}; expected a delivery status notification (multipart/report with a message/delivery-status part, RFC 3464), a feedback report (message/feedback-report, RFC 5965) or an auto-reply (Auto-Submitted: auto-replied, RFC 3834)"
+        "not a bounce: {why}; expected a delivery status notification (multipart/report with a message/delivery-status part, RFC 3464), a feedback report (message/feedback-report, RFC 5965), an auto-reply (Auto-Submitted: auto-replied, RFC 3834), or a mail server's report of a failed or delayed delivery (from MAILER-DAEMON or postmaster, or with a bounce's subject, saying which address failed)"
     )]
     NotABounce { why: String },
     /// An email longer than [`crate::bounce::MAX_EMAIL_BYTES`].

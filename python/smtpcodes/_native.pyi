@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, final
 
-from smtpcodes._types import Action, Bounce, Category, Reason, ReplyKind, Scope, StatusClass, Subject
+from smtpcodes._types import Action, Bounce, Category, Reason, ReplyKind, ReportKind, Scope, StatusClass, Subject
 
 __all__ = ["_bounce_report_from_state", "_decide_outcome", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "_rules", "EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "BounceRecipient", "BounceReport", "parse_bounce", "_Columns", "_classify", "_parse_bounces", "MAX_EMAIL_BYTES", "MAX_INPUT_BYTES", "MAX_LINES"]
 
@@ -207,6 +207,8 @@ class BounceRecipient:
 class BounceReport:
     @property
     def format(self) -> str: ...
+    @property
+    def kind(self) -> ReportKind: ...
     @property
     def reporting_mta(self) -> str | None: ...
     @property

@@ -200,6 +200,16 @@ class Action(StrEnum):
     FIX_CONFIG = "fix_config"
 
 
+class ReportKind(StrEnum):
+    """What kind of report an email is (``BounceReport.kind``)."""
+
+    BOUNCE = "bounce"
+    DELAY = "delay"
+    DELIVERY = "delivery"
+    FEEDBACK = "feedback"
+    AUTOREPLY = "autoreply"
+
+
 class Scope(StrEnum):
     """Whom a retry decision is about."""
 

@@ -10,6 +10,9 @@
 //!   RFC 6533; feedback reports, RFC 5965; auto-replies, RFC 3834);
 //! - `formats/`: one file per MTA or service whose report is its own text, each written from
 //!   what its generator writes (the file names the source);
+//! - `recognition.rs`: whether an email is a report at all, and of which kind ([`ReportKind`]),
+//!   from its sender, subject, structure and words (`data/recognition.toml`);
+//! - `fallback.rs`: the general reader of any bounce that no format claims;
 //! - `registry.rs`: the one list of formats ([`EXTRACTORS`]), in the order they are tried.
 //!
 //! Limits: the email may be at most [`MAX_EMAIL_BYTES`] long; reports are looked for at most
@@ -38,9 +41,11 @@
 //! ```
 
 mod clip;
+mod fallback;
 mod fields;
 mod formats;
 mod mime;
+mod recognition;
 mod registry;
 mod standard;
 mod text;
@@ -58,12 +63,52 @@ use crate::status::{EnhancedStatus, StatusClass};
 use mail_parser::{Message, MessageParser, PartType};
 
 pub use mime::{MAX_MESSAGES, MAX_NESTING};
-pub use registry::{EXTRACTORS, Extractor};
+pub use registry::{EXTRACTORS, Extractor, format_name};
 
 /// The longest email [`parse_bounce`] accepts: 64 MiB. Bounces are small (the returned
 /// original is often cut to its headers); the limit bounds memory and time per call, and keeps
 /// every offset within mail-parser's 32-bit positions.
 pub const MAX_EMAIL_BYTES: usize = 64 * 1024 * 1024;
+
+/// What kind of report an email is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportKind {
+    /// A delivery failed (a non-delivery report: RFC 3464 `Action: failed`, or an MTA's text).
+    Bounce,
+    /// A delivery is late and still being tried (a delay warning: RFC 3464 `Action: delayed`,
+    /// Postfix's "THIS IS A WARNING ONLY", Sendmail's "could not send message for past 4
+    /// hours"). Nothing is lost yet: soft, retried by the MTA.
+    Delay,
+    /// Every recipient was delivered, relayed or expanded (a success DSN, a return receipt).
+    Delivery,
+    /// A complaint: the recipient reported the message as unwanted (ARF, RFC 5965, or a
+    /// provider's own feedback-loop format).
+    Feedback,
+    /// An auto-reply (RFC 3834): vacation, out of office.
+    AutoReply,
+}
+
+impl ReportKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ReportKind; 5] =
+        [ReportKind::Bounce, ReportKind::Delay, ReportKind::Delivery, ReportKind::Feedback, ReportKind::AutoReply];
+
+    /// The lower-case name (`bounce`, `delay`, `delivery`, `feedback`, `autoreply`).
+    pub fn value(self) -> &'static str {
+        match self {
+            ReportKind::Bounce => "bounce",
+            ReportKind::Delay => "delay",
+            ReportKind::Delivery => "delivery",
+            ReportKind::Feedback => "feedback",
+            ReportKind::AutoReply => "autoreply",
+        }
+    }
+
+    /// The kind named `value` (as [`ReportKind::value`] writes it).
+    pub fn from_value(value: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.value() == value)
+    }
+}
 
 /// What a bounce email says.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +116,9 @@ pub struct BounceReport {
     /// The format it was read as: one of the names in [`EXTRACTORS`] (`"rfc3464"`, `"arf"`,
     /// `"rfc3834"`, `"postfix"`, `"exim"`, `"qmail"`, …).
     pub format: &'static str,
+    /// What kind of report it is: a bounce, a delay warning, a success report, a complaint or
+    /// an auto-reply.
+    pub kind: ReportKind,
     /// The MTA that wrote the report (`Reporting-MTA`, without its `dns;` type).
     pub reporting_mta: Option<String>,
     /// When that MTA received the message (`Arrival-Date`; ARF `Arrival-Date`/`Received-Date`).
@@ -217,12 +265,19 @@ pub(crate) struct Email<'x> {
     pub too_large: std::cell::Cell<Option<(usize, usize)>>,
     /// The first text body, decoded once for all the extractors that read it.
     body: std::cell::OnceCell<String>,
+    /// What the email shows of being a report, read on first use.
+    signals: std::cell::OnceCell<recognition::Signals>,
 }
 
 impl Email<'_> {
     /// The message's first text body (`text::body`), decoded on first use.
     pub fn body(&self) -> &str {
         self.body.get_or_init(|| text::body(&self.message))
+    }
+
+    /// The recognition signals of the email (`recognition.rs`), read on first use.
+    pub(crate) fn signals(&self) -> recognition::Signals {
+        *self.signals.get_or_init(|| recognition::Signals::of(&self.message, self.body()))
     }
 }
 
@@ -307,15 +362,21 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
         Ok(None) => return Err(Error::NotAnEmail { why: "no header field could be read" }),
         Err(_) => return Err(Error::NotAnEmail { why: "its MIME structure is broken beyond repair" }),
     };
-    let email = Email { message, too_large: std::cell::Cell::new(None), body: std::cell::OnceCell::new() };
+    let email = Email {
+        message,
+        too_large: std::cell::Cell::new(None),
+        body: std::cell::OnceCell::new(),
+        signals: std::cell::OnceCell::new(),
+    };
     let mut empty: Option<&'static str> = None;
     for ex in EXTRACTORS {
         let found = (ex.run)(&email);
         if let Some((recipients, each)) = email.too_large.get() {
             return Err(Error::ReportTooLarge { recipients, each, max: text::MAX_COPIED_BYTES });
         }
-        if let Some(report) = found {
+        if let Some(mut report) = found {
             if !report.recipients.is_empty() {
+                settle_kind(&mut report, &email);
                 return Ok(report);
             }
             empty.get_or_insert(ex.format);
@@ -324,9 +385,56 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
     Err(Error::NotABounce {
         why: match empty {
             Some(f) => format!("its {f} report names no recipient"),
-            None => "it has no delivery-status or feedback-report part and no auto-reply header".to_string(),
+            None => {
+                "no format reads it, and neither its sender, subject, headers nor words say it is a report".to_string()
+            }
         },
     })
+}
+
+/// Sets the report's [`ReportKind`], and makes a delay warning's recipients delayed.
+///
+/// A delay warning is one by its DSN (every recipient `Action: delayed`, RFC 3464 §2.3.3), or,
+/// for the formats that have no such field, by its words (`recognition.rs`) when no recipient
+/// has a permanent reply. Its recipients are then `delayed` and soft, and one whose reason the
+/// text does not give is `expired` (the message has been in the queue long enough to warn
+/// about; Sisimai's name for the same case).
+fn settle_kind(report: &mut BounceReport, email: &Email<'_>) {
+    let all = |f: &dyn Fn(&BounceRecipient) -> bool| report.recipients.iter().all(f);
+    report.kind = if report.feedback_type.is_some() || all(&|r| r.reason == Reason::Feedback) {
+        ReportKind::Feedback
+    } else if all(&|r| r.reason == Reason::Vacation) {
+        ReportKind::AutoReply
+    } else if all(&|r| matches!(r.action.as_deref(), Some("delivered" | "relayed" | "expanded"))) {
+        ReportKind::Delivery
+    } else {
+        let dsn = report.format == "rfc3464";
+        let delayed = all(&|r| r.action.as_deref() == Some("delayed"));
+        let permanent = report.recipients.iter().any(|r| {
+            r.reply.as_ref().is_some_and(Reply::is_permanent)
+                || r.status.is_some_and(|s| s.class() == StatusClass::PermanentFailure)
+        });
+        if (dsn && delayed) || (!dsn && !permanent && email.signals().delay()) {
+            ReportKind::Delay
+        } else {
+            ReportKind::Bounce
+        }
+    };
+    for r in &mut report.recipients {
+        if report.kind == ReportKind::Delay
+            && !matches!(r.action.as_deref(), Some("delivered" | "relayed" | "expanded"))
+        {
+            r.action = Some("delayed".to_string());
+        }
+        if r.action.as_deref() == Some("delayed") {
+            if matches!(r.bounce, Bounce::Hard | Bounce::Unknown) {
+                r.bounce = Bounce::Soft;
+            }
+            if r.reason == Reason::Undefined {
+                r.reason = Reason::Expired;
+            }
+        }
+    }
 }
 
 /// Input without a leading mbox `From ` separator line (an email saved from an mbox file).

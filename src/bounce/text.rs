@@ -7,7 +7,7 @@
 
 use super::fields;
 use super::mime;
-use super::{BounceRecipient, BounceReport, OriginalMessage};
+use super::{BounceRecipient, BounceReport, OriginalMessage, ReportKind};
 use crate::classify::{classify, classify_text};
 use crate::reply::{self, Reply};
 use crate::status::EnhancedStatus;
@@ -180,6 +180,16 @@ fn starts_status(s: &[u8]) -> bool {
     (1..=3).contains(&n2) && rest.get(n2).is_none_or(|c| !c.is_ascii_digit() && *c != b'.')
 }
 
+/// True when a reply code or an enhanced status starts a word of `text` (`550 `, `5.1.1`).
+pub(crate) fn mentions_reply(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let boundary = i == 0 || matches!(bytes.get(i - 1), Some(b' ' | b':' | b'(' | b'"' | b'\'' | b'#' | b'<'));
+        let rest = bytes.get(i..).unwrap_or_default();
+        boundary && (starts_code(rest) || starts_status(rest))
+    })
+}
+
 /// The SMTP reply in a block of bounce text: parsed from the first place where a reply code or
 /// a status starts a word; the status qmail appends (`(#5.1.1)`) filled in when the reply has
 /// none of its own (and its class agrees with the code); else, when the text has only such a
@@ -350,7 +360,15 @@ pub(crate) fn report(
     recipients: Vec<BounceRecipient>,
     original: OriginalMessage,
 ) -> BounceReport {
-    BounceReport { format, reporting_mta: None, arrival_date: None, feedback_type: None, recipients, original }
+    BounceReport {
+        format,
+        kind: ReportKind::Bounce,
+        reporting_mta: None,
+        arrival_date: None,
+        feedback_type: None,
+        recipients,
+        original,
+    }
 }
 
 /// The original message of a plain-text bounce: the first attached message or headers part.

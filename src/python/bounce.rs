@@ -2,7 +2,7 @@
 
 use super::{
     BOUNCE_PARSE_ERROR, PyEnhancedStatus, PyReply, PyRetryDecision, bounce_from_value, bounce_name, guarded, py_bounce,
-    py_reason, types_attr,
+    py_reason, py_report_kind, types_attr,
 };
 use crate::bounce;
 use crate::retry::RetryPolicy;
@@ -21,10 +21,10 @@ type RecipientState = (
     (String, String),
     (Option<String>, Option<String>),
 );
-/// A report as plain values: format, reporting MTA, arrival date, feedback type, recipients,
-/// original message (Message-ID, From, To, Subject, X- headers).
+/// A report as plain values: (format, kind), reporting MTA, arrival date, feedback type,
+/// recipients, original message (Message-ID, From, To, Subject, X- headers).
 type ReportState = (
-    String,
+    (String, String),
     Option<String>,
     Option<String>,
     Option<String>,
@@ -94,13 +94,14 @@ fn recipient_from(st: RecipientState) -> PyResult<bounce::BounceRecipient> {
 /// Rebuilds a report from `BounceReport.__reduce__`'s state.
 #[pyfunction]
 pub fn _bounce_report_from_state(state: ReportState) -> PyResult<PyBounceReport> {
-    let (format, reporting_mta, arrival_date, feedback_type, recipients, original) = state;
-    let format =
-        bounce::EXTRACTORS.iter().map(|e| e.format).find(|f| *f == format).ok_or_else(|| bad_state("format"))?;
+    let ((format, kind), reporting_mta, arrival_date, feedback_type, recipients, original) = state;
+    let kind = bounce::ReportKind::from_value(&kind).ok_or_else(|| bad_state("kind"))?;
+    let format = bounce::format_name(&format).ok_or_else(|| bad_state("format"))?;
     let (message_id, from, to, subject, x_headers) = original;
     Ok(PyBounceReport {
         inner: bounce::BounceReport {
             format,
+            kind,
             reporting_mta,
             arrival_date,
             feedback_type,
@@ -239,10 +240,16 @@ impl PyBounceReport {
     fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
         super::html_view(slf.as_any(), "bounce_report")
     }
-    /// Which extractor read it: "rfc3464", "arf", "rfc3834".
+    /// Which extractor read it: "rfc3464", "arf", "rfc3834", "postfix", "fallback" ….
     #[getter]
     fn format(&self) -> &'static str {
         self.inner.format
+    }
+    /// What kind of report it is: ``ReportKind.BOUNCE``, ``DELAY``, ``DELIVERY``, ``FEEDBACK``
+    /// or ``AUTOREPLY``.
+    #[getter]
+    fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_report_kind(py, &self.inner.kind.value().to_uppercase())
     }
     #[getter]
     fn reporting_mta(&self) -> Option<&str> {
@@ -281,6 +288,7 @@ impl PyBounceReport {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("format", self.inner.format)?;
+        d.set_item("kind", self.inner.kind.value())?;
         d.set_item("reporting_mta", &self.inner.reporting_mta)?;
         d.set_item("arrival_date", &self.inner.arrival_date)?;
         d.set_item("feedback_type", &self.inner.feedback_type)?;
@@ -296,7 +304,7 @@ impl PyBounceReport {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (ReportState,))> {
         let o = &self.inner.original;
         let state: ReportState = (
-            self.inner.format.to_string(),
+            (self.inner.format.to_string(), self.inner.kind.value().to_string()),
             self.inner.reporting_mta.clone(),
             self.inner.arrival_date.clone(),
             self.inner.feedback_type.clone(),

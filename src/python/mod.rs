@@ -73,6 +73,7 @@ enum_cache!(py_bounce, "Bounce");
 enum_cache!(py_reason, "Reason");
 enum_cache!(py_action, "Action");
 enum_cache!(py_scope, "Scope");
+enum_cache!(py_report_kind, "ReportKind");
 
 /// The enum member name of a digit in one of the digit tables.
 fn digit_name(table: &'static [registry::DigitEntry], digit: u16) -> &'static str {
@@ -1141,6 +1142,9 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
             .iter()
             .map(|s| (scope_value(*s).to_uppercase(), scope_value(*s).to_string()))
             .collect(),
+        "ReportKind" => {
+            crate::bounce::ReportKind::ALL.iter().map(|k| (k.value().to_uppercase(), k.value().to_string())).collect()
+        }
         other => return Err(PyValueError::new_err(format!("no enum {other:?}"))),
     })
 }

@@ -113,7 +113,16 @@ From: alice@example.org\nTo: bob@example.net\nSubject: 421 4.4.1\n\nhi\n";
 
     #[test]
     fn needs_both_markers() {
+        // Without its second marker it is not this format; the general fallback still reads it
+        // as the bounce it is.
         let other = BOUNCE.replace("Unsent message follows", "Something else");
-        assert!(parse_bounce(other.as_bytes()).is_err());
+        let r = parse_bounce(other.as_bytes()).unwrap();
+        assert_eq!(r.format, "fallback");
+        let got: Vec<_> = r.recipients.iter().map(|x| (x.address.as_str(), x.reason)).collect();
+        assert_eq!(
+            got[..2],
+            [("bob@example.net", crate::Reason::UserUnknown), ("carol@example.com", crate::Reason::HostUnknown)]
+        );
+        assert_eq!(got[2].0, "dave@example.edu");
     }
 }

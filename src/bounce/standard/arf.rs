@@ -29,6 +29,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
             let recipients =
                 addresses.into_iter().map(|a| BounceRecipient::bare(a, Reason::Feedback, Bounce::None)).collect();
             return Some(BounceReport {
+                kind: crate::bounce::ReportKind::Bounce,
                 format: "arf",
                 reporting_mta: first("reporting-mta").as_deref().and_then(fields::mta),
                 arrival_date: first("arrival-date")

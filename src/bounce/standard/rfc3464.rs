@@ -308,6 +308,7 @@ fn unlabelled_delivery_status(body: &str) -> Option<(&str, &str)> {
 /// A report from the body of a delivery-status part (the original message is left empty).
 pub(crate) fn read_delivery_status(body: &str) -> BounceReport {
     let mut report = BounceReport {
+        kind: crate::bounce::ReportKind::Bounce,
         format: "rfc3464",
         reporting_mta: None,
         arrival_date: None,

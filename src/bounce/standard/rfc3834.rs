@@ -2,9 +2,13 @@
 //! alone: `Auto-Submitted: auto-replied` or `auto-generated` (RFC 3834 §5), `X-Autoreply`,
 //! `X-Autorespond`, `Precedence: auto_reply` and Apple's `X-Apple-Action: vacation`.
 //!
-//! Bounces carry `Auto-Submitted` too, so this extractor runs last and declines any email that
-//! is a report (`multipart/report`) or comes from `MAILER-DAEMON`, `postmaster` or `root`
-//! (the senders of bounces, not people on holiday). The one recipient is the auto-reply's
+//! Mail clients that write none of these (Outlook's "Automatic reply:") are recognised by the
+//! subject, in the clients' languages (`recognition.rs`, `data/recognition.toml`).
+//!
+//! Bounces carry `Auto-Submitted` too, so this extractor runs after the formats and declines
+//! any email that is a report (`multipart/report`), has a bounce's subject, or comes from a
+//! bounce's sender (`MAILER-DAEMON`, `postmaster`, "Mail Delivery System"; not people on
+//! holiday). The one recipient is the auto-reply's
 //! `From`; the original message is the one its `In-Reply-To` names, sent by its `To`.
 
 use crate::bounce::fields;
@@ -25,14 +29,13 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         || raw("x-autorespond").is_some()
         || token("precedence").is_some_and(|v| v == "auto_reply")
         || token("x-apple-action").is_some_and(|v| v == "vacation");
-    if !auto {
+    let sig = email.signals();
+    // `Auto-Submitted: no` says a person wrote it (RFC 3834 §5), whatever its subject.
+    let by_subject = sig.auto_reply() && token("auto-submitted").is_none_or(|v| v != "no");
+    if !(auto || by_subject) || sig.daemon() || sig.bounce_subject() {
         return None;
     }
     let from = mime::addresses(msg, "from").into_iter().next()?;
-    let local = from.rsplit_once('@').map_or(from.as_str(), |(l, _)| l);
-    if ["mailer-daemon", "postmaster", "root"].iter().any(|d| local.eq_ignore_ascii_case(d)) {
-        return None;
-    }
     let attached = msg.parts.iter().enumerate().skip(1).find(|(_, p)| {
         matches!(mime::mime_type(p).as_str(), "message/rfc822" | "message/global" | "text/rfc822-headers")
     });
@@ -47,6 +50,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         },
     };
     Some(BounceReport {
+        kind: crate::bounce::ReportKind::Bounce,
         format: "rfc3834",
         reporting_mta: None,
         arrival_date: None,

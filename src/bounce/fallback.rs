@@ -1,0 +1,456 @@
+//! The general fallback: any bounce that no format claims, recognised as one by its signals
+//! (`recognition.rs`), read by what every bounce has in common rather than by one generator's
+//! wording.
+//!
+//! The failed recipients, from the most to the least explicit source (the first that names any
+//! wins):
+//! 1. the `X-Failed-Recipients` header (Exim, and MTAs that copy it);
+//! 2. the lines of the human-readable text that name an address as a failed recipient: a line
+//!    that is only the address (`<bob@example.com>:`, the qmail layout that many MTAs copy), an
+//!    SMTP transcript line (`RCPT TO:<bob@example.com>`, `>>> RCPT To:<…>`), a field-like line
+//!    (`Recipient address: …`, `Original-Recipient: …`, `Destinatario: …`), a line that also
+//!    gives a reply code or a failure phrase (`User's mailbox is full: <bob@example.com>`), or
+//!    any address line in the list under a heading that says delivery failed (`The following
+//!    recipients could not be reached:`);
+//! 3. the returned message's `To` (the attached message, else a header block in the text).
+//!
+//! The text is read up to where the returned message starts. Addresses that are the bounce's
+//! own (its `From`, `To`, `Reply-To`, the returned message's sender) or a daemon's
+//! (`postmaster@…`) are never recipients.
+//!
+//! Each recipient's diagnostic is the text around it: its line and the lines after it up to
+//! the next recipient or blank line. The reply in it (a reply code or an enhanced status, as
+//! `text::find_reply` reads them) gives the reason; without one, the words do, through the same
+//! text rules as replies (`data/rules.toml`). When its own text says nothing, the reply or the
+//! words of the whole text are used. Nothing is invented: no code or status that the text does
+//! not have.
+
+use super::recognition;
+use super::text;
+use super::{BounceRecipient, BounceReport, Email, OriginalMessage};
+use crate::classify::Reason;
+
+/// How much of the human-readable text is read.
+const MAX_HEAD: usize = 32 * 1024;
+/// How many lines of the text are looked at.
+const MAX_LINES: usize = 1_000;
+/// How many lines after an address line belong to its block.
+const MAX_BLOCK_LINES: usize = 20;
+/// How many distinct recipients are taken from the text (a real report names a few; a list of
+/// thousands is a mailing list's text, not a bounce).
+const MAX_RECIPIENTS: usize = 1_000;
+
+pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
+    let sig = email.signals();
+    if !sig.bounce() {
+        return None;
+    }
+    let msg = &email.message;
+    let body = email.body();
+    let (head, after) = split_returned(text::prefix(body, MAX_HEAD));
+    let skip = Skip::of(email);
+    let lines: Vec<&str> = head.lines().take(MAX_LINES).collect();
+    let found = candidates(&lines, &skip);
+
+    let mut addresses: Vec<String> = failed_header(msg, &skip);
+    if addresses.is_empty() {
+        for (a, _) in &found {
+            if !addresses.contains(a) && addresses.len() < MAX_RECIPIENTS {
+                addresses.push(a.clone());
+            }
+        }
+    }
+    let original = text::original(msg);
+    if addresses.is_empty() {
+        addresses = returned_to(&original, after).into_iter().filter(|a| !skip.skips(a)).collect();
+    }
+
+    let delay = sig.delay();
+    let recipients = addresses
+        .into_iter()
+        .map(|address| {
+            let blocks: Vec<String> = found
+                .iter()
+                .filter(|(a, _)| a.eq_ignore_ascii_case(&address))
+                .map(|(_, i)| block(&lines, *i, &found))
+                .collect();
+            recipient(address, &blocks, head, delay)
+        })
+        .collect();
+    Some(text::report("fallback", recipients, original))
+}
+
+/// A complaint of a feedback loop that does not use ARF (RFC 5965): Microsoft's JMRP and
+/// Outlook.com's older reports, AOL's before ARF. Recognised by the provider's fixed subject
+/// (`recognition.rs`) with the complained-about message attached; the recipient who complained
+/// is the one the provider names in that message (`X-HmXmrOriginalRecipient`, Microsoft's), else
+/// the message's `To`.
+pub(crate) fn extract_complaint(email: &Email<'_>) -> Option<BounceReport> {
+    if !email.signals().complaint() {
+        return None;
+    }
+    let original = text::original(&email.message);
+    let named = original
+        .x_headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("x-hmxmroriginalrecipient"))
+        .and_then(|(_, v)| text::address_in(v));
+    let addresses: Vec<String> = named.map_or_else(|| original.to.clone(), |a| vec![a]);
+    let recipients = addresses
+        .into_iter()
+        .map(|a| BounceRecipient::bare(a, Reason::Feedback, crate::classify::Bounce::None))
+        .collect();
+    let mut report = text::report("fbl", recipients, original);
+    report.feedback_type = Some("abuse".to_string());
+    Some(report)
+}
+
+/// One recipient from the blocks of text about it: the first block that has a reply, else the
+/// first whose words give a reason, else the whole text.
+fn recipient(address: String, blocks: &[String], head: &str, delay: bool) -> BounceRecipient {
+    let mut best: Option<BounceRecipient> = None;
+    for b in blocks {
+        let r = text::recipient(address.clone(), b);
+        if r.reply.is_some() {
+            return finish(r, delay);
+        }
+        if best.as_ref().is_none_or(|x| x.reason == Reason::Undefined && r.reason != Reason::Undefined) {
+            best = Some(r);
+        }
+    }
+    match best {
+        Some(r) if r.reason != Reason::Undefined => finish(r, delay),
+        _ => {
+            let mut r = text::recipient(address, head);
+            // The whole text's diagnostic is the report's, not one written about this address.
+            r.diagnostic_text = best.and_then(|b| b.diagnostic_text).or(r.diagnostic_text);
+            finish(r, delay)
+        }
+    }
+}
+
+fn finish(mut r: BounceRecipient, delay: bool) -> BounceRecipient {
+    let permanent = r.reply.as_ref().is_some_and(|x| x.is_permanent());
+    r.action = Some(if delay && !permanent { "delayed" } else { "failed" }.to_string());
+    r
+}
+
+/// Addresses that are not failed recipients: the bounce's own and daemons'.
+struct Skip {
+    own: Vec<String>,
+}
+
+impl Skip {
+    fn of(email: &Email<'_>) -> Skip {
+        let msg = &email.message;
+        let mut own = Vec::new();
+        for name in ["from", "to", "cc", "reply-to", "sender"] {
+            own.extend(super::mime::addresses(msg, name));
+        }
+        if let Some(rp) = text::raw_header(msg, "return-path").and_then(|v| text::address_in(&v)) {
+            own.push(rp);
+        }
+        if let Some(from) = text::original(msg).from {
+            own.push(from);
+        }
+        own.iter_mut().for_each(|a| a.make_ascii_lowercase());
+        Skip { own }
+    }
+
+    fn skips(&self, address: &str) -> bool {
+        let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
+        recognition::daemon_local(local) || self.own.iter().any(|o| o.eq_ignore_ascii_case(address))
+    }
+}
+
+/// The addresses of `X-Failed-Recipients` (comma-separated, possibly repeated).
+fn failed_header(msg: &mail_parser::Message<'_>, skip: &Skip) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in super::mime::root_headers(msg).iter().filter(|h| h.name().eq_ignore_ascii_case("x-failed-recipients")) {
+        let Some(v) = super::mime::raw_value(msg, h) else { continue };
+        for a in v.split([',', ' ', '\t']).filter_map(text::clean_address) {
+            if !skip.skips(&a) && !out.iter().any(|o| o.eq_ignore_ascii_case(&a)) && out.len() < MAX_RECIPIENTS {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+/// Markers after which a report's text returns the original message (lower case).
+const RETURNED: &[&str] = &[
+    "--- below this line is a copy of the message",
+    "--- enclosed is a copy of the message",
+    "------ this is a copy of the message",
+    "----- original message -----",
+    "-----original message-----",
+    "original message follows",
+    "--- mensaje original",
+    "----- the original message",
+    "------ original message",
+    "----- message text follows",
+    "content-type: message/rfc822",
+    "content-type: text/rfc822-headers",
+];
+
+/// Header fields that only a returned message's header block starts with (lower case).
+const RETURNED_FIELDS: &[&str] = &["received:", "return-path:", "message-id:", "mime-version:", "dkim-signature:"];
+
+/// The text up to where the returned message starts, and the rest: at the first of the
+/// [`RETURNED`] markers, or at the first line that starts a header block of the returned
+/// message.
+fn split_returned(body: &str) -> (&str, &str) {
+    let lower = body.to_ascii_lowercase(); // ASCII lower-casing keeps every byte offset
+    let marker = RETURNED.iter().filter_map(|m| lower.find(m)).min();
+    let header = super::fields::line_spans(&lower)
+        .find(|(_, line)| RETURNED_FIELDS.iter().any(|f| line.starts_with(f)))
+        .map(|(at, _)| at);
+    let cut = match (marker, header) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(body.len()),
+    };
+    // `cut` is the start of an ASCII marker or a line in the same bytes: a character boundary.
+    (body.get(..cut).unwrap_or(body), body.get(cut..).unwrap_or_default())
+}
+
+/// The returned message's `To`: the attached message's, else the first `To:` line of the
+/// header block in the text after the cut.
+fn returned_to(original: &OriginalMessage, after: &str) -> Vec<String> {
+    if !original.to.is_empty() {
+        return original.to.clone();
+    }
+    let mut in_headers = false;
+    for line in after.lines().take(MAX_LINES) {
+        if line.trim().is_empty() && in_headers {
+            break;
+        }
+        if let Some((name, value)) = super::fields::split_field(line) {
+            in_headers = true;
+            if name.eq_ignore_ascii_case("to") {
+                return value.split(',').filter_map(text::address_in).collect();
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Field names of header-like lines whose addresses are never recipients (message ids, the
+/// sender, routing), lower case with the colon.
+const NOT_RECIPIENT_FIELDS: &[&str] = &[
+    "message-id:",
+    "in-reply-to:",
+    "references:",
+    "received:",
+    "from:",
+    "sender:",
+    "reply-to:",
+    "return-path:",
+    "envelope-from:",
+    "x-original-sender:",
+    "date:",
+];
+
+/// The mail addresses in a line that may be recipients.
+fn addresses_in_line(line: &str, skip: &Skip) -> Vec<String> {
+    if !line.contains('@') {
+        return Vec::new();
+    }
+    let lower = line.trim_start().to_ascii_lowercase();
+    if NOT_RECIPIENT_FIELDS.iter().any(|f| lower.starts_with(f)) {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for word in line.split(|c: char| c.is_whitespace() || c == ',') {
+        // `RCPT TO:<bob@example.com>`, `To:bob@example.com`, `(bob@example.com)`.
+        let word = word.rsplit_once(':').filter(|(_, a)| a.contains('@')).map_or(word, |(_, a)| a);
+        if !word.contains('@') {
+            continue;
+        }
+        let Some(a) = text::clean_address(word) else { continue };
+        if super::fields::is_mailbox(&a) && !skip.skips(&a) && !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// True when a line is nothing but addresses and punctuation (`<bob@example.com>:`).
+fn address_only(line: &str) -> bool {
+    line.split_whitespace().all(|w| w.contains('@') || w.trim_matches(|c: char| c.is_ascii_punctuation()).is_empty())
+}
+
+/// Field names (lower case, before the colon) that introduce a recipient.
+fn recipient_field(line: &str) -> bool {
+    let Some((name, _)) = line.split_once(':') else { return false };
+    let name = name.trim().to_lowercase();
+    name.len() <= 40
+        && ["recipient", "rcpt", "destinat", "empfänger", "adresse", "address", "宛先", "收件人"]
+            .iter()
+            .any(|w| name.contains(w))
+}
+
+/// A line that says the addresses under it failed: a failure phrase, or a colon after a word
+/// for recipients.
+fn heading(line: &str) -> bool {
+    recognition::says_failure(line) || (line.ends_with(':') && recipient_field(line))
+}
+
+/// Every `(address, line index)` of the text that names a failed recipient (see the module
+/// documentation), in order.
+fn candidates(lines: &[&str], skip: &Skip) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut in_list = false;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let found = addresses_in_line(t, skip);
+        if found.is_empty() {
+            in_list = heading(t);
+            continue;
+        }
+        let lower = t.to_ascii_lowercase();
+        let named = address_only(t)
+            || lower.contains("rcpt to")
+            || recipient_field(t)
+            || in_list
+            || text::mentions_reply(t)
+            || recognition::says_failure(t);
+        if named {
+            out.extend(found.into_iter().map(|a| (a, i)));
+        }
+        in_list = in_list || (address_only(t) && i > 0 && lines.get(i - 1).is_some_and(|l| heading(l.trim())));
+    }
+    out
+}
+
+/// The block of text about the address at line `at`: that line and the ones after it, up to
+/// the next line that names another recipient, or the first blank line after some text (one
+/// blank line right after the address is skipped), at most [`MAX_BLOCK_LINES`].
+fn block(lines: &[&str], at: usize, found: &[(String, usize)]) -> String {
+    let Some(first) = lines.get(at) else { return String::new() };
+    let own: Vec<&str> = found.iter().filter(|(_, i)| *i == at).map(|(a, _)| a.as_str()).collect();
+    let mut out = String::from(first.trim());
+    out.push('\n');
+    let mut taken = 0;
+    for (j, line) in lines.iter().enumerate().skip(at + 1).take(MAX_BLOCK_LINES) {
+        let other = found.iter().any(|(a, i)| *i == j && !own.contains(&a.as_str()));
+        if other {
+            break;
+        }
+        if line.trim().is_empty() {
+            if taken > 0 {
+                break;
+            }
+            continue;
+        }
+        taken += 1;
+        out.push_str(line.trim());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bounce::parse_bounce;
+    use crate::classify::Reason;
+
+    fn read(email: &str) -> crate::bounce::BounceReport {
+        parse_bounce(email.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn qmail_layout_translated() {
+        let r = read(
+            "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: failure notice\n\n\
+             (mx.example.org)\nSu mensaje no pudo ser entregado - Your message could not be delivered.\n\n\
+             <bob@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n\
+             <carol@example.com>:\nMailbox quota usage exceeded. Espacio en casilla de mail agotado.\n\n\
+             --- Mensaje original adjunto.\n\nTo: bob@example.com\nFrom: alice@example.org\n",
+        );
+        assert_eq!(r.format, "fallback");
+        let got: Vec<_> = r.recipients.iter().map(|x| (x.address.as_str(), x.reason)).collect();
+        assert_eq!(got, [("bob@example.com", Reason::UserUnknown), ("carol@example.com", Reason::MailboxFull)]);
+        assert_eq!(r.recipients[0].status.unwrap().to_string(), "5.1.1");
+        assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn address_on_the_line_with_the_reason() {
+        let r = read(
+            "From: MAILER-DAEMON@example.com\nTo: <alice@example.org>\nSubject: Returned mail: Hello\n\n\
+             User's mailbox is full: <bob@example.jp>\nUnable to deliver mail.\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.jp");
+        assert_eq!(r.recipients[0].reason, Reason::MailboxFull);
+        assert!(r.recipients[0].reply.is_none(), "no code is invented");
+    }
+
+    #[test]
+    fn heading_then_list_then_reason() {
+        let r = read(
+            "From: Mail Administrator <postmaster@example.net>\nTo: alice@example.org\nSubject: Mail System Error - Returned Mail\n\n\
+             This Message was undeliverable due to the following reason:\n\n\
+             The following destination addresses were unknown (please check the addresses and re-mail the message):\n\n\
+             bob@example.net\n\nPlease reply to postmaster@example.net if you feel this message to be in error.\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.net");
+    }
+
+    #[test]
+    fn transcript_and_failed_header() {
+        let r = read(
+            "From: MAILER-DAEMON@example.net\nTo: alice@example.org\nX-Failed-Recipients: bob@example.com\nSubject: x\n\n\
+             ... while talking to mx.example.com.:\n>>> RCPT To:<bob@example.com>\n<<< 550 5.1.1 <bob@example.com>... User unknown\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        let bob = &r.recipients[0];
+        assert_eq!(bob.reply.as_ref().unwrap().code().unwrap().value(), 550);
+        assert_eq!(bob.reason, Reason::UserUnknown);
+    }
+
+    #[test]
+    fn returned_to_as_last_resort() {
+        let r = read(
+            "Return-Path: <>\nFrom: MAILER-DAEMON@example.net\nTo: alice@example.org\nSubject: Undeliverable mail\n\n\
+             Your message could not be delivered: the mailbox is over quota.\n\n\
+             Return-Path: <alice@example.org>\nReceived: from x\nTo: Bob <bob@example.com>\nFrom: alice@example.org\n\nhi\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.com");
+        assert_eq!(r.recipients[0].reason, Reason::MailboxFull);
+    }
+
+    #[test]
+    fn delay_warning_is_delayed_and_soft() {
+        let r = read(
+            "From: MAILER-DAEMON@example.net\nTo: alice@example.org\nSubject: Warning: could not send message for past 4 hours\n\n\
+             **********************************************\n**      THIS IS A WARNING MESSAGE ONLY      **\n\
+             **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n**********************************************\n\n\
+             The original message was received at Mon, 1 Jan 2024 from localhost\n\n\
+             ----- Transcript of session follows -----\n<bob@example.com>... Deferred: Connection timed out with mx.example.com.\n\
+             Warning: message still undelivered after 4 hours\nWill keep trying until message is 5 days old\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        let bob = &r.recipients[0];
+        assert_eq!(bob.action.as_deref(), Some("delayed"));
+        assert_ne!(bob.bounce, crate::Bounce::Hard);
+        assert_eq!(r.kind, crate::bounce::ReportKind::Delay);
+    }
+
+    #[test]
+    fn ordinary_mail_and_challenges_are_not_bounces() {
+        for email in [
+            "From: Alice <alice@example.org>\nTo: bob@example.com\nSubject: re: lunch\n\n\
+             The mail I sent to carol@example.net could not be delivered, user unknown.\n",
+            "Return-Path: <>\nFrom: Verify <verify@example.net>\nTo: alice@example.org\nSubject: Please confirm your message\n\n\
+             Your message to bob@example.net was not delivered yet. Please confirm that you are a human: click the link below.\n",
+        ] {
+            assert!(parse_bounce(email.as_bytes()).is_err(), "{email}");
+        }
+    }
+}
