@@ -288,3 +288,33 @@ def test_every_recipient_gets_a_decision_reply_or_not():
             report = sc.parse_bounce(Path(r["source"]).read_bytes())
             (rcpt,) = [x for x in report.recipients if x.address == r["recipient"]][:1]
             assert r["action"] == rcpt.decision.action.value, r
+
+
+REDACTED_COMPLAINT = (
+    b"From: <abuse@example.net>\nSubject: report\nMIME-Version: 1.0\n"
+    b"Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+    b"--b\nContent-Type: text/plain\n\nA report.\n--b\nContent-Type: message/feedback-report\n\n"
+    b"Feedback-Type: abuse\nVersion: 1\n\n--b\nContent-Type: text/rfc822-headers\n\n"
+    b"From: <news@example.org>\nTo: <Undisclosed Recipients>\nMessage-ID: <m1@example.org>\nSubject: x\n--b--\n"
+)
+
+
+def test_a_complaint_that_names_nobody_is_still_a_complaint():
+    report = sc.parse_bounce(REDACTED_COMPLAINT)
+    assert report.kind is sc.ReportKind.FEEDBACK
+    assert report.recipients == ()
+    assert report.original["message_id"] == "m1@example.org"
+    # The batch API still gives the email its one row: no recipient, a complaint, no error.
+    rows = sc.parse_bounces([REDACTED_COMPLAINT]).to_pylist()
+    assert len(rows) == 1
+    assert (rows[0]["recipient"], rows[0]["reason"], rows[0]["error"]) == (None, "feedback", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("postfix-dsn.eml", sc.ReportKind.BOUNCE), ("arf.eml", sc.ReportKind.FEEDBACK), ("vacation.eml", sc.ReportKind.AUTOREPLY)],
+)
+def test_report_kind(name, kind):
+    report = sc.parse_bounce(load(name))
+    assert report.kind is kind
+    assert report.to_dict()["kind"] == kind.value

@@ -82,18 +82,21 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 
 /// A complaint of a feedback loop that does not use ARF (RFC 5965): Microsoft's JMRP and
 /// Outlook.com's older reports, AOL's before ARF. Recognised by the provider's fixed subject
-/// (`recognition.rs`) with the complained-about message attached; the recipient who complained
-/// is the one the provider names in that message (`X-HmXmrOriginalRecipient`, Microsoft's), else
-/// the message's `To`.
+/// (`recognition.rs`) with the complained-about message attached, or by the header Microsoft
+/// adds to name the recipient who complained (`X-HmXmrOriginalRecipient`), in the attached
+/// message or, in the older inline form, in the complained-about message itself, re-sent. The
+/// recipient is the one that header names, else the message's `To`.
 pub(crate) fn extract_complaint(email: &Email<'_>) -> Option<BounceReport> {
-    if !email.signals().complaint() {
+    let msg = &email.message;
+    let inline = text::has_header(msg, JMRP_RECIPIENT);
+    if !inline && !email.signals().complaint() {
         return None;
     }
-    let original = text::original(&email.message);
+    let original = if inline { super::mime::original_from_message(msg) } else { text::original(msg) };
     let named = original
         .x_headers
         .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("x-hmxmroriginalrecipient"))
+        .find(|(name, _)| name.eq_ignore_ascii_case(JMRP_RECIPIENT))
         .and_then(|(_, v)| text::address_in(v));
     let addresses: Vec<String> = named.map_or_else(|| original.to.clone(), |a| vec![a]);
     let recipients = addresses
@@ -104,6 +107,9 @@ pub(crate) fn extract_complaint(email: &Email<'_>) -> Option<BounceReport> {
     report.feedback_type = Some("abuse".to_string());
     Some(report)
 }
+
+/// The header in which Microsoft's feedback loop names the recipient who complained.
+const JMRP_RECIPIENT: &str = "x-hmxmroriginalrecipient";
 
 /// One recipient from the blocks of text about it: the first block that has a reply, else the
 /// first whose words give a reason, else the whole text.
@@ -440,6 +446,55 @@ mod tests {
         assert_eq!(bob.action.as_deref(), Some("delayed"));
         assert_ne!(bob.bounce, crate::Bounce::Hard);
         assert_eq!(r.kind, crate::bounce::ReportKind::Delay);
+    }
+
+    #[test]
+    fn complaints_without_arf() {
+        // Microsoft's JMRP: the fixed subject, the message attached, the recipient in its header.
+        let r = read(
+            "From: staff@hotmail.com\nTo: abuse@example.org\nSubject: complaint about message from 192.0.2.1\n\
+             MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\n\
+             X-HmXmrOriginalRecipient: bob@example.com\nTo: list@example.com\nFrom: news@example.org\nSubject: hi\n\nhi\n--b--\n",
+        );
+        assert_eq!((r.format, r.kind), ("fbl", crate::bounce::ReportKind::Feedback));
+        assert_eq!(r.recipients[0].address, "bob@example.com");
+        assert_eq!(r.recipients[0].reason, Reason::Feedback);
+        // The older inline form: the complained-about message itself, re-sent with the header.
+        let r = read(
+            "Return-Path: staff@hotmail.com\nX-HmXmrOriginalRecipient: carol@example.com\nTo: carol@example.com\n\
+             From: news@example.org\nSubject: Offers\n\nBuy now.\n",
+        );
+        assert_eq!((r.format, r.kind), ("fbl", crate::bounce::ReportKind::Feedback));
+        assert_eq!(r.recipients[0].address, "carol@example.com");
+    }
+
+    #[test]
+    fn arf_drafts_and_redacted_recipients() {
+        let arf = |fields: &str, to: &str| {
+            format!(
+                "From: <abuse@example.net>\nSubject: report\nMIME-Version: 1.0\n\
+                 Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n\
+                 --b\nContent-Type: text/plain\n\nA report.\n--b\nContent-Type: message/feedback-report\n\n{fields}\n\
+                 --b\nContent-Type: text/rfc822-header\n\nFrom: <x@example.org>\nTo: {to}\nSubject: x\n--b--\n"
+            )
+        };
+        // An opt-out report of the drafts names the address in `Removal-Recipient`.
+        let r = read(&arf(
+            "Feedback-Type: opt-out\nVersion: 0.1\nRemoval-Recipient: bob@example.com\n",
+            "<Undisclosed Recipients>",
+        ));
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.com");
+        // A complaint that names nobody is still a complaint, with no recipient.
+        let r = read(&arf("Feedback-Type: abuse\nVersion: 1\n", "<Undisclosed Recipients>"));
+        assert_eq!(r.kind, crate::bounce::ReportKind::Feedback);
+        assert!(r.recipients.is_empty());
+        // The same recipient twice is one recipient.
+        let r = read(&arf(
+            "Feedback-Type: abuse\nOriginal-Rcpt-To: bob@example.com\nOriginal-Rcpt-To: BOB@example.com\n",
+            "x",
+        ));
+        assert_eq!(r.recipients.len(), 1);
     }
 
     #[test]

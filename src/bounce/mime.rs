@@ -120,7 +120,12 @@ pub(crate) fn original_of(msg: &Message<'_>, report_index: usize) -> OriginalMes
             && *i != report_index
             && matches!(
                 mime_type(p).as_str(),
-                "message/rfc822" | "message/global" | "text/rfc822-headers" | "message/global-headers"
+                "message/rfc822"
+                    | "message/global"
+                    | "text/rfc822-headers"
+                    | "message/global-headers"
+                    // The ARF drafts' misspelling, still sent by some feedback loops.
+                    | "text/rfc822-header"
             )
     };
     let parts = || msg.parts.iter().enumerate();

@@ -126,7 +126,8 @@ pub struct BounceReport {
     /// ARF (and Amazon SES complaints) only: the `Feedback-Type`, lower case (`abuse`,
     /// `auth-failure`, `fraud`, …).
     pub feedback_type: Option<String>,
-    /// One entry per recipient reported, in order; never empty.
+    /// One entry per recipient reported, in order; never empty, except for a complaint whose
+    /// recipient the feedback loop redacted (RFC 5965 §3.2 makes `Original-Rcpt-To` optional).
     pub recipients: Vec<BounceRecipient>,
     /// The message that bounced, as far as the report returns it.
     pub original: OriginalMessage,
@@ -375,7 +376,9 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
             return Err(Error::ReportTooLarge { recipients, each, max: text::MAX_COPIED_BYTES });
         }
         if let Some(mut report) = found {
-            if !report.recipients.is_empty() {
+            // A complaint may name nobody (ARF's recipient is optional); any other report that
+            // names no recipient says nothing usable.
+            if !report.recipients.is_empty() || report.format == "arf" {
                 settle_kind(&mut report, &email);
                 return Ok(report);
             }

@@ -26,10 +26,10 @@ use crate::batch::{
     Indexed, PARALLEL_ABOVE, Row, RowError, SAMPLE, Seed, chunk_size, classify_indexed, from_reply, map_chunks,
     map_chunks_above,
 };
-use crate::classify::{Bounce, Reason};
+use crate::classify::{Bounce, Classification, Reason};
 use crate::registry;
 use crate::reply::ReplyKind;
-use crate::retry::{Action, RetryPolicy, plan_outcome};
+use crate::retry::{Action, Outcome, RetryPolicy, plan_outcome};
 
 /// One input value.
 enum In<'a> {
@@ -541,6 +541,34 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
         };
         match crate::bounce::parse_bounce(&raw) {
             Ok(report) => {
+                if report.recipients.is_empty() {
+                    // A complaint that names nobody: one row, with no recipient, so that every
+                    // email has a row.
+                    let p = plan_outcome(
+                        Outcome::of_feedback(report.feedback_type.as_deref()),
+                        &Classification::of_report(Reason::Feedback, Bounce::None),
+                        || None,
+                        1,
+                        None,
+                        policy,
+                    );
+                    rows.push(BounceRow {
+                        index,
+                        source: source.clone(),
+                        format: Some(report.format),
+                        recipient: None,
+                        dsn_action: None,
+                        row: Row {
+                            reason: Reason::Feedback,
+                            bounce: Bounce::None,
+                            action: Some(p.action),
+                            suppress: Some(p.suppress),
+                            error: None,
+                            ..Row::unread(RowError::NotText)
+                        },
+                        diagnostic: None,
+                    });
+                }
                 for r in report.recipients {
                     let row = match &r.reply {
                         Some(reply) => from_reply(reply, policy),
