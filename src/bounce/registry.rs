@@ -29,6 +29,8 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "ezweb", run: formats::ezweb::extract },
     Extractor { format: "amazonworkmail", run: formats::amazonworkmail::extract },
     Extractor { format: "gmx", run: formats::gmx::extract },
+    // 1&1 copies Exim's wording with its own layout and copy marker: before Exim.
+    Extractor { format: "einsundeins", run: formats::einsundeins::extract },
     Extractor { format: "exim", run: formats::exim::extract },
     // Added later; each detector needs its format's own wording, so their order matters little.
     Extractor { format: "opensmtpd", run: formats::opensmtpd::extract },
@@ -45,7 +47,6 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "mailmarshal", run: formats::mailmarshal::extract },
     Extractor { format: "activehunter", run: formats::activehunter::extract },
     Extractor { format: "biglobe", run: formats::biglobe::extract },
-    Extractor { format: "einsundeins", run: formats::einsundeins::extract },
     Extractor { format: "mxlogic", run: formats::mxlogic::extract },
     Extractor { format: "apachejames", run: formats::apachejames::extract },
     Extractor { format: "mfilter", run: formats::mfilter::extract },
