@@ -31,6 +31,7 @@ pub(crate) mod opensmtpd;
 pub(crate) mod postfix;
 pub(crate) mod qmail;
 pub(crate) mod qmailclone;
+pub(crate) mod sendmail;
 pub(crate) mod v5sendmail;
 pub(crate) mod verizon;
 pub(crate) mod x1;
