@@ -25,6 +25,7 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "googlegroups", run: formats::googlegroups::extract },
     Extractor { format: "v5sendmail", run: formats::v5sendmail::extract },
     Extractor { format: "sendmail", run: formats::sendmail::extract },
+    Extractor { format: "courier", run: formats::courier::extract },
     Extractor { format: "exchange2003", run: formats::exchange2003::extract },
     Extractor { format: "zoho", run: formats::zoho::extract },
     Extractor { format: "ezweb", run: formats::ezweb::extract },

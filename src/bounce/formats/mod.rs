@@ -7,6 +7,7 @@ pub(crate) mod amazonses;
 pub(crate) mod amazonworkmail;
 pub(crate) mod apachejames;
 pub(crate) mod biglobe;
+pub(crate) mod courier;
 pub(crate) mod dragonfly;
 pub(crate) mod einsundeins;
 pub(crate) mod exchange2003;
