@@ -1,7 +1,9 @@
 //! The bounce of Sendmail version 5 (and of Sendmail 8 when it returns a message without a
 //! delivery-status part in that old layout): `----- Transcript of session follows -----`, the
-//! transcript, and the returned message after `----- Unsent message follows -----`. In the
-//! transcript, `While talking to HOST:` opens an SMTP conversation, `>>> CMD` is what Sendmail
+//! transcript, and the returned message after `----- Unsent message follows -----` (the layout
+//! of savemail.c before Sendmail 8.7 added its address lists; see sendmail.rs for the later one).
+//! In the transcript, `While talking to HOST:` (`... while talking to HOST.:` in Sendmail 8)
+//! opens an SMTP conversation, `>>> CMD` is what Sendmail
 //! sent and `<<< NNN …` what the host replied; a line `NNN <address>... text` reports one
 //! recipient (`554 <a@b>... 550 Host unknown`). A recipient's reply is the host's (`<<<`) reply
 //! since the previous recipient line, else the reply its own line ends with, else the line.
@@ -24,8 +26,9 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let (mut host, mut command, mut said) = (None::<String>, None::<String>, String::new());
     for line in transcript.lines() {
         let t = line.trim();
-        if let Some(rest) = t.strip_prefix("While talking to ") {
-            host = Some(rest.trim_end_matches(':').trim().to_string()).filter(|h| !h.is_empty());
+        if let Some(rest) = t.strip_prefix("While talking to ").or_else(|| t.strip_prefix("... while talking to ")) {
+            let h = rest.trim_end_matches(':').trim().trim_end_matches('.');
+            host = Some(h.to_string()).filter(|h| !h.is_empty());
             command = None;
             said.clear();
         } else if let Some(rest) = t.strip_prefix(">>> ") {
@@ -115,5 +118,17 @@ From: alice@example.org\nTo: bob@example.net\nSubject: 421 4.4.1\n\nhi\n";
     fn needs_both_markers() {
         let other = BOUNCE.replace("Unsent message follows", "Something else");
         assert!(parse_bounce(other.as_bytes()).is_err());
+    }
+
+    /// Sendmail 8's way of naming the host, and CRLF line ends.
+    #[test]
+    fn v5sendmail_sendmail8_transcript() {
+        let email = BOUNCE
+            .replace("While talking to mx.example.net:", "... while talking to mx.example.net.:")
+            .replace('\n', "\r\n");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "v5sendmail");
+        assert_eq!(r.recipients[0].remote_mta.as_deref(), Some("mx.example.net"));
+        assert_eq!(r.recipients[0].reason, crate::Reason::UserUnknown);
     }
 }
