@@ -198,4 +198,12 @@ status is not included in this report.\n";
 We are running the Courier mail server on mx.example.org.\n <bob@example.net>:\nplease ask Bob.\n";
         assert!(parse_bounce(email.as_bytes()).is_err());
     }
+
+    /// A reply without an enhanced status.
+    #[test]
+    fn courier_plain_reply() {
+        let email = BOUNCE.replace("<<< 550 5.1.1 <bob@example.net>... User unknown", "<<< 550 No such user here");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
+    }
 }

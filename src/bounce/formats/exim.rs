@@ -294,4 +294,20 @@ I got this back:\n\n\
 >     550 5.1.1 User unknown\n\nAny idea?\n";
         assert!(parse_bounce(email.as_bytes()).is_err());
     }
+
+    /// A reply without an enhanced status, after the host on the same line.
+    #[test]
+    fn exim_plain_reply() {
+        let email = BOUNCE.replace(
+            "    host mx.example.net [192.0.2.7]\n    SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n    550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown\n",
+            "    SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n    host mx.example.net [192.0.2.7]: 550 Requested action not taken: mailbox\n    unavailable\n",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        let bob = &r.recipients[0];
+        assert_eq!(seen(bob).0, "bob@example.net");
+        assert_eq!(seen(bob).1, Some(550));
+        assert_eq!(seen(bob).2, None);
+        assert_eq!(bob.remote_mta.as_deref(), Some("mx.example.net"));
+        assert_eq!(bob.smtp_command.as_deref(), Some("RCPT TO"));
+    }
 }

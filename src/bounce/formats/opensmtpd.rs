@@ -190,4 +190,12 @@ I got a mail saying \"This is the MAILER-DAEMON, please DO NOT REPLY to this e-m
 > bob@example.net: 550 no such user\nWhat should I do?\n";
         assert!(parse_bounce(email.as_bytes()).is_err());
     }
+
+    /// A reply without an enhanced status.
+    #[test]
+    fn opensmtpd_plain_reply() {
+        let email = BOUNCE.replace("550 5.2.2 <bob@example.net>... Mailbox Full", "552 Mailbox full");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(552), None, Reason::MailboxFull));
+    }
 }

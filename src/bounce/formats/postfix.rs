@@ -363,4 +363,17 @@ I'm sorry to have to inform you that the meeting is cancelled.\n\n\
 What does this mean?\n<bob@example.net>: host mx.example.net[192.0.2.7] said: 550 no\n";
         assert!(parse_bounce(email.as_bytes()).is_err());
     }
+
+    /// A reply without an enhanced status, wrapped over lines, and extra blank lines.
+    #[test]
+    fn postfix_plain_reply() {
+        let email = BOUNCE.replace(
+            "said: 550 5.1.1\n    <bob@example.net>: Recipient address rejected: User unknown (in reply to\n    RCPT TO command)\n",
+            "said: 550 sorry, no\n    mailbox here by that name (in reply to RCPT TO command)\n\n\n",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
+        assert_eq!(r.recipients[0].smtp_command.as_deref(), Some("RCPT TO"));
+    }
 }

@@ -328,4 +328,26 @@ Does she still work there?\n";
 The failure notice for the committee:\n<carol@example.net>:\nplease reply by Friday.\n";
         assert!(parse_bounce(subject_only.as_bytes()).is_err());
     }
+
+    /// A blank line between the address and the report (ezmlm's rejection through
+    /// qmail-local), and a reply without an enhanced status.
+    #[test]
+    fn qmail_blank_line_and_plain_reply() {
+        let email = "From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n\
+Hi. This is the qmail-send program at mx.example.org.\n\
+I'm afraid I wasn't able to deliver your message to the following addresses.\n\
+This is a permanent error; I've given up. Sorry it didn't work out.\n\n\
+<list@example.org>:\n\n\
+ezmlm-reject: fatal: Sorry, I don't accept messages larger than 30000 bytes (#5.2.3)\n\n\
+<bob@example.net>:\n\
+192.0.2.7 does not like recipient.\n\
+Remote host said: 550 No such user here\n\
+Giving up on 192.0.2.7.\n\n\
+--- Enclosed is a copy of the message.\n\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(seen(&r.recipients[0]).0, "list@example.org");
+        assert_eq!(r.recipients[0].status.map(|s| s.to_string()).as_deref(), Some("5.2.3"));
+        assert_eq!(seen(&r.recipients[1]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
+    }
 }

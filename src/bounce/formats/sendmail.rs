@@ -335,4 +335,15 @@ from client.example.org [192.0.2.20]\n\n\
 > 550 5.1.1 <bob@example.net>... User unknown\n\nIs Bob gone?\n";
         assert!(parse_bounce(email.as_bytes()).is_err());
     }
+
+    /// A reply without an enhanced status, and a local failure with no transcript line.
+    #[test]
+    fn sendmail_plain_reply() {
+        let email = BOUNCE.replace(
+            "<<< 550 5.1.1 <bob@example.net>... User unknown\n550 5.1.1 <bob@example.net>... User unknown\n",
+            "<<< 550 <bob@example.net>... No such user\n550 <bob@example.net>... No such user\n",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
+    }
 }
