@@ -206,4 +206,17 @@ We are running the Courier mail server on mx.example.org.\n <bob@example.net>:\n
         let r = parse_bounce(email.as_bytes()).unwrap();
         assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
     }
+
+    /// Many recipients cost what their text does.
+    #[test]
+    fn many_recipients_linear() {
+        let mut email = BOUNCE.split("\x20<bob@example.net>:").next().unwrap().to_string();
+        for i in 0..20_000 {
+            email.push_str(&format!(" <u{i}@example.com>:\n     mx.example.com [192.0.2.1]:\n >>> RCPT TO:<u{i}@example.com>\n <<< 550 5.1.1 unknown\n\n"));
+        }
+        let t = std::time::Instant::now();
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 10_000);
+        assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
+    }
 }

@@ -112,16 +112,27 @@ fn list(head: &str) -> Option<(Vec<(String, String)>, bool)> {
             if trimmed.is_empty() {
                 // A list announced in a paragraph that does not end with the colon.
                 listing = announced;
+                announced = false;
                 paragraph.clear();
                 continue;
             }
+            // The paragraph is kept lower case and squeezed, line by line; only its end, where
+            // the new line may complete a marker, is searched (linear in the input).
             if paragraph.len() < MAX_PARAGRAPH {
-                paragraph.push(' ');
-                paragraph.push_str(&trimmed.to_ascii_lowercase());
+                let mut from = paragraph.len().saturating_sub(64);
+                while !paragraph.is_char_boundary(from) {
+                    from -= 1;
+                }
+                if !paragraph.is_empty() {
+                    paragraph.push(' ');
+                }
+                paragraph.push_str(&crate::bounce::fields::squeeze(
+                    &text::prefix(trimmed, MAX_PARAGRAPH).to_ascii_lowercase(),
+                ));
+                let end = paragraph.get(from..).unwrap_or_default();
+                warning = warning || WARNING.iter().any(|m| end.contains(m));
+                announced = announced || LIST_STARTS.iter().any(|m| end.contains(m));
             }
-            let squeezed = crate::bounce::fields::squeeze(&paragraph);
-            warning = warning || WARNING.iter().any(|m| squeezed.contains(m));
-            announced = LIST_STARTS.iter().any(|m| squeezed.contains(m));
             listing = announced && trimmed.ends_with(':');
             continue;
         }
@@ -309,5 +320,20 @@ I got this back:\n\n\
         assert_eq!(seen(bob).2, None);
         assert_eq!(bob.remote_mta.as_deref(), Some("mx.example.net"));
         assert_eq!(bob.smtp_command.as_deref(), Some("RCPT TO"));
+    }
+
+    /// A paragraph of a million short lines costs what its size does.
+    #[test]
+    fn long_paragraph_linear() {
+        let mut email = String::from(
+            "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nSubject: Mail delivery failed\n\n\
+This message was created automatically by mail delivery software.\n\n",
+        );
+        email.push_str(&"a\n".repeat(1_000_000));
+        email.push_str(&format!("{}\n", "b".repeat(1_000_000)));
+        email.push_str("The following address(es) failed:\n\n  bob@example.net\n    550 5.1.1 unknown\n");
+        let t = std::time::Instant::now();
+        let _ = parse_bounce(email.as_bytes());
+        assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
     }
 }
