@@ -17,6 +17,7 @@
 
 use crate::bounce::fields;
 use crate::bounce::formats::exim::mark_delayed;
+use crate::bounce::formats::v5sendmail::smtp_command;
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
 
@@ -121,16 +122,6 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         })
         .collect();
     Some(text::report("courier", recipients, text::original(msg)))
-}
-
-/// The command of a `>>> ` line.
-fn smtp_command(line: &str) -> Option<String> {
-    let upper = line.to_ascii_uppercase();
-    let c = [("RCPT", "RCPT TO"), ("MAIL", "MAIL FROM"), ("DATA", "DATA"), ("HELO", "HELO"), ("EHLO", "EHLO")]
-        .into_iter()
-        .find(|(w, _)| upper.starts_with(w))?
-        .1;
-    Some(c.to_string())
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
 
 use crate::bounce::fields;
 use crate::bounce::formats::exim::mark_delayed;
+use crate::bounce::formats::v5sendmail::smtp_command;
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
 use std::collections::HashMap;
@@ -222,16 +223,6 @@ fn recipient_line(line: &str) -> Option<(String, String)> {
     }
     own.push_str(text::prefix(after.trim(), text::MAX_BLOCK));
     Some((address, own))
-}
-
-/// The command of a `>>> ` line.
-fn smtp_command(line: &str) -> Option<String> {
-    let upper = line.to_ascii_uppercase();
-    let c = [("RCPT", "RCPT TO"), ("MAIL", "MAIL FROM"), ("DATA", "DATA"), ("HELO", "HELO"), ("EHLO", "EHLO")]
-        .into_iter()
-        .find(|(w, _)| upper.starts_with(w))?
-        .1;
-    Some(c.to_string())
 }
 
 #[cfg(test)]

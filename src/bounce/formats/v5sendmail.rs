@@ -68,8 +68,8 @@ fn recipient_line(line: &str) -> Option<(String, &str)> {
     Some((text::clean_address(who.trim())?, text.trim()))
 }
 
-/// The command of a `>>> ` line.
-fn smtp_command(line: &str) -> Option<String> {
+/// The command of a `>>> ` line (also of Sendmail 8's and Courier's transcripts).
+pub(crate) fn smtp_command(line: &str) -> Option<String> {
     let upper = line.to_ascii_uppercase();
     let c = [("RCPT", "RCPT TO"), ("MAIL", "MAIL FROM"), ("DATA", "DATA"), ("HELO", "HELO"), ("EHLO", "EHLO")]
         .into_iter()
