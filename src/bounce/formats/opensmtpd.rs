@@ -1,6 +1,7 @@
 //! OpenSMTPD's plain-text bounce, as smtpd/bounce.c writes it (OpenSMTPD/OpenSMTPD
 //! smtpd/bounce.c and OpenBSD usr.sbin/smtpd/bounce.c across versions):
-//! - 2013 on: `Subject: Delivery status notification: error` (`warning`, …), the indented notice
+//! - 2013 on: `Subject: Delivery status notification: error` (`warning`; later `failed`,
+//!   `delayed`, `delivered`, `relayed`, action_str()), the indented notice
 //!   `Hi!` and `This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.` (`this email.`
 //!   and CRLF line ends in later versions), then `An error has occurred while attempting to
 //!   deliver a message for the following list of recipients:` (a warning: `A message is delayed
@@ -38,10 +39,14 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     };
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
     let squeezed = fields::squeeze(text::prefix(head, text::MAX_BLOCK));
-    let delayed = DELAYED.iter().any(|m| squeezed.contains(m));
-    let action = if squeezed.contains(DELIVERED) {
+    // The subject names the kind in later versions: `error`/`failed`, `warning`/`delayed`,
+    // `delivered`, `relayed` (action_str() in bounce.c).
+    let subject = text::subject(msg).to_ascii_lowercase();
+    let kind = subject.strip_prefix("delivery status notification:").map(str::trim).unwrap_or_default();
+    let delayed = DELAYED.iter().any(|m| squeezed.contains(m)) || matches!(kind, "warning" | "delayed");
+    let action = if squeezed.contains(DELIVERED) || kind == "delivered" {
         "delivered"
-    } else if squeezed.contains(RELAYED) {
+    } else if squeezed.contains(RELAYED) || kind == "relayed" {
         "relayed"
     } else if delayed {
         "delayed"
@@ -72,7 +77,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         };
         let mut r = text::recipient(address, what);
         r.action = Some(action.to_string());
-        if delayed {
+        if action == "delayed" {
             mark_delayed(&mut r);
         }
         recipients.push(r);
@@ -177,7 +182,8 @@ carol@example.net: Network error on destination MXs\n\n\
                 "A message is delayed for more than 4 hours for the following\n    list of recipients:",
                 "Your message was successfully delivered to these recipients.",
             )
-            .replace("Please note that this is only a temporary failure report.", "");
+            .replace("Please note that this is only a temporary failure report.", "")
+            .replace("notification: warning", "notification: delivered");
         let r = parse_bounce(success.as_bytes()).unwrap();
         assert_eq!(r.recipients[0].action.as_deref(), Some("delivered"));
     }
@@ -197,5 +203,14 @@ I got a mail saying \"This is the MAILER-DAEMON, please DO NOT REPLY to this e-m
         let email = BOUNCE.replace("550 5.2.2 <bob@example.net>... Mailbox Full", "552 Mailbox full");
         let r = parse_bounce(email.as_bytes()).unwrap();
         assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(552), None, Reason::MailboxFull));
+    }
+
+    /// The later subject names a delay even when the text was cut to the list.
+    #[test]
+    fn opensmtpd_delayed_by_subject() {
+        let email = BOUNCE.replace("notification: error", "notification: delayed");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients[1].action.as_deref(), Some("delayed"));
+        assert_eq!(r.recipients[1].bounce, crate::Bounce::Soft);
     }
 }
