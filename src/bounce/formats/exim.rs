@@ -336,4 +336,31 @@ This message was created automatically by mail delivery software.\n\n",
         let _ = parse_bounce(email.as_bytes());
         assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
     }
+
+    /// Early Exim 4's announcement (no `This is a permanent error.`), and the warning sent to
+    /// someone other than the sender (`A message sent by <…> has not yet been delivered`).
+    #[test]
+    fn exim_other_wordings() {
+        let email = BOUNCE.replace(
+            "recipients. This is a permanent error. The following address(es) failed:",
+            "recipients. The following address(es) failed:",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+        let warning = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+Subject: Warning: message 1rABCD-000123-Ef delayed 4 hours\n\n\
+This message was created automatically by mail delivery software.\n\
+A message sent by\n\n  <alice@example.org>\n\n\
+has not yet been delivered to one or more of its recipients after more than \n\
+4 hours on the queue on mx.example.org.\n\n\
+The address to which the message has not yet been delivered is:\n\n\
+\x20 bob@example.net\n\
+\x20   Delay reason: retry timeout not reached\n\n\
+No action is required on your part.\n";
+        let r = parse_bounce(warning.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.net");
+        assert_eq!(r.recipients[0].action.as_deref(), Some("delayed"));
+    }
 }
