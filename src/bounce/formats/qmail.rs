@@ -49,7 +49,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let yahoo = text::contains(body, YAHOO);
-    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, m)) && !derivative(msg, body) {
+    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, m)) && !rewrapped(body) && !derivative(msg, body) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
@@ -84,6 +84,13 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         })
         .collect();
     Some(text::report(if yahoo { "yahoo" } else { "qmail" }, recipients, text::original(msg)))
+}
+
+/// qmail's opening wrapped at other places than qmail's (a relay that reflowed the text):
+/// looked for with the white space squeezed, near the top.
+fn rewrapped(body: &str) -> bool {
+    let top = crate::bounce::fields::squeeze(text::prefix(body, 4096));
+    MARKERS.iter().any(|m| top.contains(m))
 }
 
 /// A qmail bounce under another opening: the `failure notice` subject or the `(qmail N invoked
@@ -349,5 +356,16 @@ Giving up on 192.0.2.7.\n\n\
         assert_eq!(seen(&r.recipients[0]).0, "list@example.org");
         assert_eq!(r.recipients[0].status.map(|s| s.to_string()).as_deref(), Some("5.2.3"));
         assert_eq!(seen(&r.recipients[1]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
+    }
+
+    /// The opening reflowed by a relay.
+    #[test]
+    fn qmail_rewrapped_opening() {
+        let email = BOUNCE
+            .replace("Subject: failure notice", "Subject: Returned mail")
+            .replace("Hi. This is the qmail-send program at mx.example.org.\nI'm afraid I wasn't able to deliver your message to the following addresses.", "Hi. This is the qmail-send\nprogram at mx.example.org. I'm afraid I wasn't able to deliver your\nmessage to the following addresses.");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "qmail");
+        assert_eq!(r.recipients.len(), 3);
     }
 }
