@@ -1,6 +1,8 @@
 //! The bounce of Sendmail version 5 (and of Sendmail 8 when it returns a message without a
 //! delivery-status part in that old layout): `----- Transcript of session follows -----`, the
-//! transcript, and the returned message after `----- Unsent message follows -----` (the layout
+//! transcript, and the returned message after `----- Unsent message follows -----` (`-----
+//! Message header follows -----` when only the header is returned, `----- No message was
+//! collected -----` when there is none; savemail.c of those versions) (the layout
 //! of savemail.c before Sendmail 8.7 added its address lists; see sendmail.rs for the later one).
 //! In the transcript, `While talking to HOST:` (`... while talking to HOST.:` in Sendmail 8)
 //! opens an SMTP conversation, `>>> CMD` is what Sendmail
@@ -12,16 +14,24 @@ use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
 
 const TRANSCRIPT: &str = "----- Transcript of session follows -----";
-const UNSENT: &str = "----- Unsent message follows -----";
+/// Where the transcript ends: the returned message, its header only, or nothing returned
+/// (savemail.c of Sendmail 5 and 8.6).
+const UNSENT: &[&str] = &[
+    "----- Unsent message follows -----",
+    "----- Message header follows -----",
+    "----- No message was collected -----",
+];
+/// What only Sendmail 8.7 and later write (sendmail.rs reads those).
+const SENDMAIL8: &[&str] = &["The original message was received at", "----- The following addresses had "];
 
 pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let start = text::find(body, TRANSCRIPT)?;
-    if !text::contains(body, UNSENT) {
+    if !UNSENT.iter().any(|m| text::contains(body, m)) || SENDMAIL8.iter().any(|m| text::contains(body, m)) {
         return None;
     }
-    let transcript = text::cut(body.get(start + TRANSCRIPT.len()..)?, &[UNSENT]);
+    let transcript = text::cut(body.get(start + TRANSCRIPT.len()..)?, UNSENT);
     let mut recipients: Vec<BounceRecipient> = Vec::new();
     let (mut host, mut command, mut said) = (None::<String>, None::<String>, String::new());
     for line in transcript.lines() {
@@ -130,5 +140,20 @@ From: alice@example.org\nTo: bob@example.net\nSubject: 421 4.4.1\n\nhi\n";
         assert_eq!(r.format, "v5sendmail");
         assert_eq!(r.recipients[0].remote_mta.as_deref(), Some("mx.example.net"));
         assert_eq!(r.recipients[0].reason, crate::Reason::UserUnknown);
+    }
+
+    /// Only the header returned; and Sendmail 8.7's layout is left to sendmail.rs.
+    #[test]
+    fn v5sendmail_header_only_and_later_layout() {
+        let email = BOUNCE.replace("----- Unsent message follows -----", "----- Message header follows -----");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "v5sendmail");
+        assert_eq!(r.recipients.len(), 3);
+        let later = BOUNCE.replace(
+            "----- Transcript of session follows -----",
+            "The original message was received at Fri, 1 Mar 2024 10:00:00 +0900\n\n----- Transcript of session follows -----",
+        );
+        let r = parse_bounce(later.as_bytes()).unwrap();
+        assert_eq!(r.format, "sendmail");
     }
 }
