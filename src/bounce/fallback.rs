@@ -370,7 +370,7 @@ mod tests {
     #[test]
     fn qmail_layout_translated() {
         let r = read(
-            "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: failure notice\n\n\
+            "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: Undeliverable mail\n\n\
              (mx.example.org)\nSu mensaje no pudo ser entregado - Your message could not be delivered.\n\n\
              <bob@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n\
              <carol@example.com>:\nMailbox quota usage exceeded. Espacio en casilla de mail agotado.\n\n\

@@ -114,6 +114,32 @@ pub(crate) fn says_failure(text: &str) -> bool {
     body_bits(text) & Signal::BodyFailure.bit() != 0
 }
 
+/// The prefixes mail clients put before the subject of a reply or a forward (English, German,
+/// French, Spanish, Italian, Dutch, Scandinavian, Chinese), lower case with the colon.
+const PERSON_PREFIXES: &[&str] = &[
+    "re:", "fw:", "fwd:", "aw:", "wg:", "tr:", "rv:", "sv:", "vs:", "antw:", "doorst:", "r:", "i:", "enc:", "res:",
+    "回复:", "答复:", "转发:", "回覆:", "轉寄:",
+];
+
+/// True when `subject` is that of a reply or a forward (`Re: Returned mail`).
+fn person_subject(subject: &str) -> bool {
+    let s = subject.trim_start().to_lowercase();
+    PERSON_PREFIXES.iter().any(|p| s.starts_with(p))
+}
+
+/// The text without its quoted lines (`> …`): words a person quotes are not the report's.
+fn unquoted(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.lines().any(|l| l.trim_start().starts_with('>')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('>')) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// What an email shows of being a report, as far as its headers and opening text tell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Signals {
@@ -133,13 +159,15 @@ impl Signals {
     pub(crate) fn of(msg: &Message<'_>, body: &str) -> Signals {
         let a = &*AUTOMATA;
         let raw = |name: &str| text::raw_header(msg, name);
-        let mut bits = a.subject.bits(&normalize(&text::subject(msg)));
+        let subject = text::subject(msg);
+        // A reply or a forward is a person's message, whatever the subject it answers.
+        let mut bits = if person_subject(&subject) { 0 } else { a.subject.bits(&normalize(&subject)) };
         let from_raw = raw("from").unwrap_or_default();
         bits |= a.name.bits(&normalize(&from_raw));
         if daemon_local(&text::from_local(msg)) {
             bits |= Signal::SenderLocal.bit();
         }
-        bits |= a.body.bits(&normalize(text::prefix(body, MAX_BODY)));
+        bits |= a.body.bits(&normalize(&unquoted(text::prefix(body, MAX_BODY))));
         let null_path = raw("return-path").is_some_and(|v| v.trim().trim_matches(['<', '>']).trim().is_empty());
         let report = msg.parts.first().is_some_and(|p| mime::mime_type(p) == "multipart/report");
         let auto_submitted = raw("auto-submitted").as_deref().and_then(fields::token).is_some_and(|v| v != "no");

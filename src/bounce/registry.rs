@@ -28,11 +28,15 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "google", also: &[], run: formats::google::extract },
     Extractor { format: "googlegroups", also: &[], run: formats::googlegroups::extract },
     Extractor { format: "v5sendmail", also: &[], run: formats::v5sendmail::extract },
+    Extractor { format: "sendmail", also: &[], run: formats::sendmail::extract },
+    Extractor { format: "courier", also: &[], run: formats::courier::extract },
     Extractor { format: "exchange2003", also: &[], run: formats::exchange2003::extract },
     Extractor { format: "zoho", also: &[], run: formats::zoho::extract },
     Extractor { format: "ezweb", also: &[], run: formats::ezweb::extract },
     Extractor { format: "amazonworkmail", also: &[], run: formats::amazonworkmail::extract },
     Extractor { format: "gmx", also: &[], run: formats::gmx::extract },
+    // 1&1 copies Exim's wording with its own layout and copy marker: before Exim.
+    Extractor { format: "einsundeins", also: &[], run: formats::einsundeins::extract },
     Extractor { format: "exim", also: &[], run: formats::exim::extract },
     // Added later; each detector needs its format's own wording, so their order matters little.
     Extractor { format: "opensmtpd", also: &[], run: formats::opensmtpd::extract },
@@ -49,7 +53,6 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "mailmarshal", also: &[], run: formats::mailmarshal::extract },
     Extractor { format: "activehunter", also: &[], run: formats::activehunter::extract },
     Extractor { format: "biglobe", also: &[], run: formats::biglobe::extract },
-    Extractor { format: "einsundeins", also: &[], run: formats::einsundeins::extract },
     Extractor { format: "mxlogic", also: &[], run: formats::mxlogic::extract },
     Extractor { format: "apachejames", also: &[], run: formats::apachejames::extract },
     Extractor { format: "mfilter", also: &[], run: formats::mfilter::extract },

@@ -1,21 +1,41 @@
-//! Exim's bounce and delay-warning messages (deliver.c, the default `bounce_message_text` and
-//! `warn_message_file` wording): a `Mail Delivery System <Mailer-Daemon@…>` sender, an
-//! `X-Failed-Recipients` header (bounces), the opening line `This message was created
-//! automatically by mail delivery software.`, then after `The following address(es) failed:`
-//! (or `… has not yet been delivered is:` / `… are:` in a warning) one recipient per line,
-//! indented by two spaces, each followed by its details indented by four, and the returned
-//! message after a `------ This is a copy of the message …` line.
+//! Exim's bounce and delay-warning messages, as deliver.c writes them (Exim/exim
+//! src/src/deliver.c: the default bounce text when no `bounce_message_file` is set, and the
+//! default warning text when no `warn_message_file` is set; the same wording since Exim 3,
+//! whose opening ended `… by mail delivery software (Exim).`):
+//! - a `Mail Delivery System <Mailer-Daemon@…>` sender, `Subject: Mail delivery failed:
+//!   returning message to sender` (`Mail failure` in old versions) or `Warning: message ID
+//!   delayed N hours`, an `X-Failed-Recipients` header (bounces);
+//! - the opening `This message was created automatically by mail delivery software.`, then
+//!   `A message that you sent could not be delivered to one or more of its recipients. This is
+//!   a permanent error. The following address(es) failed:` (a warning: `A message that you sent
+//!   has not yet been delivered to one or more of its recipients after more than N hours on the
+//!   queue on HOST.` … `The address to which the message has not yet been delivered is:` /
+//!   `The addresses … are:`), wrapped wherever a site's template or a relay wrapped it;
+//! - one recipient per line, indented by two spaces, each followed by its details indented by
+//!   four (`host mx.example.net [192.0.2.7]`, `SMTP error from remote mail server after RCPT
+//!   TO:<…>:`, `550 5.1.1 …`; older: `host … [ip]: 550 …` after the `SMTP error` line; in a
+//!   warning `Delay reason: …`);
+//! - after the list, `No action is required on your part. Delivery attempts will continue …`
+//!   (warnings), and the returned message after `------ This is a copy of the message …`.
+//!
+//! Copies of that layout by other software put the address at the start of the line
+//! (`bob@example.net:` or `<bob@example.net>: 550 …`) with unindented details below it; they
+//! are read too. The recipients of a warning are delayed, never failed.
 
 use crate::bounce::text;
-use crate::bounce::{BounceReport, Email};
+use crate::bounce::{BounceRecipient, BounceReport, Email};
+use crate::classify::Bounce;
 
 const OPENING: &str = "This message was created automatically by mail delivery software";
-const LIST_STARTS: &[&str] = &[
-    "address(es) failed",
+/// Where the list of recipients starts: the end of the paragraph with one of these (matched on
+/// the lower-case paragraph with its white space squeezed, so wherever it is wrapped).
+const LIST_STARTS: &[&str] =
+    &["address(es) failed", "not yet been delivered is:", "not yet been delivered are:", "malformed recipient address"];
+/// The paragraph of a delay warning.
+const WARNING: &[&str] = &[
+    "has not yet been delivered to one or more of its recipients",
     "not yet been delivered is:",
     "not yet been delivered are:",
-    "following address(es) failed",
-    "malformed recipient address",
 ];
 const COPY_MARKERS: &[&str] = &[
     "------ This is a copy of",
@@ -23,6 +43,8 @@ const COPY_MARKERS: &[&str] = &[
     "------ The body of the message is",
     "--- The header of the original message is following",
 ];
+/// The longest paragraph kept to look for [`LIST_STARTS`] in.
+const MAX_PARAGRAPH: usize = 1024;
 
 pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
@@ -36,38 +58,12 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if !(text::contains(body, OPENING) || failed_header || (from_daemon && exim_subject)) {
         return None;
     }
-    if !LIST_STARTS.iter().any(|m| text::contains(body, m)) {
-        return None;
-    }
     let failed: Vec<String> = text::raw_header(msg, "x-failed-recipients")
         .map(|v| v.split(',').filter_map(text::address_in).collect())
         .unwrap_or_default();
     let head = text::cut(body, COPY_MARKERS);
-    let mut blocks: Vec<(String, String)> = Vec::new();
-    let mut listing = false;
-    for line in head.lines() {
-        if !listing {
-            listing = LIST_STARTS.iter().any(|m| text::contains(line, m));
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        if (1..=3).contains(&indent) {
-            blocks.push((trimmed.to_string(), String::new()));
-        } else if indent >= 4 {
-            if let Some((_, details)) = blocks.last_mut() {
-                details.push_str(trimmed);
-                details.push('\n');
-            }
-        } else if !blocks.is_empty() {
-            // Text after the list (`The following text was generated …`, `No action is
-            // required …`) belongs to the last recipient only up to an unindented line.
-            break;
-        }
-    }
+    let (blocks, warning) = list(head)?;
+    let delayed = warning || subject.starts_with("Warning:");
     let mut recipients = Vec::new();
     for (i, (line, details)) in blocks.iter().enumerate() {
         let first = line.split_whitespace().next().unwrap_or_default();
@@ -83,12 +79,85 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
             if text::clean_address(first).is_some() { line.get(first.len()..).unwrap_or_default() } else { line };
         let block = format!("{rest}\n{details}");
         let mut r = text::recipient(address, &block);
-        if subject.starts_with("Warning:") {
-            r.action = Some("delayed".to_string());
+        if delayed {
+            mark_delayed(&mut r);
         }
         recipients.push(r);
     }
     Some(text::report("exim", recipients, text::original(msg)))
+}
+
+/// A recipient of a delay warning: delayed, and soft whatever its text says.
+pub(crate) fn mark_delayed(r: &mut BounceRecipient) {
+    r.action = Some("delayed".to_string());
+    if matches!(r.bounce, Bounce::Hard | Bounce::Unknown) {
+        r.bounce = Bounce::Soft;
+    }
+}
+
+/// The recipients listed in `head`, each `(its line, its details)`, and whether the list is a
+/// delay warning's; `None` without a list. The list starts after the paragraph that announces
+/// it and ends at the first unindented line that is not an address (or its details).
+fn list(head: &str) -> Option<(Vec<(String, String)>, bool)> {
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    let mut paragraph = String::new();
+    let mut listing = false;
+    let mut warning = false;
+    let mut announced = false;
+    // The last recipient line was unindented and its details are too (`bob@example.net:`).
+    let mut flush = false;
+    for line in head.lines() {
+        let trimmed = line.trim();
+        if !listing {
+            if trimmed.is_empty() {
+                // A list announced in a paragraph that does not end with the colon.
+                listing = announced;
+                announced = false;
+                paragraph.clear();
+                continue;
+            }
+            // The paragraph is kept lower case and squeezed, line by line; only its end, where
+            // the new line may complete a marker, is searched (linear in the input).
+            if paragraph.len() < MAX_PARAGRAPH {
+                let mut from = paragraph.len().saturating_sub(64);
+                while !paragraph.is_char_boundary(from) {
+                    from -= 1;
+                }
+                if !paragraph.is_empty() {
+                    paragraph.push(' ');
+                }
+                paragraph.push_str(&crate::bounce::fields::squeeze(
+                    &text::prefix(trimmed, MAX_PARAGRAPH).to_ascii_lowercase(),
+                ));
+                let end = paragraph.get(from..).unwrap_or_default();
+                warning = warning || WARNING.iter().any(|m| end.contains(m));
+                announced = announced || LIST_STARTS.iter().any(|m| end.contains(m));
+            }
+            listing = announced && trimmed.ends_with(':');
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if trimmed.is_empty() {
+            flush = false;
+            continue;
+        }
+        let first = trimmed.split_whitespace().next().unwrap_or_default();
+        let names_address = text::clean_address(first).is_some();
+        if (1..=3).contains(&indent) || (indent == 0 && names_address && first.contains('@')) {
+            flush = indent == 0;
+            blocks.push((trimmed.to_string(), String::new()));
+        } else if indent >= 4 || flush {
+            if let Some((_, details)) = blocks.last_mut() {
+                details.push_str(trimmed);
+                details.push('\n');
+            }
+        } else if !blocks.is_empty() {
+            // Text after the list (`The following text was generated …`, `No action is
+            // required …`) belongs to the last recipient only up to an unindented line.
+            break;
+        }
+    }
+    listing.then_some((blocks, warning))
 }
 
 #[cfg(test)]
@@ -143,5 +212,155 @@ hi
         let email = BOUNCE.replace("  bob@example.net\n", "  pipe to |/usr/bin/x\n    generated by bob@example.net\n");
         let r = parse_bounce(email.as_bytes()).unwrap();
         assert_eq!(r.recipients[0].address, "bob@example.net");
+    }
+
+    /// Exim 3's opening, its older detail lines, and the announcement wrapped elsewhere.
+    #[test]
+    fn exim3_wrapped() {
+        let email = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+Subject: Mail failure - returning message to sender\n\n\
+This message was created automatically by mail delivery software (Exim).\n\n\
+A message that you sent could not be delivered to one or more of\n\
+its recipients. This is a permanent error. The following address(es)\n\
+failed:\n\n\
+\x20 bob@example.net\n\
+\x20   SMTP error from remote mailer after RCPT TO:<bob@example.net>:\n\
+\x20   host mx.example.net [192.0.2.7]: 550 5.2.2 <bob@example.net>: Mailbox full\n\n\
+------ This is a copy of the message, including all the headers. ------\n\nSubject: 550 5.1.1\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "exim");
+        let bob = &r.recipients[0];
+        assert_eq!(seen(bob), ("bob@example.net", Some(550), Some("5.2.2".into()), Reason::MailboxFull));
+        assert_eq!(bob.remote_mta.as_deref(), Some("mx.example.net"));
+        assert_eq!(bob.action.as_deref(), Some("failed"));
+    }
+
+    /// The default warning message: every recipient delayed and soft, with or without the
+    /// `Warning:` subject, with CRLF line ends.
+    #[test]
+    fn exim_delay_warning() {
+        let email = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+Subject: Warning: message 1rABCD-000123-Ef delayed 24 hours\n\n\
+This message was created automatically by mail delivery software.\n\
+A message that you sent has not yet been delivered to one or more of its\n\
+recipients after more than 24 hours on the queue on mx.example.org.\n\n\
+The message identifier is:     1rABCD-000123-Ef\n\
+The subject of the message is: hello\n\
+The date of the message is:    Fri, 01 Mar 2024 10:00:00 +0000\n\n\
+The addresses to which the message has not yet been delivered are:\n\n\
+\x20 bob@example.net\n\
+\x20   Delay reason: SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n\
+\x20   451 4.7.1 Greylisted, please try again later\n\n\
+\x20 carol@example.net\n\
+\x20   Delay reason: Connection timed out\n\n\
+No action is required on your part. Delivery attempts will continue for\n\
+some time, and this warning may be repeated at intervals if the message\n\
+remains undelivered. Eventually the mail delivery software will give up,\n\
+and when that happens, the message will be returned to you.\n";
+        for email in [
+            email.to_string(),
+            email.replace("Subject: Warning: message", "Subject: Fwd: message").replace('\n', "\r\n"),
+        ] {
+            let r = parse_bounce(email.as_bytes()).unwrap();
+            assert_eq!(r.format, "exim");
+            assert_eq!(r.recipients.len(), 2);
+            let bob = &r.recipients[0];
+            assert_eq!(seen(bob).0, "bob@example.net");
+            assert_eq!(seen(bob).1, Some(451));
+            assert_eq!(bob.smtp_command.as_deref(), Some("RCPT TO"));
+            for x in &r.recipients {
+                assert_eq!(x.action.as_deref(), Some("delayed"));
+                assert_eq!(x.bounce, crate::Bounce::Soft);
+            }
+        }
+    }
+
+    /// A copy of Exim's layout with the addresses at the start of the line.
+    #[test]
+    fn exim_layout_unindented() {
+        let email = "From: mailer-daemon@mx.example.org\nSubject: Mail failure.\n\n\
+This message was created automatically by mail delivery software.\n\n\
+A message that you sent could not be delivered to one or more of its\n\
+recipients. This is a permanent error. The following address(es) failed:\n\n\
+bob@example.net:\n\
+SMTP error from remote server for RCPT TO command, host: mx.example.net (192.0.2.7) reason: 550 5.1.1 User unknown\n\n\
+<carol@example.net>: 552 5.2.2 Mailbox full\n\n\
+Please check the addresses.\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
+        assert_eq!(seen(&r.recipients[1]), ("carol@example.net", Some(552), Some("5.2.2".into()), Reason::MailboxFull));
+    }
+
+    /// Ordinary mail quoting Exim's wording is not a bounce.
+    #[test]
+    fn exim_quoted_in_ordinary_mail() {
+        let email = "From: alice@example.org\nTo: bob@example.net\nSubject: Re: bounced\n\n\
+I got this back:\n\n\
+> This message was created automatically by mail delivery software.\n\
+> A message that you sent could not be delivered to one or more of its\n\
+> recipients. This is a permanent error. The following address(es) failed:\n\
+>\n\
+>   carol@example.net\n\
+>     550 5.1.1 User unknown\n\nAny idea?\n";
+        assert!(parse_bounce(email.as_bytes()).is_err());
+    }
+
+    /// A reply without an enhanced status, after the host on the same line.
+    #[test]
+    fn exim_plain_reply() {
+        let email = BOUNCE.replace(
+            "    host mx.example.net [192.0.2.7]\n    SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n    550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown\n",
+            "    SMTP error from remote mail server after RCPT TO:<bob@example.net>:\n    host mx.example.net [192.0.2.7]: 550 Requested action not taken: mailbox\n    unavailable\n",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        let bob = &r.recipients[0];
+        assert_eq!(seen(bob).0, "bob@example.net");
+        assert_eq!(seen(bob).1, Some(550));
+        assert_eq!(seen(bob).2, None);
+        assert_eq!(bob.remote_mta.as_deref(), Some("mx.example.net"));
+        assert_eq!(bob.smtp_command.as_deref(), Some("RCPT TO"));
+    }
+
+    /// A paragraph of a million short lines costs what its size does.
+    #[test]
+    fn long_paragraph_linear() {
+        let mut email = String::from(
+            "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nSubject: Mail delivery failed\n\n\
+This message was created automatically by mail delivery software.\n\n",
+        );
+        email.push_str(&"a\n".repeat(1_000_000));
+        email.push_str(&format!("{}\n", "b".repeat(1_000_000)));
+        email.push_str("The following address(es) failed:\n\n  bob@example.net\n    550 5.1.1 unknown\n");
+        let t = std::time::Instant::now();
+        let _ = parse_bounce(email.as_bytes());
+        assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
+    }
+
+    /// Early Exim 4's announcement (no `This is a permanent error.`), and the warning sent to
+    /// someone other than the sender (`A message sent by <…> has not yet been delivered`).
+    #[test]
+    fn exim_other_wordings() {
+        let email = BOUNCE.replace(
+            "recipients. This is a permanent error. The following address(es) failed:",
+            "recipients. The following address(es) failed:",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(r.recipients[0].action.as_deref(), Some("failed"));
+        let warning = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n\
+Subject: Warning: message 1rABCD-000123-Ef delayed 4 hours\n\n\
+This message was created automatically by mail delivery software.\n\
+A message sent by\n\n  <alice@example.org>\n\n\
+has not yet been delivered to one or more of its recipients after more than \n\
+4 hours on the queue on mx.example.org.\n\n\
+The address to which the message has not yet been delivered is:\n\n\
+\x20 bob@example.net\n\
+\x20   Delay reason: retry timeout not reached\n\n\
+No action is required on your part.\n";
+        let r = parse_bounce(warning.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.net");
+        assert_eq!(r.recipients[0].action.as_deref(), Some("delayed"));
     }
 }

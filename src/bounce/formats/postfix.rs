@@ -1,25 +1,66 @@
 //! Postfix's bounce read from its text alone (a report without its `message/delivery-status`
-//! part, or forwarded as plain text): the opening of Postfix's bounce template (`This is the
-//! mail system at host …` / `This is the Postfix program at host …`, `I'm sorry to have to
-//! inform you that …`), then per recipient a block that starts with the address in angle
-//! brackets at the start of a line and continues on indented lines:
+//! part, or forwarded as plain text), as the bounce daemon writes it from its built-in templates
+//! (vdukhovni/postfix postfix/src/bounce/bounce_templates.c since Postfix 2.3;
+//! bounce_notify_util.c before): the opening `This is the mail system at host HOST.` (before
+//! 2.3: `This is the Postfix program at host HOST.`), then per template
+//! - failure, `Subject: Undelivered Mail Returned to Sender`: `I'm sorry to have to inform you
+//!   that your message could not be delivered to one or more recipients.` (before 2.3: `… that
+//!   the message returned below could not be delivered to one or more destinations.`);
+//! - delay, `Subject: Delayed Mail (still being retried)`: `# THIS IS A WARNING ONLY.  YOU DO
+//!   NOT NEED TO RESEND YOUR MESSAGE. #` in a box of `#`;
+//! - success, `Subject: Successful Mail Delivery Report`: `Your message was successfully
+//!   delivered to the destination(s) listed below.`;
+//! - verify, `Subject: Mail Delivery Status Report`: `Enclosed is the mail delivery report that
+//!   you requested.`;
+//!
+//! signed `The mail system` (`The Postfix program`), then per recipient a block that starts
+//! with the address in angle brackets at the start of a line and continues on indented lines:
 //! `<bob@example.net> (expanded from <b@example.org>): host mx.example.net[192.0.2.1] said: 550
-//! 5.1.1 … (in reply to RCPT TO command)`. A warning (`Subject: Delayed Mail (still being
-//! retried)`) reports delayed recipients.
+//! 5.1.1 … (in reply to RCPT TO command)`. Sites may translate the template
+//! (`bounce_template_file`); such a report is still known by the default subject, the
+//! `MAILER-DAEMON` sender and a recipient block in Postfix's own wording.
+//!
+//! Recipients of a delay warning are delayed (and soft); of a success report delivered; of a
+//! verify report as their reply says; of a failure report failed.
 //!
 //! When the delivery-status fields were pasted into the text too (a report forwarded as text),
 //! a recipient's `Status` there fills in the status its block's reply does not have.
 
 use crate::bounce::fields;
+use crate::bounce::formats::exim::mark_delayed;
 use crate::bounce::standard::rfc3464;
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
 use crate::reply::Reply;
 use crate::status::EnhancedStatus;
+use mail_parser::Message;
 use std::collections::HashMap;
 
-const OPENINGS: &[&str] =
-    &["This is the mail system at host", "This is the Postfix program at host", "I'm sorry to have to inform you that"];
+/// The first line of every template.
+const BANNERS: &[&str] = &["This is the mail system at host", "This is the Postfix program at host"];
+/// The failure template's sentence (both versions), known only with the signature or sender.
+const SORRY: &str = "I'm sorry to have to inform you that";
+const SIGNATURES: &[&str] = &["The mail system", "The Postfix program"];
+/// The default subjects of the templates (failure, delay, success, verify).
+const SUBJECTS: &[&str] = &[
+    "Undelivered Mail Returned to Sender",
+    "Delayed Mail (still being retried)",
+    "Successful Mail Delivery Report",
+    "Mail Delivery Status Report",
+];
+/// Postfix's wording inside a recipient block (smtp(8), local(8), the resolver).
+const BLOCK_WORDS: &[&str] = &[
+    "said:",
+    "(in reply to",
+    "refused to talk to me",
+    "Host or domain name not found",
+    "Name service error for",
+    "connect to ",
+    "unknown user:",
+    "delivery via ",
+    "loops back to myself",
+    "mail transport unavailable",
+];
 /// Where the text of a report pasted whole ends: its other MIME parts.
 const END_MARKERS: &[&str] = &[
     "Content-Description: Delivery report",
@@ -29,13 +70,60 @@ const END_MARKERS: &[&str] = &[
     "Content-Type: text/rfc822-headers",
 ];
 
+/// Which template the report was written from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Template {
+    Failure,
+    Delay,
+    Success,
+    Verify,
+}
+
+/// Where the report's text starts, when the email is one: the banner; else the sorry sentence
+/// signed as Postfix signs or sent by `MAILER-DAEMON`; else (a translated template) the first
+/// recipient block in Postfix's wording in an email with a default subject from `MAILER-DAEMON`.
+fn start(msg: &Message<'_>, body: &str) -> Option<usize> {
+    if let Some(at) = BANNERS.iter().filter_map(|m| text::find(body, m)).min() {
+        return Some(at);
+    }
+    let daemon = matches!(text::from_local(msg).as_str(), "mailer-daemon" | "postmaster");
+    if let Some(at) = text::find(body, SORRY) {
+        let signed = body.lines().any(|l| SIGNATURES.contains(&l.trim()));
+        if signed || daemon {
+            return Some(at);
+        }
+    }
+    let subject = text::subject(msg);
+    if !daemon || !SUBJECTS.iter().any(|s| subject.trim() == *s) {
+        return None;
+    }
+    fields::line_spans(body).take(10_000).find_map(|(at, line)| {
+        let block = line.starts_with('<') && line.contains('@') && line.contains('>');
+        (block && BLOCK_WORDS.iter().any(|w| line.contains(w))).then_some(at)
+    })
+}
+
 pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
-    let at = OPENINGS.iter().filter_map(|m| text::find(body, m)).min()?;
+    let at = start(msg, body)?;
     let rest = body.get(at..)?;
     let head = text::cut(rest, END_MARKERS);
-    let delayed = text::subject(msg).starts_with("Delayed Mail") || text::contains(head, "THIS IS A WARNING ONLY");
+    let subject = text::subject(msg);
+    let template = if subject.starts_with("Delayed Mail") || text::contains(head, "THIS IS A WARNING ONLY") {
+        Template::Delay
+    } else if subject.starts_with("Successful Mail Delivery")
+        || text::contains(head, "successfully delivered to the destination")
+    {
+        Template::Success
+    } else if subject.starts_with("Mail Delivery Status Report")
+        || text::contains(head, "the mail delivery report that you requested")
+    {
+        Template::Verify
+    } else {
+        Template::Failure
+    };
+    let delayed = template == Template::Delay;
     let mut blocks: Vec<(String, String)> = Vec::new();
     let mut open = false;
     for line in head.lines() {
@@ -75,7 +163,23 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
             let mut r = text::recipient_from_reply(address, reply, block, delayed);
             r.remote_mta = r.remote_mta.or(remote);
             r.smtp_command = r.smtp_command.or_else(|| command(block));
-            r.action = Some(if delayed { "delayed" } else { "failed" }.to_string());
+            let by_reply = r.reply.as_ref().map(|x| match x.code().map(|c| c.value() / 100) {
+                Some(2) => "delivered",
+                Some(4) => "delayed",
+                _ => "failed",
+            });
+            r.action = Some(
+                match template {
+                    Template::Failure => "failed",
+                    Template::Delay => "delayed",
+                    Template::Success => "delivered",
+                    Template::Verify => by_reply.unwrap_or("failed"),
+                }
+                .to_string(),
+            );
+            if delayed {
+                mark_delayed(&mut r);
+            }
             r
         })
         .collect();
@@ -163,5 +267,113 @@ Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; bob@example.net\n
         assert_eq!(r.format, "postfix");
         assert_eq!(r.recipients[0].status.unwrap().to_string(), "5.1.1");
         assert_eq!(r.recipients[0].reply.as_ref().unwrap().code().unwrap().value(), 550);
+    }
+
+    /// The pre-2.3 template, tab-indented signature, CRLF line ends.
+    #[test]
+    fn postfix_old_template() {
+        let email = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n\
+Subject: Undelivered Mail Returned to Sender\n\n\
+This is the Postfix program at host mx.example.org.\n\n\
+I'm sorry to have to inform you that the message returned\n\
+below could not be delivered to one or more destinations.\n\n\
+For further assistance, please send mail to <postmaster>\n\n\
+\t\t\tThe Postfix program\n\n\
+<bob@example.net>: host mx.example.net[192.0.2.7] said: 552 5.2.2 Mailbox full\n\
+\x20   (in reply to RCPT TO command)\n"
+            .replace('\n', "\r\n");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "postfix");
+        let bob = &r.recipients[0];
+        assert_eq!(seen(bob), ("bob@example.net", Some(552), Some("5.2.2".into()), Reason::MailboxFull));
+        assert_eq!(bob.smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(bob.action.as_deref(), Some("failed"));
+    }
+
+    /// The delay template: delayed and soft, with or without a reply.
+    #[test]
+    fn postfix_delay_template() {
+        let email = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n\
+Subject: Delayed Mail (still being retried)\n\n\
+This is the mail system at host mx.example.org.\n\n\
+####################################################################\n\
+# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n\
+####################################################################\n\n\
+Your message could not be delivered for more than 4 hour(s).\n\
+It will be retried until it is 5 day(s) old.\n\n\
+\x20                  The mail system\n\n\
+<bob@example.net>: connect to mx.example.net[192.0.2.7]:25: Connection timed out\n\n\
+<carol@example.net>: host mx.example.net[192.0.2.7] said: 450 4.2.0\n\
+\x20   <carol@example.net>: Recipient address rejected: Greylisted (in reply to RCPT\n\
+\x20   TO command)\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "postfix");
+        assert_eq!(r.recipients.len(), 2);
+        for x in &r.recipients {
+            assert_eq!(x.action.as_deref(), Some("delayed"));
+            assert_eq!(x.bounce, crate::Bounce::Soft);
+        }
+        assert_eq!(seen(&r.recipients[1]).1, Some(450));
+        assert_eq!(r.recipients[1].smtp_command.as_deref(), Some("RCPT TO"));
+    }
+
+    /// The success template: delivered, not failed.
+    #[test]
+    fn postfix_success_template() {
+        let email = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n\
+Subject: Successful Mail Delivery Report\n\n\
+This is the mail system at host mx.example.org.\n\n\
+Your message was successfully delivered to the destination(s)\n\
+listed below. If the message was delivered to mailbox you will\n\
+receive no further notifications.\n\n\
+\x20                  The mail system\n\n\
+<bob@example.net>: delivery via mx.example.net[192.0.2.7]:25: 250 2.0.0 Ok: queued\n\
+\x20   as 4AbCdE\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        let bob = &r.recipients[0];
+        assert_eq!(bob.action.as_deref(), Some("delivered"));
+        assert_eq!(seen(bob).1, Some(250));
+    }
+
+    /// A translated template, known by the default subject, the sender and a block in
+    /// Postfix's wording.
+    #[test]
+    fn postfix_translated_template() {
+        let email = "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n\
+Subject: Undelivered Mail Returned to Sender\n\n\
+Dies ist das Mailsystem auf mx.example.org.\n\n\
+Ihre Nachricht konnte nicht zugestellt werden.\n\n\
+<bob@example.net>: host mx.example.net[192.0.2.7] said: 550 5.1.1\n\
+\x20   <bob@example.net>: Recipient address rejected: User unknown (in reply to\n\
+\x20   RCPT TO command)\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "postfix");
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
+    }
+
+    /// Ordinary mail with the template's sentence, or a person's mail with its subject, is not a
+    /// bounce.
+    #[test]
+    fn postfix_wording_in_ordinary_mail() {
+        let email = "From: alice@example.org\nTo: team@example.org\nSubject: meeting\n\n\
+I'm sorry to have to inform you that the meeting is cancelled.\n\n\
+<bob@example.net>: please tell the others.\n";
+        assert!(parse_bounce(email.as_bytes()).is_err());
+        let email = "From: alice@example.org\nSubject: Undelivered Mail Returned to Sender\n\n\
+What does this mean?\n<bob@example.net>: host mx.example.net[192.0.2.7] said: 550 no\n";
+        assert!(parse_bounce(email.as_bytes()).is_err());
+    }
+
+    /// A reply without an enhanced status, wrapped over lines, and extra blank lines.
+    #[test]
+    fn postfix_plain_reply() {
+        let email = BOUNCE.replace(
+            "said: 550 5.1.1\n    <bob@example.net>: Recipient address rejected: User unknown (in reply to\n    RCPT TO command)\n",
+            "said: 550 sorry, no\n    mailbox here by that name (in reply to RCPT TO command)\n\n\n",
+        );
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), None, Reason::UserUnknown));
+        assert_eq!(r.recipients[0].smtp_command.as_deref(), Some("RCPT TO"));
     }
 }

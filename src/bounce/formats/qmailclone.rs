@@ -3,8 +3,11 @@
 //! message after `--- Original message follows.` or `--- Below this line is a copy of the
 //! message.`. Openings: `Message from HOST.` and `Unable to deliver message to the following
 //! address(es).` (reported as `x2`); `Your mail message to the following address(es) could not
-//! be delivered.` (reported as `x4`). The status qmail appends (`(#4.4.1)`) is read as qmail's.
+//! be delivered.` (reported as `x4`), wherever they are wrapped. The status qmail appends
+//! (`(#4.4.1)`) is read as qmail's. Like qmail (qmail.rs), they bounce only what they gave up
+//! on: every recipient has failed.
 
+use crate::bounce::fields;
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
 
@@ -20,10 +23,24 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let (format, at) = match (text::find(body, X2), text::find(body, X4)) {
         (Some(i), _) => ("x2", i),
         (None, Some(i)) => ("x4", i),
-        (None, None) => return None,
+        // The opening wrapped at another place (a relay's reflow): looked for with the white
+        // space squeezed, near the top; the blocks are read from the start.
+        (None, None) => {
+            let top = fields::squeeze(text::prefix(body, 4096));
+            match (top.contains(X2), top.contains(X4)) {
+                (true, _) => ("x2", 0),
+                (false, true) => ("x4", 0),
+                (false, false) => return None,
+            }
+        }
     };
     let head = text::cut(body.get(at..)?, COPY_MARKERS);
-    let blocks = text::address_blocks(head.lines().map(str::trim), |t| {
+    // qmail's addbounce() writes a blank line inside a report as a line starting with `/`.
+    let lines = head.lines().map(|l| {
+        let t = l.trim();
+        t.strip_prefix('/').map_or(t, str::trim_start)
+    });
+    let blocks = text::address_blocks(lines, |t| {
         if t.starts_with('<') && t.ends_with(">:") { text::clean_address(t) } else { None }
     });
     let recipients = blocks
@@ -83,5 +100,22 @@ From: alice@example.org\nTo: bob@example.net\nSubject: 552 5.2.2\n\nhi\n";
         let r = parse_bounce(email.as_bytes()).unwrap();
         assert_eq!(r.format, "x4");
         assert_eq!(r.recipients.len(), 2);
+    }
+
+    /// The opening wrapped elsewhere, CRLF line ends; ordinary mail quoting it is refused.
+    #[test]
+    fn x2_wrapped_and_quoted() {
+        let email = BOUNCE
+            .replace(
+                "Unable to deliver message to the following address(es).",
+                "Unable to deliver message to the\nfollowing address(es).",
+            )
+            .replace('\n', "\r\n");
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "x2");
+        assert_eq!(r.recipients.len(), 2);
+        let quoted = "From: alice@example.org\nSubject: Re: mail\n\n\
+> Unable to deliver message to the following address(es).\n> <bob@example.net>:\n> 550 no\n";
+        assert!(parse_bounce(quoted.as_bytes()).is_err());
     }
 }
