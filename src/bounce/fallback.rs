@@ -183,7 +183,9 @@ fn failed_header(msg: &mail_parser::Message<'_>, skip: &Skip) -> Vec<String> {
     out
 }
 
-/// Markers after which a report's text returns the original message (lower case).
+/// Markers after which a report's text returns the original message (lower case): qmail's,
+/// Exim's, Mailman's and flufl.bounce's SimpleMatch end markers (Smail, newmail.ru, usa.net,
+/// hotpop, demon.co.uk, Microsoft SMTPSVC, earthlink, Dadoservice, MailEnable, Yahoo).
 const RETURNED: &[&str] = &[
     "--- below this line is a copy of the message",
     "--- enclosed is a copy of the message",
@@ -195,6 +197,17 @@ const RETURNED: &[&str] = &[
     "----- the original message",
     "------ original message",
     "----- message text follows",
+    "here is your returned mail",
+    "message text follows:",
+    "--- below the next line is a copy of the message",
+    "--------returned mail follows--------",
+    "original message attached",
+    "---- start of returned message ----",
+    "old message:",
+    "a copy of the original message",
+    "your message reads",
+    "message headers follow",
+    "---below this line is a copy of the message",
     "content-type: message/rfc822",
     "content-type: text/rfc822-headers",
 ];
@@ -290,7 +303,7 @@ fn recipient_field(line: &str) -> bool {
     let Some((name, _)) = line.split_once(':') else { return false };
     let name = name.trim().to_lowercase();
     name.len() <= 40
-        && ["recipient", "rcpt", "destinat", "empfänger", "adresse", "address", "宛先", "收件人"]
+        && ["recipient", "rcpt", "destinat", "empfänger", "adresse", "address", "error-for", "userid", "宛先", "收件人"]
             .iter()
             .any(|w| name.contains(w))
 }

@@ -424,6 +424,11 @@ fn settle_kind(report: &mut BounceReport, email: &Email<'_>) {
         }
     };
     for r in &mut report.recipients {
+        // A bounce whose text gives no action for a recipient reports it failed (the message
+        // came back).
+        if report.kind == ReportKind::Bounce && r.action.is_none() && r.reason != Reason::Vacation {
+            r.action = Some("failed".to_string());
+        }
         if report.kind == ReportKind::Delay
             && !matches!(r.action.as_deref(), Some("delivered" | "relayed" | "expanded"))
         {
