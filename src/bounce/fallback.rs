@@ -461,6 +461,105 @@ mod tests {
         assert_eq!(r.kind, crate::bounce::ReportKind::Delay);
     }
 
+    /// The family of layouts the fallback reads, each written as its generator writes it (the
+    /// comment names it); the addresses and the reason come from the text alone.
+    #[test]
+    fn layouts_of_many_generators() {
+        let cases: &[(&str, &str, &[&str], Reason)] = &[
+            // Netscape / iPlanet / Sun Messaging Server's text part.
+            (
+                "Undeliverable: hello",
+                "This report relates to a message you sent with the following header fields:\n\n  Subject: hello\n\n\
+                 Your message cannot be delivered to the following recipients:\n\n  Recipient address: bob@example.com\n\
+                   Reason: Remote SMTP server has rejected address\n  Diagnostic code: smtp;550 5.1.1 unknown or illegal alias: bob@example.com\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
+            // Google's former text: a heading, the address alone, the details after.
+            (
+                "Delivery Status Notification (Failure)",
+                "Delivery to the following recipient failed permanently:\n\n     bob@example.com\n\n\
+                 Technical details of permanent failure:\nThe email account that you tried to reach does not exist.\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
+            // A one-line report with the reason before the address.
+            (
+                "Returned mail",
+                "User mailbox exceeds allowed size: bob@example.com\n",
+                &["bob@example.com"],
+                Reason::MailboxFull,
+            ),
+            // The address in brackets inside the reply.
+            (
+                "failure notice",
+                "550 User [bob@example.com] does not exist\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
+            // MDaemon: the addresses quoted with `>` under its heading.
+            (
+                "Permanent Delivery Failure",
+                "The following addresses did NOT receive a copy of your message:\n\n> bob@example.com\n\n\
+                 --- Session Transcript ---\n Sat 2024-01-06 10:00:00: 550 5.1.1 Mailbox not found\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
+            // German, the address on the line that says it failed.
+            (
+                "Unzustellbar: Termin",
+                "Ihre Nachricht konnte nicht zugestellt werden an: bob@example.com\nGrund: 550 5.1.1 Benutzer unbekannt\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
+            // Two recipients in qmail's layout, one of them a host failure.
+            (
+                "failure notice",
+                "<bob@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n<carol@example.net>:\n\
+                 Sorry, I couldn't find any host named example.net. (#5.1.2)\n",
+                &["bob@example.com", "carol@example.net"],
+                Reason::UserUnknown,
+            ),
+        ];
+        for (subject, body, addresses, reason) in cases {
+            let email = format!(
+                "Return-Path: <>\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.org>\nTo: alice@example.org\nSubject: {subject}\n\n{body}"
+            );
+            let r = parse_bounce(email.as_bytes()).unwrap_or_else(|e| panic!("{subject}: {e}"));
+            let got: Vec<&str> = r.recipients.iter().map(|x| x.address.as_str()).collect();
+            assert_eq!(&got, addresses, "{subject}: {body}");
+            assert_eq!(r.recipients[0].reason, *reason, "{subject}: {body}");
+            assert_eq!(r.kind, crate::bounce::ReportKind::Bounce, "{subject}");
+        }
+    }
+
+    #[test]
+    fn delay_warnings_of_other_generators() {
+        for (subject, body) in [
+            // Exchange / Office 365.
+            (
+                "Delivery delayed:hello",
+                "Delivery is delayed to these recipients or groups:\n\nbob@example.com\n\n\
+                 This message hasn't been delivered yet. Delivery will continue to be attempted.\n",
+            ),
+            // Gmail.
+            (
+                "Delivery Status Notification (Delay)",
+                "This is an automatically generated Delivery Status Notification\n\nTHIS IS A WARNING MESSAGE ONLY.\n\n\
+                 YOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\nDelivery to the following recipient has been delayed:\n\n     bob@example.com\n\n\
+                 Message will be retried for 2 more day(s)\n",
+            ),
+        ] {
+            let email = format!("From: postmaster@example.org\nTo: alice@example.org\nSubject: {subject}\n\n{body}");
+            let r = parse_bounce(email.as_bytes()).unwrap_or_else(|e| panic!("{subject}: {e}"));
+            assert_eq!(r.kind, crate::bounce::ReportKind::Delay, "{subject}");
+            assert_eq!(r.recipients.len(), 1, "{subject}");
+            let bob = &r.recipients[0];
+            assert_eq!((bob.address.as_str(), bob.action.as_deref()), ("bob@example.com", Some("delayed")));
+            assert_eq!(bob.bounce, crate::Bounce::Soft);
+        }
+    }
+
     #[test]
     fn complaints_without_arf() {
         // Microsoft's JMRP: the fixed subject, the message attached, the recipient in its header.
