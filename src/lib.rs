@@ -46,7 +46,7 @@ pub mod status;
 #[cfg(feature = "python")]
 mod python;
 
-pub use bounce::{BounceRecipient, BounceReport, parse_bounce};
+pub use bounce::{BounceRecipient, BounceReport, ReportKind, parse_bounce};
 pub use classify::{Bounce, Classification, Fault, Reason, classify};
 pub use error::{Error, Result};
 pub use reply::{Category, Reply, ReplyCode, ReplyKind, parse, parse_bytes};

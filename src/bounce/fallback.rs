@@ -29,6 +29,7 @@ use super::recognition;
 use super::text;
 use super::{BounceRecipient, BounceReport, Email, OriginalMessage};
 use crate::classify::Reason;
+use rustc_hash::FxHashMap;
 
 /// How much of the human-readable text is read.
 const MAX_HEAD: usize = 32 * 1024;
@@ -36,6 +37,11 @@ const MAX_HEAD: usize = 32 * 1024;
 const MAX_LINES: usize = 1_000;
 /// How many lines after an address line belong to its block.
 const MAX_BLOCK_LINES: usize = 20;
+/// How many places of one address are read for its diagnostic.
+const MAX_OCCURRENCES: usize = 4;
+/// What one recipient's diagnostic may cost (its block, at most `MAX_BLOCK_LINES` lines of an
+/// 8 KiB-bounded text), for the memory bound of `text::MAX_COPIED_BYTES`.
+const MAX_BLOCK_BYTES: usize = 16 * 1024;
 /// How many distinct recipients are taken from the text (a real report names a few; a list of
 /// thousands is a mailing list's text, not a bounce).
 const MAX_RECIPIENTS: usize = 1_000;
@@ -52,13 +58,23 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let lines: Vec<&str> = head.lines().take(MAX_LINES).collect();
     let found = candidates(&lines, &skip);
 
+    // Where each address occurs (lower case -> line indexes), and what each line names.
+    let mut at: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut order: Vec<String> = Vec::new();
+    let mut by_line: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
+    for (k, (a, i)) in found.iter().enumerate() {
+        let key = a.to_lowercase();
+        if !at.contains_key(&key) && order.len() < MAX_RECIPIENTS {
+            order.push(a.clone());
+        }
+        at.entry(key).or_default().push(*i);
+        if let Some(l) = by_line.get_mut(*i) {
+            l.push(k);
+        }
+    }
     let mut addresses: Vec<String> = failed_header(msg, &skip);
     if addresses.is_empty() {
-        for (a, _) in &found {
-            if !addresses.contains(a) && addresses.len() < MAX_RECIPIENTS {
-                addresses.push(a.clone());
-            }
-        }
+        addresses = order;
     }
     let original = text::original(msg);
     if addresses.is_empty() {
@@ -66,17 +82,23 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     }
 
     let delay = sig.delay();
-    let recipients = addresses
-        .into_iter()
-        .map(|address| {
-            let blocks: Vec<String> = found
-                .iter()
-                .filter(|(a, _)| a.eq_ignore_ascii_case(&address))
-                .map(|(_, i)| block(&lines, *i, &found))
-                .collect();
-            recipient(address, &blocks, head, delay)
-        })
-        .collect();
+    let whole = std::cell::OnceCell::new();
+    let mut recipients = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let blocks: Vec<String> = at
+            .get(&address.to_lowercase())
+            .map(|lines_at| {
+                lines_at.iter().take(MAX_OCCURRENCES).map(|i| block(&lines, *i, &found, &by_line)).collect()
+            })
+            .unwrap_or_default();
+        let r =
+            recipient(address, &blocks, || whole.get_or_init(|| text::recipient(String::new(), head)).clone(), delay);
+        recipients.push(r);
+        if (recipients.len()).saturating_mul(MAX_BLOCK_BYTES) > text::MAX_COPIED_BYTES {
+            email.too_large.set(Some((recipients.len(), MAX_BLOCK_BYTES)));
+            break;
+        }
+    }
     Some(text::report("fallback", recipients, original))
 }
 
@@ -113,7 +135,12 @@ const JMRP_RECIPIENT: &str = "x-hmxmroriginalrecipient";
 
 /// One recipient from the blocks of text about it: the first block that has a reply, else the
 /// first whose words give a reason, else the whole text.
-fn recipient(address: String, blocks: &[String], head: &str, delay: bool) -> BounceRecipient {
+fn recipient(
+    address: String,
+    blocks: &[String],
+    whole: impl FnOnce() -> BounceRecipient,
+    delay: bool,
+) -> BounceRecipient {
     let mut best: Option<BounceRecipient> = None;
     for b in blocks {
         let r = text::recipient(address.clone(), b);
@@ -127,7 +154,7 @@ fn recipient(address: String, blocks: &[String], head: &str, delay: bool) -> Bou
     match best {
         Some(r) if r.reason != Reason::Undefined => finish(r, delay),
         _ => {
-            let mut r = text::recipient(address, head);
+            let mut r = BounceRecipient { address, ..whole() };
             // The whole text's diagnostic is the report's, not one written about this address.
             r.diagnostic_text = best.and_then(|b| b.diagnostic_text).or(r.diagnostic_text);
             finish(r, delay)
@@ -347,14 +374,15 @@ fn candidates(lines: &[&str], skip: &Skip) -> Vec<(String, usize)> {
 /// The block of text about the address at line `at`: that line and the ones after it, up to
 /// the next line that names another recipient, or the first blank line after some text (one
 /// blank line right after the address is skipped), at most [`MAX_BLOCK_LINES`].
-fn block(lines: &[&str], at: usize, found: &[(String, usize)]) -> String {
+fn block(lines: &[&str], at: usize, found: &[(String, usize)], by_line: &[Vec<usize>]) -> String {
     let Some(first) = lines.get(at) else { return String::new() };
-    let own: Vec<&str> = found.iter().filter(|(_, i)| *i == at).map(|(a, _)| a.as_str()).collect();
+    let named = |i: usize| by_line.get(i).into_iter().flatten().filter_map(|k| found.get(*k)).map(|(a, _)| a.as_str());
+    let own: Vec<&str> = named(at).collect();
     let mut out = String::from(first.trim());
     out.push('\n');
     let mut taken = 0;
     for (j, line) in lines.iter().enumerate().skip(at + 1).take(MAX_BLOCK_LINES) {
-        let other = found.iter().any(|(a, i)| *i == j && !own.contains(&a.as_str()));
+        let other = named(j).any(|a| !own.contains(&a));
         if other {
             break;
         }
@@ -558,6 +586,22 @@ mod tests {
             assert_eq!((bob.address.as_str(), bob.action.as_deref()), ("bob@example.com", Some("delayed")));
             assert_eq!(bob.bounce, crate::Bounce::Soft);
         }
+    }
+
+    /// Thousands of addresses, on lines of their own and on one line: the recipients are
+    /// bounded and the work stays linear (each line is looked at a bounded number of times).
+    #[test]
+    fn many_addresses_are_bounded() {
+        let mut body = String::from("The following recipients could not be reached:\n\n");
+        for i in 0..5_000 {
+            body.push_str(&format!("<user{i}@example.com>:\nUser unknown\n"));
+        }
+        let one_line: Vec<String> = (0..3_000).map(|i| format!("x{i}@example.net")).collect();
+        body.push_str(&format!("User unknown: {}\n", one_line.join(" ")));
+        let email = format!("From: MAILER-DAEMON@example.org\nSubject: Undeliverable\n\n{body}");
+        let r = read(&email);
+        assert!(!r.recipients.is_empty() && r.recipients.len() <= super::MAX_RECIPIENTS);
+        assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
     }
 
     #[test]
