@@ -49,6 +49,8 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "mxlogic", run: formats::mxlogic::extract },
     Extractor { format: "apachejames", run: formats::apachejames::extract },
     Extractor { format: "mfilter", run: formats::mfilter::extract },
+    Extractor { format: "messagingserver", run: formats::messagingserver::extract },
+    Extractor { format: "messagelabs", run: formats::messagelabs::extract },
     Extractor { format: "verizon", run: formats::verizon::extract },
     Extractor { format: "fml", run: formats::fml::extract },
     Extractor { format: "eximmalformed", run: formats::eximmalformed::extract },

@@ -23,6 +23,8 @@ pub(crate) mod interscanmss;
 pub(crate) mod kddi;
 pub(crate) mod mailfoundry;
 pub(crate) mod mailmarshal;
+pub(crate) mod messagelabs;
+pub(crate) mod messagingserver;
 pub(crate) mod mfilter;
 pub(crate) mod mxlogic;
 pub(crate) mod notes;
