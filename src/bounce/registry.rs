@@ -51,6 +51,7 @@ pub static EXTRACTORS: &[Extractor] = &[
     Extractor { format: "mfilter", run: formats::mfilter::extract },
     Extractor { format: "messagingserver", run: formats::messagingserver::extract },
     Extractor { format: "messagelabs", run: formats::messagelabs::extract },
+    Extractor { format: "mcafee", run: formats::mcafee::extract },
     Extractor { format: "verizon", run: formats::verizon::extract },
     Extractor { format: "fml", run: formats::fml::extract },
     Extractor { format: "eximmalformed", run: formats::eximmalformed::extract },

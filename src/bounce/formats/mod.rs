@@ -23,6 +23,7 @@ pub(crate) mod interscanmss;
 pub(crate) mod kddi;
 pub(crate) mod mailfoundry;
 pub(crate) mod mailmarshal;
+pub(crate) mod mcafee;
 pub(crate) mod messagelabs;
 pub(crate) mod messagingserver;
 pub(crate) mod mfilter;
