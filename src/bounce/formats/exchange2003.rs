@@ -13,6 +13,13 @@
 //!   message was sent to.`) and the supplementary information `<mx.example.net #5.1.1 smtp;550
 //!   5.1.1 User unknown>` or `Server error: '554 5.7.1 …'`.
 //!
+//! - the Windows SMTP service (IIS, and Exchange 2000/2003 on it), when its report has no
+//!   `message/delivery-status` part: `This is an automatically generated Delivery Status
+//!   Notification.`, then `Delivery to the following recipients failed.` (or `… has been
+//!   delayed.`, or `Unable to deliver message to the following recipients, due to being unable to
+//!   connect successfully to the destination mail server.`) and the addresses indented one per
+//!   line; the sentence is all the reason there is.
+//!
 //! The reply is read from the supplementary information, whose shape `"<" remote-mta " #" status
 //! " " diagnostic-code ">"` is Microsoft's [MS-OXCMAIL] §2.2.3.7 ("PidTagSupplementaryInfo");
 //! else from the details' text, else the details' sentence is classified. Sources: [MS-OXCMAIL]
@@ -21,7 +28,8 @@
 //! message did not reach some or all of the intended recipients.` / `The following recipient(s)
 //! cannot be reached:` / `RecipientName on Date_and_Time`); the French wording as a French Exchange
 //! 2019 server writes it on Microsoft Q&A ("Impossible de contacter le(s) destinataire(s)
-//! suivant(s) :", "ADDRESS le 26/03/2025 11:34").
+//! suivant(s) :", "ADDRESS le 26/03/2025 11:34"); the SMTP service's sentences as bounce handlers'
+//! rule lists quote them (PHP bounce handlers' "Delivery to the following recipients failed.").
 
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
@@ -38,10 +46,22 @@ const LIST_STARTS: &[&str] = &[
 /// What separates the recipient from the date on its line, per language.
 const DATE_SEPARATORS: &[&str] = &[" on ", " le "];
 
+/// The Windows SMTP service's (IIS, Exchange 2000/2003) text: its opening, then one of these
+/// sentences (lower case) with the recipients indented one per line; whether it is a delay.
+const SMTPSVC: &str = "this is an automatically generated delivery status notification";
+const SMTPSVC_LISTS: &[(&str, bool)] = &[
+    ("delivery to the following recipients failed.", false),
+    ("unable to deliver message to the following recipients", false),
+    ("delivery to the following recipients has been delayed.", true),
+];
+
 pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let lower = body.to_ascii_lowercase();
+    if let Some(recipients) = smtpsvc(body, &lower) {
+        return Some(text::report("exchange2003", recipients, text::original(msg)));
+    }
     let start = LIST_STARTS.iter().filter_map(|m| text::find(&lower, m).map(|i| i + m.len())).min()?;
     let list = body.get(start..)?;
     // `kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000`, `'bob@example.net' on 6/17/2015
@@ -56,6 +76,37 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         })
         .collect();
     Some(text::report("exchange2003", recipients, text::original(msg)))
+}
+
+/// The Windows SMTP service's report: per sentence, the addresses indented under it, each with
+/// the sentence as its reason. `None` without the opening or a sentence.
+fn smtpsvc(body: &str, lower: &str) -> Option<Vec<BounceRecipient>> {
+    text::find(lower, SMTPSVC)?;
+    let mut out = Vec::new();
+    for (sentence, delayed) in SMTPSVC_LISTS {
+        let Some(at) = text::find(lower, sentence) else { continue };
+        let line_end = lower.get(at..)?.find('\n').map_or(lower.len(), |i| at + i);
+        let said = body.get(at..line_end)?.trim();
+        let mut listed = false;
+        for line in body.get(line_end..)?.lines().skip(1) {
+            let t = line.trim();
+            match text::clean_address(t).filter(|_| !t.contains(' ') && line.starts_with([' ', '\t'])) {
+                Some(address) => {
+                    listed = true;
+                    let mut r = text::recipient(address, said);
+                    r.action = Some(if *delayed { "delayed" } else { "failed" }.to_string());
+                    if *delayed && r.reply.is_none() {
+                        let c = classify_text(said, true);
+                        (r.reason, r.bounce) = (c.reason, c.bounce);
+                    }
+                    out.push(r);
+                }
+                None if t.is_empty() && !listed => {}
+                None => break,
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The recipient of a `WHO on DATE` line: its address, or "" when it names a person only. The
@@ -190,6 +241,36 @@ Impossible de contacter le(s) destinataire(s) suivant(s) :\n\n\
         let r = parse_bounce(email.as_bytes()).unwrap();
         assert_eq!(r.format, "exchange2003");
         assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
+    }
+
+    #[test]
+    fn smtp_service_report() {
+        let email = "From: postmaster@mail.example.org\r\nSubject: Delivery Status Notification (Failure)\r\n\r\n\
+This is an automatically generated Delivery Status Notification.\r\n\r\n\
+Delivery to the following recipients failed.\r\n\r\n\
+\x20      bob@example.net\r\n\
+\x20      carol@example.net\r\n\r\n\r\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "exchange2003");
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(r.recipients[1].address, "carol@example.net");
+        assert_eq!(r.recipients[1].action.as_deref(), Some("failed"));
+        assert!(r.recipients[1].reply.is_none());
+    }
+
+    #[test]
+    fn smtp_service_delay() {
+        let email = "From: postmaster@mail.example.org\nSubject: Delivery Status Notification (Delay)\n\n\
+This is an automatically generated Delivery Status Notification.\n\n\
+THIS IS A WARNING MESSAGE ONLY.\n\nYOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n\
+Delivery to the following recipients has been delayed.\n\n\
+\x20      bob@example.net\n\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "exchange2003");
+        let bob = &r.recipients[0];
+        assert_eq!(bob.address, "bob@example.net");
+        assert_eq!(bob.action.as_deref(), Some("delayed"));
+        assert_ne!(bob.bounce, crate::Bounce::Hard);
     }
 
     #[test]
