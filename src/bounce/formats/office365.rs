@@ -169,14 +169,35 @@ fn blocks(section: &str) -> Vec<(String, String)> {
         } else if let Some((_, block)) = out.last_mut()
             && block.len() < text::MAX_BLOCK
         {
-            // Exchange 2007 writes the reply as `#550 5.1.1 RESOLVER…; not found ##`, and
-            // Exchange's own diagnostic `< #5.1.1 smtp;550 5.1.1 …>` has the reply after its
-            // type: each made a word of its own.
-            let t = t.strip_prefix('#').filter(|r| r.starts_with(|c: char| c.is_ascii_digit())).unwrap_or(t);
-            block.push_str(&t.replace(';', "; "));
+            // Exchange 2007 writes the reply as `#550 5.1.1 RESOLVER…; not found ##` (2010
+            // after the host: `mx.example.net #550 5.1.1 …`), and Exchange's own diagnostic
+            // `< #5.1.1 smtp;550 5.1.1 …>` has the reply after its type: each made a word of
+            // its own (a `#` before a status stays, so that the reply after it is the one read).
+            block.push_str(&unhash(t).replace(';', "; "));
             block.push('\n');
         }
     }
+    out
+}
+
+/// `line` without the `#` Exchange writes before a reply code (`#550 ` → `550 `), where the `#`
+/// starts a word.
+fn unhash(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find('#') {
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        let after = after.get(1..).unwrap_or_default();
+        let b = after.as_bytes();
+        let code = b.len() >= 4 && b.iter().take(3).all(u8::is_ascii_digit) && b.get(3) == Some(&b' ');
+        let word = (before.is_empty() && out.is_empty()) || before.ends_with(' ') || out.ends_with(' ');
+        if !(code && word) {
+            out.push('#');
+        }
+        rest = after;
+    }
+    out.push_str(rest);
     out
 }
 
@@ -330,6 +351,27 @@ Original message headers:\n\nFrom: alice@example.org\n";
         assert_eq!(r.reporting_mta.as_deref(), Some("mail.example.org"));
         assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
         assert_eq!(seen(&r.recipients[1]), ("dave@example.net", Some(554), Some("5.2.2".into()), Reason::MailboxFull));
+    }
+
+    #[test]
+    fn exchange2010_hash_after_host() {
+        let email = "From: postmaster@example.org\nSubject: Undeliverable: hi\n\n\
+Delivery has failed to these recipients or groups:\n\n\
+Bob Example\n\
+The e-mail address you entered couldn't be found.\n\n\
+The following organization rejected your message: mx.example.net.\n\n\
+Diagnostic information for administrators:\n\n\
+Generating server: ex.example.org\n\n\
+bob@example.net\n\
+mx.example.net #550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown ##\n\n\
+Original message headers:\n\nFrom: alice@example.org\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "office365");
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
+        assert_eq!(super::unhash("#550 5.1.1 x ##"), "550 5.1.1 x ##");
+        assert_eq!(super::unhash("< #5.1.1 smtp;550 x>"), "< #5.1.1 smtp;550 x>");
+        assert_eq!(super::unhash("a#550 x #12 #"), "a#550 x #12 #");
     }
 
     #[test]
