@@ -23,10 +23,11 @@
 //! The reply is read from the supplementary information, whose shape `"<" remote-mta " #" status
 //! " " diagnostic-code ">"` is Microsoft's [MS-OXCMAIL] §2.2.3.7 ("PidTagSupplementaryInfo");
 //! else from the details' text, else the details' sentence is classified. Sources: [MS-OXCMAIL]
-//! (learn.microsoft.com/openspecs/exchange_server_protocols/ms-oxcmail); Microsoft support article
-//! "NDR when you send on behalf of a shared mailbox in Outlook cached mode" (the layout `Your
-//! message did not reach some or all of the intended recipients.` / `The following recipient(s)
-//! cannot be reached:` / `RecipientName on Date_and_Time`); the French wording as a French Exchange
+//! (learn.microsoft.com/openspecs/exchange_server_protocols/ms-oxcmail); Microsoft's
+//! troubleshooting article "Can't send an email message when Full Access permission is granted to
+//! a shared mailbox in Exchange Server" (the layout `Your message did not reach some or all of the
+//! intended recipients.` / `The following recipient(s) cannot be reached:` / `RecipientName on
+//! Date_and_Time` and the sentence); the French wording as a French Exchange
 //! 2019 server writes it on Microsoft Q&A ("Impossible de contacter le(s) destinataire(s)
 //! suivant(s) :", "ADDRESS le 26/03/2025 11:34"); the SMTP service's sentences as bounce handlers'
 //! rule lists quote them (PHP bounce handlers' "Delivery to the following recipients failed.").

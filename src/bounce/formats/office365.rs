@@ -1,6 +1,6 @@
 //! The non-delivery report of Exchange Server 2007 and later and of Exchange Online (Office 365,
 //! Outlook.com), read from its text, when it comes without a `message/delivery-status` part (or
-//! that part was lost on the way). Two layouts:
+//! that part was lost on the way). Its layouts:
 //!
 //! - Exchange 2007 to 2016 and Exchange Online before 2017: a user section (`Delivery has failed
 //!   to these recipients or groups:`, each recipient as `bob@example.net<mailto:…>` or alone on
@@ -9,9 +9,10 @@
 //!   address alone on a line followed by the reply: `#550 5.1.1 RESOLVER.ADR.RecipNotFound; not
 //!   found ##` (2007), `Remote Server returned '550 5.1.1 …'` or `'< #5.1.1 smtp;550 5.1.1 …>'`
 //!   (2010 and later), `… Remote Server at HOST (IP) returned '550 4.4.7 QUEUE.Expired; …'`, then
-//!   `Original message headers:`. The headings are translated with the server's language: the
-//!   administrator heading and `Generating server:` in German, French, Spanish, Italian, Dutch,
-//!   Portuguese and Swedish as Microsoft's localized pages write them.
+//!   `Original message headers:`; when the receiving server refused the message, the user section
+//!   opens `mx.example.net rejected your message to the following email addresses:` and quotes
+//!   `mx.example.net gave this error:`. The headings are translated with the server's language
+//!   (German, French, Spanish, Italian, Dutch, Portuguese, Swedish).
 //! - the delay notice of the same servers: `Delivery is delayed to these recipients or groups:`,
 //!   `This message hasn't been delivered yet. Delivery will continue to be attempted.`, then the
 //!   same administrator section (each recipient `delayed`);
@@ -26,11 +27,13 @@
 //! wrapped before `4.4.7 Message delayed'`); Microsoft Learn, "Email non-delivery reports and SMTP errors in Exchange Online"
 //! (learn.microsoft.com/exchange/troubleshoot/email-delivery/ndr/non-delivery-reports-in-exchange-online:
 //! the sections of an NDR, the error codes); "DSNs and NDRs in Exchange 2013" (TechNet, and its
-//! German, French and Spanish versions for the heading `Diagnostic information for
-//! administrators`: "Diagnoseinformationen für Administratoren", "Informations de diagnostic pour
-//! les administrateurs", "Información de diagnóstico para administradores"); the Italian, Dutch,
-//! Portuguese and Swedish headings as sisimai/p5-sisimai lib/Sisimai/Lhost/Exchange2007.pm and
-//! Office365.pm list them (BSD 2-Clause; wording only).
+//! German, French and Spanish versions for the section and field names: "Diagnoseinformationen
+//! für Administratoren", "Generierender Server", "Ursprüngliche Nachrichtenkopfzeilen";
+//! "Informations de diagnostic pour les administrateurs"; "Información de diagnóstico para
+//! administradores", "Servidor de generación", "Encabezados del mensaje original"); the French
+//! server and header labels and the Italian, Dutch, Portuguese and Swedish headings as
+//! sisimai/p5-sisimai lib/Sisimai/Lhost/Exchange2007.pm and Office365.pm list them (BSD
+//! 2-Clause; wording only).
 
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
@@ -43,6 +46,10 @@ const OPENINGS: &[&str] = &[
     "chec de la remise pour ces destinataires ou groupes",
     "falha na entrega a estes destinat",
     "uw bericht kan niet worden bezorgd bij de volgende geadresseerden of groepen:",
+    // `mx.example.net rejected your message to the following email addresses:` (Exchange Online
+    // 2015-2016, when the receiving server refused the message; then `HOST gave this error:`).
+    "rejected your message to the following email addresses:",
+    "rejected your message to the following e-mail addresses:",
     DELAYED,
 ];
 /// The opening of a delay notice (the server keeps trying).
@@ -74,6 +81,8 @@ const SERVERS: &[&str] = &[
 /// Where the returned message's headers (or the hop table) start (lower case).
 const COPY_MARKERS: &[&str] = &[
     "original message headers",
+    "ursprüngliche nachrichtenkopfzeilen",
+    "encabezados del mensaje original",
     "tes de message d'origine",
     "intestazioni originali del messaggio",
     "oorspronkelijke berichtkoppen",
@@ -376,6 +385,24 @@ Original message headers:\n\nFrom: alice@example.org\n";
     }
 
     #[test]
+    fn office365_rejected_by_host() {
+        let email = "From: postmaster@example.onmicrosoft.com\nSubject: Undeliverable: hi\n\n\
+mx.example.net rejected your message to the following email addresses:\n\n\
+Bob Example (bob@example.net)<mailto:bob@example.net>\n\
+mx.example.net gave this error:\nUser unknown\n\n\
+Diagnostic information for administrators:\n\n\
+Generating server: AB1PR01MB0001.example.prod.outlook.com\n\n\
+bob@example.net\n\
+mx.example.net\n\
+Remote Server returned '550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown'\n\n\
+Original message headers:\n\nFrom: alice@example.org\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "office365");
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(seen(&r.recipients[0]), ("bob@example.net", Some(550), Some("5.1.1".into()), Reason::UserUnknown));
+    }
+
+    #[test]
     fn exchange_delay_notice() {
         let email = "From: postmaster@example.org\r\nSubject: Delivery delayed:hi\r\n\r\n\
 Delivery is delayed to these recipients or groups:\r\n\r\n\
@@ -464,7 +491,7 @@ Original message headers:\n\nFrom: alice@example.org\n";
             (
                 "Información de diagnóstico para administradores:",
                 "Servidor de generación: mx1.example.org",
-                "Encabezados originales del mensaje:",
+                "Encabezados del mensaje original:",
             ),
             (
                 "Informazioni di diagnostica per gli amministratori:",
