@@ -1,8 +1,12 @@
 //! 1&1 (IONOS, `mailer-daemon@kundenserver.de`) bounce: Exim's opening (`This message was
 //! created automatically by mail delivery software.`, `… The following address(es) failed:`,
-//! possibly broken across lines), each recipient unindented as `address:` followed by the
-//! details (`SMTP error from remote server for RCPT command, host: mx.example.net (192.0.2.1)
-//! reason: 550 5.1.1 …`), then `--- The header of the original message is following. ---`.
+//! possibly broken across lines), then per recipient either the address unindented as `address:`
+//! followed by the details (`SMTP error from remote server for RCPT command, host:
+//! mx.example.net (192.0.2.1) reason: 550 5.1.1 …`, `… for TEXT command …` for the message
+//! data), or the address alone on a line followed by `For the following reason:` and 1&1's own
+//! sentence (`Mail size limit exceeded. For explanation visit http://postmaster.1and1.com/…`);
+//! then `--- The header of the original message is following. ---`. Source: the layouts as
+//! sisimai/p5-sisimai lib/Sisimai/Lhost/EinsUndEins.pm quotes them (BSD 2-Clause; wording only).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
@@ -17,8 +21,9 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
+    // `bob@example.net:` (the SMTP layout) or `bob@example.net` alone (the reason layout).
     let blocks = text::address_blocks(head.lines().map(str::trim), |t| {
-        t.strip_suffix(':').filter(|a| !a.contains(' ')).and_then(text::clean_address)
+        Some(t.strip_suffix(':').unwrap_or(t)).filter(|a| !a.contains(' ')).and_then(text::clean_address)
     });
     let recipients = blocks
         .into_iter()
@@ -37,6 +42,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
                     .map(|(_, c)| c.to_string())
             });
             let said = block.split_once("reason: ").map_or(block.as_str(), |(_, r)| r);
+            let said = said.strip_prefix("For the following reason:").unwrap_or(said);
             let mut r = text::recipient_with(address, said, remote, command);
             r.action.get_or_insert_with(|| "failed".to_string());
             r
@@ -48,6 +54,26 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 #[cfg(test)]
 mod tests {
     use crate::parse_bounce;
+
+    #[test]
+    fn einsundeins_reason_layout_crlf() {
+        let email = "From: \"Mail Delivery System\" <mailer-daemon@kundenserver.example>\r\n\
+Subject: Mail delivery failed: returning message to sender\r\n\r\n\
+This message was created automatically by mail delivery software.\r\n\r\n\
+A message that you sent could not be delivered to one or more of\r\n\
+its recipients. This is a permanent error. The following address\r\nfailed:\r\n\r\n\
+bob@example.net\r\n\r\nFor the following reason:\r\n\r\n\
+Mailbox full. For explanation visit\r\nhttp://postmaster.example.com/en/error-messages?ip=%1s\r\n\r\n\
+--- The header of the original message is following. ---\r\n\r\nFrom: alice@example.org\r\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "einsundeins");
+        assert_eq!(r.recipients.len(), 1);
+        let bob = &r.recipients[0];
+        assert_eq!(bob.address, "bob@example.net");
+        assert!(bob.reply.is_none());
+        assert_eq!(bob.reason, crate::Reason::MailboxFull);
+        assert_eq!(bob.action.as_deref(), Some("failed"));
+    }
 
     #[test]
     fn einsundeins_bounce() {

@@ -1,20 +1,36 @@
 //! Ipswitch IMail Server's bounce (`Subject: Undeliverable Mail`, `X-Mailer: <SMTP32 v…>`): one
-//! line per recipient, the reason and the address (`Unknown user: bob@example.net`, `Unknown
-//! host: …`, `User mailbox exceeds allowed size: …`, `Delivery failed 3 attempts: …`) or
-//! `undeliverable to bob@example.net`, the remote server's reply after `Body of message
-//! generated response:`, and the returned message after `Original message follows.`.
+//! line per recipient, the reason and the address (`Unknown user: bob@example.net`, `Invalid final
+//! delivery userid: …`, `Unknown host: …`, `User mailbox exceeds allowed size: …`, `Delivery
+//! failed 3 attempts: …`, `Requested action not taken: virus detected: …`) or `undeliverable to
+//! bob@example.net`, the remote server's reply after `Body of message generated response:`, and
+//! the returned message after `Original message follows.`. A subject that only starts with
+//! `Undeliverable Mail` (IMail appends the original subject in some versions) needs one of those
+//! lines. Source: the wording as sisimai/p5-sisimai lib/Sisimai/Lhost/IMailServer.pm lists it
+//! (BSD 2-Clause; wording only).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
 
+/// IMail's reasons before an address (lower case).
+const LABELS: &[&str] = &[
+    "unknown user",
+    "invalid final delivery userid",
+    "unknown host",
+    "user mailbox exceeds allowed size",
+    "delivery failed",
+    "requested action not taken",
+];
 const RESPONSE: &str = "Body of message generated response:";
 const COPY_MARKERS: &[&str] = &["Original message follows."];
 
 pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
-    let imail = text::subject(msg).trim() == "Undeliverable Mail"
+    let subject = text::subject(msg);
+    let subject = subject.trim();
+    let sure = subject.eq_ignore_ascii_case("Undeliverable Mail")
         || text::raw_header(msg, "x-mailer").is_some_and(|m| m.trim_start().starts_with("<SMTP32 v"));
-    if !imail {
+    let maybe = subject.get(..18).is_some_and(|p| p.eq_ignore_ascii_case("Undeliverable Mail"));
+    if !sure && !maybe {
         return None;
     }
     let body = email.body();
@@ -23,12 +39,16 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let response = text::prefix(response, text::MAX_BLOCK);
     let mut recipients = Vec::new();
     for line in head.lines().map(str::trim) {
-        let found = if let Some(rest) = line.strip_prefix("undeliverable to ") {
+        let found = if let Some(rest) =
+            line.get(..17).filter(|p| p.eq_ignore_ascii_case("undeliverable to ")).and(line.get(17..))
+        {
             text::address_in(rest)
         } else {
-            // `Unknown user: bob@example.net`: a reason of more than one word before the address.
+            // `Unknown user: bob@example.net`: a reason of more than one word before the address
+            // (one IMail writes, when the subject alone does not make the email IMail's).
             line.rsplit_once(": ")
                 .filter(|(label, a)| label.contains(' ') && !label.contains('@') && !a.trim().contains(' '))
+                .filter(|(label, _)| sure || LABELS.iter().any(|l| label.to_ascii_lowercase().starts_with(l)))
                 .and_then(|(_, a)| text::clean_address(a.trim()))
         };
         let Some(address) = found else { continue };
@@ -54,6 +74,30 @@ Unknown user: bob@example.net\n\n\nOriginal message follows.\n\nTo: carol@exampl
         assert_eq!(r.recipients[0].address, "bob@example.net");
         assert!(r.recipients[0].reply.is_none());
         assert_eq!(r.recipients[0].reason, crate::Reason::UserUnknown);
+    }
+
+    #[test]
+    fn imail_subject_with_the_original_subject_crlf() {
+        let email = "From: \"Postmaster\" <postmaster@example.org>\r\nSubject: Undeliverable Mail: hello\r\n\r\n\
+Unknown host: example.invalid\r\n\
+Invalid final delivery userid: bob@example.net\r\n\
+User mailbox exceeds allowed size: carol@example.net\r\n\
+Note: dave@example.net\r\n\r\n\
+Original message follows.\r\n\r\nTo: bob@example.net\r\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "imailserver");
+        // `Unknown host:` names a domain, not a recipient; `Note:` is not IMail's.
+        assert_eq!(r.recipients.len(), 2);
+        assert_eq!(r.recipients[0].address, "bob@example.net");
+        assert_eq!(r.recipients[1].address, "carol@example.net");
+        assert_eq!(r.recipients[1].action.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn ordinary_mail_with_the_subject() {
+        let email = "From: alice@example.org\nSubject: Undeliverable Mail again\n\n\
+My reply to bob: bob@example.net\n";
+        assert!(parse_bounce(email.as_bytes()).is_err());
     }
 
     #[test]

@@ -1,24 +1,30 @@
-//! Digital Arts m-FILTER's bounce (`Subject: failure notice`, a Japanese notice that m-FILTER
-//! generated it): the failed addresses one per line before `-------server message` and the
-//! reply after it, the command after `-------SMTP command`, and the returned message after
-//! `-------original message`.
+//! Digital Arts m-FILTER's bounce (`Subject: failure notice`, `X-Mailer: m-FILTER`, a Japanese
+//! notice that m-FILTER generated it: `このメールは「m-FILTER」が自動的に生成して送信しています。`
+//! and `以下のメールアドレスへの送信に失敗しました。`): the failed addresses one per line before
+//! `-------server message` and the reply after it, the command after `-------SMTP command`, and
+//! the returned message after `-------original message` (or its headers after `-------original
+//! mail info`). Source: the notice as sisimai/p5-sisimai lib/Sisimai/Lhost/mFILTER.pm quotes it
+//! (BSD 2-Clause; wording only).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
 
 const SERVER: &str = "-------server message";
 const COMMAND: &str = "-------SMTP command";
-const ORIGINAL: &str = "-------original message";
+const ORIGINALS: &[&str] = &["-------original message", "-------original mail info"];
 
 pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let server = text::find(body, SERVER)?;
-    if !text::contains(body, ORIGINAL) {
+    let ours = ORIGINALS.iter().any(|m| text::contains(body, m))
+        || text::raw_header(msg, "x-mailer").is_some_and(|m| m.trim().eq_ignore_ascii_case("m-FILTER"))
+        || text::contains(body, "m-FILTER");
+    if !ours {
         return None;
     }
     let list = body.get(..server)?;
-    let rest = text::cut(body.get(server + SERVER.len()..)?, &[ORIGINAL]);
+    let rest = text::cut(body.get(server + SERVER.len()..)?, ORIGINALS);
     let (said, command) = match text::find(rest, COMMAND) {
         Some(i) => (rest.get(..i)?, rest.get(i + COMMAND.len()..)?.split_whitespace().next()),
         None => (rest, None),
@@ -43,6 +49,33 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 #[cfg(test)]
 mod tests {
     use crate::parse_bounce;
+
+    #[test]
+    fn mfilter_japanese_notice_crlf() {
+        let email = "From: POSTMASTER <postmaster@example.org>\r\nSubject: failure notice\r\nX-Mailer: m-FILTER\r\n\
+Content-Type: text/plain; charset=UTF-8\r\n\r\n\
+このメールは「m-FILTER」が自動的に生成して送信しています。\r\n\
+以下のメールアドレスへの送信に失敗しました。\r\n\
+bob@example.net\r\ncarol@example.net\r\n\r\n\
+-------server message\r\n452 4.2.2 Mailbox full\r\n\r\n\
+-------SMTP command\r\nRCPT\r\n\r\n-------original mail info\r\nFrom: alice@example.org\r\n";
+        let r = parse_bounce(email.as_bytes()).unwrap();
+        assert_eq!(r.format, "mfilter");
+        assert_eq!(r.recipients.len(), 2);
+        for rcpt in &r.recipients {
+            assert_eq!(rcpt.smtp_command.as_deref(), Some("RCPT TO"));
+            assert_eq!(rcpt.reply.as_ref().unwrap().code().unwrap().value(), 452);
+            assert_eq!(rcpt.reason, crate::Reason::MailboxFull);
+            assert_eq!(rcpt.action.as_deref(), Some("delayed"));
+        }
+        assert_eq!(r.recipients[1].address, "carol@example.net");
+    }
+
+    #[test]
+    fn ordinary_mail_quoting_the_marker() {
+        let email = "From: alice@example.org\nSubject: log\n\n-------server message\nall fine\n\nbob@example.net\n";
+        assert!(parse_bounce(email.as_bytes()).is_err());
+    }
 
     #[test]
     fn mfilter_bounce() {
