@@ -17,6 +17,8 @@
 //! pass (RFC 5321 §4.2.1, RFC 3463 §2).
 
 pub mod rules;
+#[cfg(test)]
+mod wordings;
 
 use crate::registry::{self, ReasonEntry};
 use crate::reply::{Reply, ReplyKind};
