@@ -732,6 +732,21 @@ const WORDINGS: &[(&str, &str)] = &[
     ("angle-brackets nested too deep", "syntaxerror"),
     ("domain missing in source-routed address", "syntaxerror"),
     ("malformed address: bob@ may not follow <bob", "syntaxerror"),
+    // ------------------------------------------------------------------ vendor NDR sentences
+    // Exchange Online 5.1.10 and Exchange IMS; Exchange 4.4.7; IMail; the Windows SMTP service;
+    // 1&1; Sun/Oracle Messaging Server (data/rules.toml, "vendor NDR sentences")
+    ("The email address wasn't found at the destination domain.", "userunknown"),
+    ("bob wasn't found at example.net.", "userunknown"),
+    ("The recipient name is not recognized", "userunknown"),
+    (
+        "Could not deliver the message in the time limit specified. Please retry or contact your administrator.",
+        "expired",
+    ),
+    ("Delivery failed 3 attempts", "expired"),
+    ("Unable to deliver the message: unable to connect successfully to the destination mail server.", "networkerror"),
+    ("Mail size limit exceeded", "mesgtoobig"),
+    ("Illegal host/domain name found", "hostunknown"),
+    ("Reason: Remote SMTP server has rejected address", "userunknown"),
 ];
 
 /// Wordings with codes, classified through [`classify`]: the status and the text together.
