@@ -106,9 +106,17 @@ fn push_addresses(a: &Address<'_>, out: &mut Vec<String>) {
     }
 }
 
-/// The decoded body of a leaf part as text (UTF-8, invalid bytes replaced).
+/// The decoded body of a leaf part as text (UTF-8, invalid bytes replaced). Japanese MTAs
+/// (Lotus Domino, NEC, Fujitsu) write ISO-2022-JP as it is into the fields of their reports,
+/// which RFC 3464 §2.1.1 wants US-ASCII: a body with its escape sequences (`ESC $ B`, `ESC $ @`,
+/// RFC 1468) is decoded as ISO-2022-JP, which leaves the ASCII around them unchanged.
 pub(crate) fn body_text(part: &MessagePart<'_>) -> String {
-    fields::lossy(part.contents()).into_owned()
+    let bytes = part.contents();
+    let jis = memchr::memmem::find(bytes, b"\x1b$B").is_some() || memchr::memmem::find(bytes, b"\x1b$@").is_some();
+    if jis && let Some(decode) = mail_parser::decoders::charsets::map::charset_decoder(b"iso-2022-jp") {
+        return decode(bytes);
+    }
+    fields::lossy(bytes).into_owned()
 }
 
 /// The original message of a report: the first `message/rfc822`, `message/global`,

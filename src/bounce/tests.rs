@@ -879,3 +879,23 @@ fn recipients_without_a_reply_get_a_decision() {
     x.bounce = Bounce::Unknown;
     assert_eq!(x.outcome(None), Outcome::Permanent);
 }
+
+/// A Japanese MTA's DSN with ISO-2022-JP written as it is into its Diagnostic-Code (Domino):
+/// decoded, and classified by the words.
+#[test]
+fn iso_2022_jp_in_delivery_status_fields() {
+    let mut raw = b"From: MAILER-DAEMON@example.jp\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n\
+Reporting-MTA: dns; mx.example.jp\r\n\r\nFinal-Recipient: rfc822; bob@example.jp\r\nAction: failed\r\nStatus: 5.0.0\r\n\
+Diagnostic-Code: X-Notes; "
+        .to_vec();
+    // ユーザー bob は Domino ディレクトリには見つかりません。 in ISO-2022-JP.
+    raw.extend_from_slice(
+        b"\x1b$B%f!<%6!<\x1b(B bob \x1b$B$O\x1b(B Domino \x1b$B%G%#%l%/%H%j$K$O8+$D$+$j$^$;$s!#\x1b(B",
+    );
+    raw.extend_from_slice(b"\r\n--b--\r\n");
+    let r = parse_bounce(&raw).unwrap();
+    let bob = &r.recipients[0];
+    assert!(bob.diagnostic_text.as_deref().unwrap().contains("ディレクトリには見つかりません"), "{bob:?}");
+    assert_eq!(bob.reason, Reason::UserUnknown);
+}

@@ -747,6 +747,9 @@ const WORDINGS: &[(&str, &str)] = &[
     ("Mail size limit exceeded", "mesgtoobig"),
     ("Illegal host/domain name found", "hostunknown"),
     ("Reason: Remote SMTP server has rejected address", "userunknown"),
+    // Domino's Japanese and French language packs (data/rules.toml "domino-not-listed-translations")
+    ("ユーザー bob (bob@example.com) は Domino ディレクトリには見つかりません。", "userunknown"),
+    ("L'utilisateur bob (bob@example.com) est non répertorié dans l'annuaire Domino", "userunknown"),
 ];
 
 /// Wordings with codes, classified through [`classify`]: the status and the text together.
