@@ -223,6 +223,8 @@ def test_parse_bounces_rows_per_recipient_with_their_source(tmp_path):
     assert rows[0]["source"] == str(DATA / "postfix-dsn.eml") and rows[2]["source"] is None
     assert (rows[0]["reason"], rows[0]["bounce"], rows[0]["action"], rows[0]["code"]) == ("userunknown", "hard", "suppress", 550)
     assert rows[0]["dsn_action"] == "failed" and rows[0]["format"] == "rfc3464"
+    assert [r["report_kind"] for r in rows[:3]] == ["bounce", "bounce", "feedback"]
+    assert all(r["report_kind"] is None for r in rows[3:])
     assert all(r["error"] for r in rows[3:]) and "cannot read" in rows[4]["error"]
     report = sc.parse_bounce((DATA / "postfix-dsn.eml").read_bytes())
     assert [r.reason.value for r in report.recipients] == [row["reason"] for row in rows[:2]]

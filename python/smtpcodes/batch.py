@@ -43,7 +43,7 @@ __all__ = ["ClassifyResult", "classify", "parse_bounces"]
 #: The columns of :func:`classify`'s result.
 COLUMNS = ("code", "status", "kind", "bounce", "reason", "action", "suppress", "retry_delay", "rule", "error")
 #: The columns of :func:`parse_bounces`'s result.
-BOUNCE_COLUMNS = ("index", "source", "format", "recipient", "dsn_action", *COLUMNS, "diagnostic")
+BOUNCE_COLUMNS = ("index", "source", "format", "report_kind", "recipient", "dsn_action", *COLUMNS, "diagnostic")
 
 
 class ClassifyResult:
@@ -205,7 +205,8 @@ def parse_bounces(items: Iterable[bytes | str | os.PathLike[str]], *, policy: Re
     """Reads many bounce emails (``bytes``, or paths to read); one row per recipient.
 
     The columns are ``index`` (the input's position), ``source`` (its path), ``format``,
-    ``recipient``, ``dsn_action`` (the report's Action field), the columns of
+    ``report_kind`` (the report's :class:`ReportKind` value: bounce, delay, delivery, feedback,
+    autoreply), ``recipient``, ``dsn_action`` (the report's Action field), the columns of
     :func:`classify`, and ``diagnostic``. An input with no recipient to report (not a bounce,
     unreadable) gives one row with ``error`` set. Files are read and parsed in parallel with the
     GIL released. For mbox files use :func:`smtpcodes.iter_bounces`.

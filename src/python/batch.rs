@@ -111,6 +111,7 @@ static BOUNCE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("index", DataType::UInt32, false),
         Field::new("source", DataType::Utf8, true),
         Field::new("format", DataType::Utf8, true),
+        Field::new("report_kind", DataType::Utf8, true),
         Field::new("recipient", DataType::Utf8, true),
         Field::new("dsn_action", DataType::Utf8, true),
     ];
@@ -506,6 +507,7 @@ struct BounceRow {
     index: u32,
     source: Option<String>,
     format: Option<&'static str>,
+    kind: Option<&'static str>,
     recipient: Option<String>,
     dsn_action: Option<String>,
     row: Row,
@@ -527,6 +529,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
             index,
             source: source.clone(),
             format: None,
+            kind: None,
             recipient: None,
             dsn_action: None,
             row: Row::unread(RowError::Parse(error.into())),
@@ -556,6 +559,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                         index,
                         source: source.clone(),
                         format: Some(report.format),
+                        kind: Some(report.kind.value()),
                         recipient: None,
                         dsn_action: None,
                         row: Row {
@@ -592,6 +596,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                         index,
                         source: source.clone(),
                         format: Some(report.format),
+                        kind: Some(report.kind.value()),
                         recipient: Some(r.address),
                         dsn_action: r.action,
                         // The report's own reason (it weighs the whole email) over the reply's alone.
@@ -607,6 +612,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.index))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.source.as_deref()))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.format))),
+        Arc::new(StringArray::from_iter(rows.iter().map(|r| r.kind))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.recipient.as_deref()))),
         Arc::new(StringArray::from_iter(rows.iter().map(|r| r.dsn_action.as_deref()))),
     ];
