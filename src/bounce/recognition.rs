@@ -109,9 +109,11 @@ pub(crate) fn body_bits(text: &str) -> u32 {
     AUTOMATA.body.bits(&normalize(text::prefix(text, MAX_BODY)))
 }
 
-/// True when `text` has one of the body's failure phrases.
-pub(crate) fn says_failure(text: &str) -> bool {
-    body_bits(text) & Signal::BodyFailure.bit() != 0
+/// True when `text` has one of the body's failure or delay phrases (a delay warning names its
+/// recipients in the same sentences a bounce does: `Delivery of the message to "bob@…" has been
+/// postponed`).
+pub(crate) fn says_failure_or_delay(text: &str) -> bool {
+    body_bits(text) & (Signal::BodyFailure.bit() | Signal::BodyDelay.bit()) != 0
 }
 
 /// The prefixes mail clients put before the subject of a reply or a forward (English, German,

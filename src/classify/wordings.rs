@@ -487,6 +487,14 @@ const WORDINGS: &[(&str, &str)] = &[
     ("This message was blocked because its content presents a potential security issue", "policyviolation"),
     ("We do not accept messages containing images or other attachments", "policyviolation"),
     ("You have exceeded the allowable number of posts without solving a captcha", "policyviolation"),
+    // The peer bounce parsers: GNU Mailman Compuserve.py, Mail::DeliveryStatus::BounceParser
+    // p_compuserve and _std_reason, bounce_email get_status_from_text
+    ("--- Invalid receiver address: bob@example.com", "userunknown"),
+    ("Receiver not found: bob", "userunknown"),
+    ("551 not our customer", "userunknown"),
+    ("This server doesn't handle mail for that user", "userunknown"),
+    ("Reason: account not activated", "userunknown"),
+    ("192.0.2.1 does not like recipient.", "userunknown"),
     // cfortune/PHP-Bounce-Handler bounce_responses.php; vpopmail chkuser
     ("Rejected by policy", "policyviolation"),
     ("Mail rejected by Windows Live Hotmail for policy reasons", "policyviolation"),
