@@ -331,7 +331,15 @@ fn addresses_in_line(line: &str, skip: &Skip) -> Vec<String> {
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
+    let mut previous = "";
     for word in line.split(|c: char| c.is_whitespace() || c == ',') {
+        // An address after `from` is a sender's (`not accepting mail from list@example.org`),
+        // one after a greeting the reader's (`Sorry alice@example.org.`): BounceParser
+        // _extract_reports and p_aol_senderblock drop both.
+        let after = std::mem::replace(&mut previous, word);
+        if ["from", "sorry", "dear", "hello", "hi"].iter().any(|w| after.eq_ignore_ascii_case(w)) {
+            continue;
+        }
         // `RCPT TO:<bob@example.com>`, `To:bob@example.com`, `(bob@example.com)`.
         let word = word.rsplit_once(':').filter(|(_, a)| a.contains('@')).map_or(word, |(_, a)| a);
         // Exchange IMS writes the X.400 form `c=US;a= ;p=…;dda:SMTP=bob@example.com;`
@@ -418,8 +426,12 @@ fn bare_names(lines: &[&str]) -> Vec<(String, usize)> {
     let mut in_list = false;
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
-        if t.is_empty() || t.contains('@') {
-            in_list = in_list && t.is_empty();
+        if t.is_empty() {
+            continue;
+        }
+        if t.contains('@') {
+            // A heading may name the sender (`not accepting mail from list@example.org:`).
+            in_list = t.ends_with(':') && heading(t);
             continue;
         }
         if in_list && let Some(name) = bare_name(t) {

@@ -1471,10 +1471,246 @@ Remote host said: 550 OU-002 Mail rejected by Windows Live Hotmail for policy re
         Bounce,
         Some(Reason::PolicyViolation),
     ),
+    // ------------------------------------------------------------------- more of the same families
+    // flufl.bounce dsn.py: a Final-Recipient with an angle-addr and no address type (seen from
+    // SMTP-GATEWAY01), an Action with a comment.
+    case(
+        "dsn: final-recipient without a type",
+        "From: postmaster@gw.example.net
+To: list-bounces@example.org
+Subject: Delivery Status Notification (Failure)
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"gw\"
+
+--gw
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--gw
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; gw.example.net
+
+Final-Recipient: <bob@example.net>
+Action: Failed (permanent)
+Status: 5.1.1
+
+--gw--
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // flufl.bounce exim.py: X-Failed-Recipients, folded over two lines, two addresses.
+    crlf(case(
+        "exim: folded X-Failed-Recipients",
+        "From: Mail Delivery System <Mailer-Daemon@mail.example.net>
+To: list-bounces@example.org
+Subject: Mail delivery failed: returning message to sender
+X-Failed-Recipients: bob@example.net,
+  carol@example.net
+Auto-Submitted: auto-replied
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  bob@example.net
+    Unrouteable address
+  carol@example.net
+    Unrouteable address
+
+------ This is a copy of the message, including all the headers. ------
+",
+        &["bob@example.net", "carol@example.net"],
+        Bounce,
+        Some(Reason::HostUnknown),
+    )),
+    // flufl.bounce postfix.py: an old Postfix without a delivery-status part (multipart/mixed,
+    // the "Notification" part, "<addr>: reason" lines).
+    case(
+        "postfix: old Postfix, multipart/mixed",
+        "From: MAILER-DAEMON@mail.example.net (Mail Delivery System)
+To: list-bounces@example.org
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"old.postfix\"
+
+--old.postfix
+Content-Description: Notification
+Content-Type: text/plain
+
+This is the Postfix program at host mail.example.net.
+
+I'm sorry to have to inform you that the message returned
+below could not be delivered to one or more destinations.
+
+For further assistance, please contact <postmaster@mail.example.net>
+
+If you do so, please include this problem report. You can
+delete your own text from the message returned below.
+
+\t\t\tThe Postfix program
+
+<bob@example.net>: host mx.example.net[192.0.2.10] said: 550 5.1.1
+    <bob@example.net>... User unknown (in reply to RCPT TO command)
+
+--old.postfix
+Content-Description: Undelivered Message
+Content-Type: message/rfc822
+
+From: list@example.org
+To: list@example.org
+
+hi
+--old.postfix--
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // BounceParser p_ims: the Exchange IMS report as plain text (not multipart), "did not reach
+    // the following recipient(s):", the returned headers after it.
+    case(
+        "bounceparser: IMS plain text",
+        "From: System Administrator <postmaster@example.net>
+To: list-bounces@example.org
+Subject: Undeliverable: news
+X-Mailer: Internet Mail Service (5.5.2653.19)
+
+Your message
+
+  To:      list@example.org
+  Subject: news
+  Sent:    Thu, 19 Sep 2002 10:00:00 -0400
+
+did not reach the following recipient(s):
+
+bob@example.net on Thu, 19 Sep 2002 10:00:05 -0400
+    The recipient name is not recognized
+\tThe MTS-ID of the original message is: c=us;a= ;p=example;l=MAIL0209191400
+    MSEXCH:IMS:EXAMPLE:MAIL:MAIL 0 (000C05A6) Unknown Recipient
+
+Message-ID: <1234@example.org>
+From: list@example.org
+To: list@example.org
+Subject: news
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // BounceParser p_aol_senderblock (Mailer: AirMail): the sender's own address after "Sorry",
+    // the list's after "not accepting mail from"; the recipients are the screen names.
+    case(
+        "bounceparser: AOL AirMail sender block",
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@aol.com>
+To: list-bounces@example.org
+Subject: Returned mail: Sender blocked
+Mailer: AirMail
+
+Sorry alice@example.org. Your mail to the following recipients could not be delivered because they are not accepting mail from list@example.org:
+    bobscreenname
+",
+        &["bobscreenname@aol.com"],
+        Bounce,
+        None,
+    ),
+    // BounceParser: a transient error is not a failure ($Not_An_Error: "transient ... error").
+    case(
+        "bounceparser: transient error",
+        "From: MAILER-DAEMON@mail.example.net
+To: list-bounces@example.org
+Subject: Warning: message delayed
+
+Your message to <bob@example.net> could not be delivered yet because of a
+transient error: 451 4.3.0 Mail server temporarily rejected message.
+Delivery will be retried.
+",
+        &["bob@example.net"],
+        Delay,
+        None,
+    ),
+    // Sendmail (flufl simplematch, sz-sb.de): the failed address and the alias it was expanded
+    // from; the address the mail was delivered to is the one that failed.
+    case(
+        "simplematch: sendmail expanded from",
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>
+To: list-bounces@example.org
+Subject: Returned mail: see transcript for details
+
+The original message was received at Mon, 6 Jan 2003 10:00:00 +0100
+from list.example.org [192.0.2.20]
+
+   ----- The following addresses had permanent fatal errors -----
+<bob.smith@mailhost.example.net>
+    (reason: 550 5.2.1 Mailbox disabled)
+    (expanded from: <bob@example.net>)
+
+   ----- Transcript of session follows -----
+... while talking to mailhost.example.net.:
+>>> DATA
+<<< 550 5.2.1 Mailbox disabled
+554 5.0.0 Service unavailable
+",
+        &["bob.smith@mailhost.example.net"],
+        Bounce,
+        Some(Reason::Suspend),
+    ),
+    // bounce_email / BounceParser _std_reason wordings the rules now carry.
+    case(
+        "bounceparser: Yahoo user doesn't have an account",
+        "From: MAILER-DAEMON@yahoo.com
+To: list-bounces@example.org
+Subject: failure notice
+
+Message from  yahoo.com.
+Unable to deliver message to the following address(es).
+
+<bob@yahoo.com>:
+This user doesn't have a yahoo.com account (bob@yahoo.com) [0]
+
+--- Original message follows.
+",
+        &["bob@yahoo.com"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    case(
+        "bounceparser: address not known here",
+        "From: MAILER-DAEMON@mail.example.net
+To: list-bounces@example.org
+Subject: Mail delivery failed
+
+The following address(es) failed:
+
+<bob@example.net>: address not known here
+
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    case(
+        "bounceparser: Smail no data record",
+        "From: MAILER-DAEMON@mail.example.net
+To: list-bounces@example.org
+Subject: mail failed, returning to sender
+
+|------------------------- Failed addresses follow: ---------------------|
+ <bob@nowhere.example.net> ... no data record of requested type
+|------------------------- Message text follows: ------------------------|
+",
+        &["bob@nowhere.example.net"],
+        Bounce,
+        Some(Reason::HostUnknown),
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
-/// as an auto-reply.
+/// as an auto-reply (or, for a success notice, a delivery report).
 static NOT_BOUNCES: &[(&str, &str)] = &[
     // BounceParser: TMDA's challenge (X-Delivery-Agent: TMDA).
     (
@@ -1559,6 +1795,65 @@ Do you have her new address?
 Alice
 ",
     ),
+    // BounceParser: TMDA's challenge known by its header alone (X-Delivery-Agent: TMDA), its
+    // subject a reply's.
+    (
+        "bounceparser: TMDA challenge by its header",
+        "From: bob-confirm-1234.abcd@example.net
+To: list-bounces@example.org
+Subject: Re: news
+X-Delivery-Agent: TMDA/1.1.12 (Macallan)
+Precedence: bulk
+
+This message was created automatically by mail delivery software.
+
+Your message attached below is being held because the address
+<list-bounces@example.org> has not been verified.
+
+To release your message for delivery, please send an empty message
+to the following address, or use your mailer's Reply feature.
+
+   bob-confirm-1234.abcd@example.net
+",
+    ),
+    // BounceParser $Not_An_Error: a report that the message was delivered.
+    (
+        "bounceparser: delivered to the following recipient",
+        "From: postmaster@mail.example.net
+To: list-bounces@example.org
+Subject: Delivery Status Notification (Relay)
+
+This is an automatically generated Delivery Status Notification.
+
+Your message has been successfully relayed to the following recipients,
+but the requested delivery status notifications may not be generated by
+the destination.
+
+       bob@example.net
+",
+    ),
+    // An Exchange out-of-office, multipart/alternative.
+    (
+        "bounceparser: vacation, multipart/alternative",
+        "From: Bob <bob@example.net>
+To: list@example.org
+Subject: Out of Office: news
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary=\"alt\"
+
+--alt
+Content-Type: text/plain
+
+I will be out of the office until 6 January with no access to e-mail.
+
+--alt
+Content-Type: text/html
+
+<META NAME=\"Generator\" CONTENT=\"MS Exchange Server version 5.5.2653.12\">
+<p>I will be out of the office until 6 January with no access to e-mail.</p>
+--alt--
+",
+    ),
     // bounce_email: an autoresponder by its Precedence and subject.
     (
         "bounce_email: autorespond",
@@ -1607,7 +1902,7 @@ fn peer_non_bounces() {
     for (name, email) in NOT_BOUNCES {
         match parse_bounce(email.as_bytes()) {
             Err(_) => {}
-            Ok(r) if r.kind == ReportKind::AutoReply => {}
+            Ok(r) if matches!(r.kind, ReportKind::AutoReply | ReportKind::Delivery) => {}
             Ok(r) => failures.push(format!(
                 "{name}: read as {:?} ({}) for {:?}",
                 r.kind,

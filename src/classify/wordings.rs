@@ -280,6 +280,8 @@ const WORDINGS: &[(&str, &str)] = &[
     ("bob@21cn.com is now disabled with SMTP service", "suspend"),
     ("A conta do destinatario encontra-se suspensa", "suspend"),
     // ------------------------------------------------------------------ hostunknown
+    // Smail, as Mail::DeliveryStatus::BounceParser _std_reason reads it
+    ("bob@nowhere.example.net ... no data record of requested type", "hostunknown"),
     // Sisimai lib/Sisimai/Reason/HostUnknown.pm
     ("Domain does not exist", "hostunknown"),
     ("Domain is not reachable", "hostunknown"),
@@ -495,6 +497,8 @@ const WORDINGS: &[(&str, &str)] = &[
     ("This server doesn't handle mail for that user", "userunknown"),
     ("Reason: account not activated", "userunknown"),
     ("192.0.2.1 does not like recipient.", "userunknown"),
+    ("This user doesn't have a yahoo.com account (bob@yahoo.com) [0]", "userunknown"),
+    ("<bob@example.com>: address not known here", "userunknown"),
     // cfortune/PHP-Bounce-Handler bounce_responses.php; vpopmail chkuser
     ("Rejected by policy", "policyviolation"),
     ("Mail rejected by Windows Live Hotmail for policy reasons", "policyviolation"),
