@@ -331,13 +331,20 @@ fn addresses_in_line(line: &str, skip: &Skip) -> Vec<String> {
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
-    let mut previous = "";
+    let mut previous = ["", ""];
     for word in line.split(|c: char| c.is_whitespace() || c == ',') {
         // An address after `from` is a sender's (`not accepting mail from list@example.org`),
         // one after a greeting the reader's (`Sorry alice@example.org.`): BounceParser
         // _extract_reports and p_aol_senderblock drop both.
-        let after = std::mem::replace(&mut previous, word);
-        if ["from", "sorry", "dear", "hello", "hi"].iter().any(|w| after.eq_ignore_ascii_case(w)) {
+        // So is one after `reply to` or `contact` (Netscape Messaging Server's `Please reply to
+        // <postmaster@…> if you feel this message to be in error`, flufl.bounce
+        // _detectors/netscape.py).
+        let [two_before, before] = previous;
+        previous = [before, word];
+        let reply_to = before.eq_ignore_ascii_case("to") && two_before.eq_ignore_ascii_case("reply");
+        if reply_to
+            || ["from", "sorry", "dear", "hello", "hi", "contact"].iter().any(|w| before.eq_ignore_ascii_case(w))
+        {
             continue;
         }
         // `RCPT TO:<bob@example.com>`, `To:bob@example.com`, `(bob@example.com)`.

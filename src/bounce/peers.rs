@@ -1707,6 +1707,129 @@ Subject: mail failed, returning to sender
         Bounce,
         Some(Reason::HostUnknown),
     ),
+    // flufl.bounce caiwireless.py: "This format thinks it's a MIME, but it really isn't": a
+    // multipart/mixed whose boundary never comes.
+    case(
+        "caiwireless: multipart without its boundary",
+        "From: postmaster@mail.example.net
+To: list-bounces@example.org
+Subject: Returned Mail
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"never-here\"
+
+The following recipients did not receive this message:
+
+     <bob@example.net>
+
+Please reply to postmaster@mail.example.net
+if you feel this message to be in error.
+",
+        &["bob@example.net"],
+        Bounce,
+        None,
+    ),
+    // flufl.bounce netscape.py (NMS 4.1): the reason first, then the address, then "Please reply
+    // to <…>" with an address that is not the recipient.
+    crlf(case(
+        "netscape: NMS 4.1, reply-to address after the list",
+        "From: Mail Administrator <Postmaster@mail.example.net>
+To: list-bounces@example.org
+Subject: Mail System Error - Returned Mail
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"NMS41\"
+
+--NMS41
+Content-Type: text/plain
+
+This Message was undeliverable due to the following reason:
+
+The user(s) account is temporarily over quota.
+
+<bob@example.net>
+
+Please reply to <helpdesk@mail.example.net>
+if you feel this message to be in error.
+
+--NMS41--
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::MailboxFull),
+    )),
+    // flufl.bounce simplematch.py (thehartford.com, "simple_30 … an apparent misspelling"):
+    // "Delevery to the following recipients failed." / "… was aborted".
+    case(
+        "simplematch: Delevery misspelt",
+        "From: postmaster@example.net
+To: list-bounces@example.org
+Subject: Delivery Status Notification (Failure)
+
+This is an automatically generated Delivery Status Notification.
+
+Delevery to the following recipients failed.
+
+       bob@example.net
+
+",
+        &["bob@example.net"],
+        Bounce,
+        None,
+    ),
+    case(
+        "simplematch: delivery was aborted",
+        "From: postmaster@example.net
+To: list-bounces@example.org
+Subject: Delivery Status Notification (Failure)
+
+This is an automatically generated Delivery Status Notification.
+
+Delivery to the following recipients was aborted after 2 second(s):
+
+  * bob@example.net
+
+",
+        &["bob@example.net"],
+        Bounce,
+        None,
+    ),
+    // flufl.bounce smtp32.py: "delivery failed …: addr".
+    case(
+        "smtp32: delivery failed n attempts",
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>
+To: list-bounces@example.org
+Subject: Undeliverable Mail
+X-Mailer: <SMTP32 v8.15>
+
+Delivery failed 3 attempts: bob@example.net
+
+Original message follows.
+",
+        &["bob@example.net"],
+        Bounce,
+        None,
+    ),
+    // flufl.bounce yahoo.py: several "<addr>:" paragraphs.
+    case(
+        "yahoo: two recipients",
+        "From: MAILER-DAEMON@yahoo.com
+To: list-bounces@example.org
+Subject: failure notice
+
+Message from  yahoo.com.
+Unable to deliver message to the following address(es).
+
+<bob@example.net>:
+Remote host said: 550 5.1.1 unknown or illegal alias: bob@example.net [RCPT_TO]
+
+<carol@example.net>:
+Remote host said: 552 5.2.2 Mailbox over quota [RCPT_TO]
+
+--- Original message follows.
+",
+        &["bob@example.net", "carol@example.net"],
+        Bounce,
+        None,
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
