@@ -1830,6 +1830,60 @@ Remote host said: 552 5.2.2 Mailbox over quota [RCPT_TO]
         Bounce,
         None,
     ),
+    // BounceParser p_xdelivery_status: XWall (an Exchange gateway) labels its report part
+    // message/xdelivery-status.
+    case(
+        "bounceparser: message/xdelivery-status",
+        "From: postmaster@xwall.example.net
+To: list-bounces@example.org
+Subject: Undeliverable: news
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"xw\"
+
+--xw
+Content-Type: text/plain
+
+The message could not be delivered.
+
+--xw
+Content-Type: message/xdelivery-status
+
+Reporting-MTA: dns; xwall.example.net
+
+Final-Recipient: rfc822; bob@example.net
+Action: failed
+Status: 5.2.2
+Diagnostic-Code: smtp; 552 5.2.2 Mailbox full
+
+--xw--
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::MailboxFull),
+    ),
+    // flufl.bounce exchange.py family, Exchange 2000/2003 as plain text: "could not be reached",
+    // "addr on date", the status in angle brackets.
+    case(
+        "exchange: 2003 plain text",
+        "From: System Administrator <postmaster@example.net>
+To: list-bounces@example.org
+Subject: Undeliverable: news
+
+Your message did not reach some or all of the intended recipients.
+
+      Subject:\tnews
+      Sent:\t1/6/2003 10:00 AM
+
+The following recipient(s) could not be reached:
+
+      bob@example.net on 1/6/2003 10:00 AM
+            The e-mail account does not exist at the organization this message was sent to.  Check the e-mail address, or contact the recipient directly to find out the correct address.
+            <mail.example.net #5.1.1>
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
@@ -1975,6 +2029,77 @@ Content-Type: text/html
 <META NAME=\"Generator\" CONTENT=\"MS Exchange Server version 5.5.2653.12\">
 <p>I will be out of the office until 6 January with no access to e-mail.</p>
 --alt--
+",
+    ),
+    // A read receipt (RFC 8098 disposition notification): a report, but of no failure.
+    (
+        "read receipt",
+        "From: Bob <bob@example.net>
+To: alice@example.org
+Subject: Read: news
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=disposition-notification; boundary=\"mdn\"
+
+--mdn
+Content-Type: text/plain
+
+Your message
+
+  To: bob@example.net
+  Subject: news
+
+was read on Mon, 6 Jan 2003 10:00:00 +0100.
+
+--mdn
+Content-Type: message/disposition-notification
+
+Reporting-UA: mail.example.net; Microsoft Exchange Server
+Final-Recipient: rfc822;bob@example.net
+Original-Message-ID: <1234@example.org>
+Disposition: automatic-action/MDN-sent-automatically; displayed
+
+--mdn--
+",
+    ),
+    // A mailing list's moderation notice: the post is held, nothing failed (the notices Mailman
+    // sends itself, which its bounce detectors must not take for bounces).
+    (
+        "mailing list moderation hold",
+        "From: news-owner@example.org
+To: alice@example.net
+Subject: Your message to News awaits moderator approval
+
+Your mail to 'News' with the subject
+
+    hello
+
+Is being held until the list moderator can review it for approval.
+
+The reason it is being held:
+
+    Post by non-member to a members-only list
+
+Either the message will get posted to the list, or you will receive
+notification of the moderator's decision.
+",
+    ),
+    // A person forwarding a bounce: the bounce's words, a person's sender and a forward's subject.
+    (
+        "a person forwarding a bounce",
+        "From: Alice <alice@example.org>
+To: Help Desk <help@example.net>
+Subject: Fwd: Undelivered Mail Returned to Sender
+
+Can you look at this? Thanks, Alice
+
+---------- Forwarded message ----------
+From: Mail Delivery System <MAILER-DAEMON@mail.example.org>
+Subject: Undelivered Mail Returned to Sender
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+<carol@example.net>: host mx.example.net[192.0.2.10] said: 550 5.1.1 User unknown
 ",
     ),
     // bounce_email: an autoresponder by its Precedence and subject.
