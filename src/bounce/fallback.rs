@@ -394,6 +394,16 @@ fn recipient_field(line: &str) -> bool {
         .any(|w| name.contains(w))
 }
 
+/// True when a line gives a reason for a failure in the words of the reply rules
+/// (`Local mailbox bob@example.net is unavailable: user not found`): Mail::DeliveryStatus::
+/// BounceParser's `_extract_reports` takes an address with the reason next to it.
+fn states_reason(line: &str) -> bool {
+    crate::classify::classify_text(text::prefix(line, MAX_LINE_REASON), false).reason != Reason::Undefined
+}
+
+/// How much of a line is classified by [`states_reason`].
+const MAX_LINE_REASON: usize = 1024;
+
 /// A line that says the addresses under it failed: a failure phrase, or a colon after a word
 /// for recipients.
 fn heading(line: &str) -> bool {
@@ -480,7 +490,8 @@ fn candidates(lines: &[&str], skip: &Skip) -> Vec<(String, usize)> {
             || recipient_field(t)
             || in_list
             || text::mentions_reply(t)
-            || recognition::says_failure_or_delay(t);
+            || recognition::says_failure_or_delay(t)
+            || states_reason(t);
         if named {
             out.extend(found.into_iter().map(|a| (a, i)));
         }

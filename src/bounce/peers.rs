@@ -1884,6 +1884,145 @@ The following recipient(s) could not be reached:
         Bounce,
         Some(Reason::UserUnknown),
     ),
+    // ------------------------------------------------ GNU Mailman 2.1 SimpleMatch, later patterns
+    // Dovecot LDA's rejection as a disposition notification ("bogus - should be DSN"): "Your
+    // message to <addr> was automatically rejected:" ... "Reporting".
+    case(
+        "mailman simplematch: Dovecot LDA rejection MDN",
+        "From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.net>
+To: list-bounces@example.org
+Subject: Automatically rejected mail
+Auto-Submitted: auto-replied (rejected)
+Precedence: bulk
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=disposition-notification;
+\tboundary=\"dovecot\"
+
+--dovecot
+Content-Type: text/plain; charset=utf-8
+
+Your message to <bob@example.net> was automatically rejected:
+Quota exceeded (mailbox for user is full)
+
+--dovecot
+Content-Type: message/disposition-notification
+
+Reporting-UA: mail.example.net; Dovecot Mail Delivery Agent
+Final-Recipient: rfc822; bob@example.net
+Original-Message-ID: <1234@example.org>
+Disposition: automatic-action/MDN-sent-automatically; deleted
+
+--dovecot--
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::MailboxFull),
+    ),
+    // mail.ru: "A message that you sent was rejected" ... "This is a copy of your message".
+    case(
+        "mailman simplematch: mail.ru rejected by scanning code",
+        "From: Mail Delivery System <mailer-daemon@mx.example.net>
+To: list-bounces@example.org
+Subject: Mail delivery failed: returning message to sender
+
+This message was created automatically by mail delivery software.
+
+A message that you sent was rejected by the local scanning code that
+checks incoming messages on this system. The following error was given:
+
+  Message was not accepted -- invalid mailbox.  Local mailbox bob@example.net is unavailable: user not found
+
+------ This is a copy of your message, including all the headers. ------
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // MailEnable: "Message could not be delivered to some recipients." ... "Recipient:
+    // [SMTP:addr]" ... "Message headers follow".
+    crlf(case(
+        "mailman simplematch: MailEnable SMTP: recipient",
+        "From: POSTMASTER@mail.example.net
+To: list-bounces@example.org
+Subject: Message Delivery Failure
+
+MailEnable: Message could not be delivered to some recipients.
+The following recipient(s) could not be reached:
+
+\tRecipient: [SMTP:bob@example.net]
+\tReason: The message could not be delivered because the domain name (example.net) does not appear to be registered.
+
+Message headers follow:
+
+From: list@example.org
+",
+        &["bob@example.net"],
+        Bounce,
+        None,
+    )),
+    // Yahoo, "wasn't able to deliver the following message" ... "To: addr" ... "---Below this
+    // line is a copy of the message."
+    case(
+        "mailman simplematch: Yahoo To: line",
+        "From: MAILER-DAEMON@yahoo.com
+To: list-bounces@example.org
+Subject: Failure Notice
+
+Message from  yahoo.com.
+Sorry, I wasn't able to deliver the following message to the following address.
+
+To: bob@example.net
+Reason: Mailbox is over quota
+
+---Below this line is a copy of the message.
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::MailboxFull),
+    ),
+    // "This is a delivery failure notification message" ... "-- addr" ... "The problem appears
+    // to be".
+    case(
+        "mailman simplematch: delivery failure notification message",
+        "From: postmaster@mail.example.net
+To: list-bounces@example.org
+Subject: Delivery failure
+
+This is a delivery failure notification message indicating that
+an email you addressed to email address :
+
+  -- bob@example.net
+
+could not be delivered. The problem appears to be :
+
+  -- Recipient email address is possibly incorrect
+
+Additional information follows :
+
+  -- 550 5.1.1 Mailbox does not exist
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // uci.edu: "--------Message not delivered" ... the address alone ... "--------Error Detail".
+    case(
+        "mailman simplematch: uci.edu dashed markers",
+        "From: MAILER-DAEMON@example.edu
+To: list-bounces@example.org
+Subject: Undeliverable mail
+
+--------Message not delivered to the following:
+
+          bob@example.edu    Mailbox unknown
+
+--------Error Detail (phquery=Yes):
+   The message could not be delivered because no matching name was found.
+",
+        &["bob@example.edu"],
+        Bounce,
+        None,
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
@@ -2160,4 +2299,13 @@ fn peer_non_bounces() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Sendmail's `(expanded from: <alias>)`: the address the sender wrote, which GNU Mailman's
+/// SimpleMatch (sz-sb.de) reports too, is the recipient's original address.
+#[test]
+fn sendmail_expanded_from_is_the_original_recipient() {
+    let c = CASES.iter().find(|c| c.name == "simplematch: sendmail expanded from").map(|c| c.email);
+    let r = parse_bounce(c.unwrap_or_default().as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.recipients[0].original_recipient.as_deref(), Some("bob@example.net"));
 }
