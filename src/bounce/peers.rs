@@ -2023,6 +2023,59 @@ Subject: Undeliverable mail
         Bounce,
         None,
     ),
+    // GNU Mailman 2.1 Qmail.py: the introduction "Your mail message to the following".
+    case(
+        "mailman qmail: Your mail message to the following",
+        "From: MAILER-DAEMON@mail.example.net
+To: list-bounces@example.org
+Subject: failure notice
+
+Your mail message to the following address(es) could not be delivered.
+This is a permanent error.
+
+<bob@example.net>:
+Sorry, no mailbox here by that name. (#5.1.1)
+
+--- Below this line is a copy of the message.
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // GNU Mailman 2.1 Yahoo.py: "Sorry, we were unable to deliver your message to the following
+    // address." ... "--- Below this line is a copy of the message."
+    crlf(case(
+        "mailman yahoo: Sorry, we were unable to deliver",
+        "From: MAILER-DAEMON@yahoo.com
+To: list-bounces@example.org
+Subject: Failure Notice
+
+Sorry, we were unable to deliver your message to the following address.
+
+<bob@example.net>:
+Remote host said: 554 delivery error: dd Sorry your message to bob@example.net cannot be delivered. This mailbox is disabled (554.30) [RCPT_TO]
+
+--- Below this line is a copy of the message.
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::Suspend),
+    )),
+    // GNU Mailman 2.1 SimpleWarning.py: "We will continue to try to deliver" (RS ver 1.0.95vs).
+    case(
+        "mailman simplewarning: we will continue to try to deliver",
+        "From: postmaster@mail.example.net
+To: list-bounces@example.org
+Subject: Delivery Status Notification
+
+Your message to <bob@example.net> could not be delivered yet: the
+receiving server did not answer.
+We will continue to try to deliver your message for 5 days.
+",
+        &["bob@example.net"],
+        Delay,
+        None,
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
