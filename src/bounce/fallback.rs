@@ -436,8 +436,9 @@ fn bare_name(line: &str) -> Option<&str> {
 }
 
 /// The recipients the text names by their local part alone ([`bare_name`]): the lines of the
-/// list right under a heading that says delivery failed and ends with a colon, or the value of
-/// a recipient field (`Receiver not found: bob`). Used only when the text names no address.
+/// list right under a heading that says delivery to "the following" failed and ends with a
+/// colon (not "for the following reason:", whose list is of reasons), or the value of a
+/// recipient field (`Receiver not found: bob`). Used only when the text names no address.
 fn bare_names(lines: &[&str]) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
     let mut in_list = false;
@@ -446,16 +447,16 @@ fn bare_names(lines: &[&str]) -> Vec<(String, usize)> {
         if t.is_empty() {
             continue;
         }
+        // A heading may name the sender (`not accepting mail from list@example.org:`).
         if t.contains('@') {
-            // A heading may name the sender (`not accepting mail from list@example.org:`).
-            in_list = t.ends_with(':') && heading(t);
+            in_list = list_heading(t);
             continue;
         }
         if in_list && let Some(name) = bare_name(t) {
             out.push((name.to_string(), i));
             continue;
         }
-        in_list = t.ends_with(':') && heading(t);
+        in_list = list_heading(t);
         if let Some((_, value)) = t.split_once(':').filter(|_| recipient_field(t))
             && let Some(name) = bare_name(value).filter(|n| value.trim() == *n)
         {
@@ -466,6 +467,12 @@ fn bare_names(lines: &[&str]) -> Vec<(String, usize)> {
         }
     }
     out
+}
+
+/// A heading of a list of recipients ([`bare_names`]).
+fn list_heading(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    line.ends_with(':') && lower.contains("the following") && !lower.contains("reason") && heading(line)
 }
 
 /// Every `(address, line index)` of the text that names a failed recipient (see the module

@@ -2076,6 +2076,68 @@ We will continue to try to deliver your message for 5 days.
         Delay,
         None,
     ),
+    // GNU Mailman GroupWise.py for NTMail (X-Mailer: NTMail v4.30): the address first on its
+    // line in the text part, the reason after it.
+    case(
+        "groupwise: NTMail",
+        "From: postmaster@mail.example.net
+To: list-bounces@example.org
+Subject: Returned mail - nameserver error report
+X-Mailer: NTMail v4.30.0012
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"ntmail\"
+
+--ntmail
+Content-Type: text/plain; charset=\"us-ascii\"
+
+The following recipients did not receive your message:
+
+bob@example.net  unknown user
+
+--ntmail
+Content-Type: message/rfc822
+
+From: list@example.org
+To: list@example.org
+
+hi
+--ntmail--
+",
+        &["bob@example.net"],
+        Bounce,
+        Some(Reason::UserUnknown),
+    ),
+    // A reason alone on its line under "for the following reason:" is no local part: the
+    // recipient is the returned message's.
+    case(
+        "bare words under a reason heading",
+        "From: MAILER-DAEMON@mail.example.net
+To: list-bounces@example.org
+Subject: Undeliverable mail
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"r\"
+
+--r
+Content-Type: text/plain
+
+Delivery failed for the following reason:
+
+    Timeout
+
+--r
+Content-Type: message/rfc822
+
+From: list@example.org
+To: bob@example.net
+Subject: news
+
+hi
+--r--
+",
+        &["bob@example.net"],
+        Bounce,
+        None,
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
