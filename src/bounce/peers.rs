@@ -2138,6 +2138,45 @@ hi
         Bounce,
         None,
     ),
+    // ---------------------------------------------------- auto-replies by bounce_email's subjects
+    // bounce_email check_if_bounce/get_code: /auto.*reply|vacation|(out|away).*office|on holiday|
+    // abwesenheits|autorespond|Automatische|eingangsbestätigung/ (code 99, an auto-reply).
+    case(
+        "bounce_email: autoresponder subject",
+        "From: Sales <sales@example.net>
+To: alice@example.org
+Subject: Autoresponder: your enquiry
+
+Thank you for your message. We will answer within two working days.
+",
+        &["sales@example.net"],
+        ReportKind::AutoReply,
+        Some(Reason::Vacation),
+    ),
+    case(
+        "bounce_email: away from office subject",
+        "From: Bob <bob@example.net>
+To: alice@example.org
+Subject: Away from office until Monday
+
+I am away from the office with limited access to e-mail.
+",
+        &["bob@example.net"],
+        ReportKind::AutoReply,
+        Some(Reason::Vacation),
+    ),
+    case(
+        "bounce_email: Eingangsbestätigung subject",
+        "From: Kundenservice <service@example.net>
+To: alice@example.org
+Subject: Eingangsbestätigung: Ihre Anfrage
+
+Vielen Dank für Ihre Nachricht. Wir melden uns in Kürze.
+",
+        &["service@example.net"],
+        ReportKind::AutoReply,
+        Some(Reason::Vacation),
+    ),
 ];
 
 /// Emails the peer detectors take care not to read as bounces; each must be refused or read
