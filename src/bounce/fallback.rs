@@ -333,12 +333,11 @@ fn addresses_in_line(line: &str, skip: &Skip) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut previous = ["", ""];
     for word in line.split(|c: char| c.is_whitespace() || c == ',') {
-        // An address after `from` is a sender's (`not accepting mail from list@example.org`),
-        // one after a greeting the reader's (`Sorry alice@example.org.`): BounceParser
-        // _extract_reports and p_aol_senderblock drop both.
-        // So is one after `reply to` or `contact` (Netscape Messaging Server's `Please reply to
-        // <postmaster@…> if you feel this message to be in error`, flufl.bounce
-        // _detectors/netscape.py).
+        // No recipient: an address after `from`, a sender's (`not accepting mail from
+        // list@example.org`); after a greeting, the reader's (`Sorry alice@example.org.`), both
+        // dropped by BounceParser _extract_reports and p_aol_senderblock; after `reply to` or
+        // `contact`, a helpdesk's (Netscape Messaging Server's `Please reply to <…> if you feel
+        // this message to be in error`, skipped by flufl.bounce _detectors/netscape.py).
         let [two_before, before] = previous;
         previous = [before, word];
         let reply_to = before.eq_ignore_ascii_case("to") && two_before.eq_ignore_ascii_case("reply");
