@@ -506,6 +506,7 @@ fn main() {
             "body-failure" => ("body", "BodyFailure"),
             "body-delay" => ("body", "BodyDelay"),
             "body-challenge" => ("body", "BodyChallenge"),
+            "body-delivered" => ("body", "BodyDelivered"),
             other => panic!("recognition.toml: unknown kind {other:?}"),
         };
         assert!(!s.source.is_empty(), "recognition.toml: {} has no source", s.kind);

@@ -9,10 +9,13 @@
 //!    that is only the address (`<bob@example.com>:`, the qmail layout that many MTAs copy), an
 //!    SMTP transcript line (`RCPT TO:<bob@example.com>`, `>>> RCPT To:<…>`), a field-like line
 //!    (`Recipient address: …`, `Original-Recipient: …`, `Destinatario: …`), a line that also
-//!    gives a reply code or a failure phrase (`User's mailbox is full: <bob@example.com>`), or
-//!    any address line in the list under a heading that says delivery failed (`The following
-//!    recipients could not be reached:`);
-//! 3. the returned message's `To` (the attached message, else a header block in the text).
+//!    gives a reply code, a failure or delay phrase or the words `addressed to` (`User's mailbox
+//!    is full: <bob@example.com>`), or any address line in the list under a heading that says
+//!    delivery failed or is delayed (`The following recipients could not be reached:`);
+//! 3. the recipients named by their local part alone in the list under such a heading
+//!    (`bob (user not found)`, GroupWise, AOL, Yale, CompuServe), completed with the returned
+//!    message's `To` address of that local part, else with the domain of the bounce's sender;
+//! 4. the returned message's `To` (the attached message, else a header block in the text).
 //!
 //! The text is read up to where the returned message starts. Addresses that are the bounce's
 //! own (its `From`, `To`, `Reply-To`, the returned message's sender) or a daemon's
@@ -77,6 +80,27 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         addresses = order;
     }
     let original = text::original(msg);
+    if addresses.is_empty() {
+        let names = bare_names(&lines);
+        let domain = super::mime::addresses(msg, "from")
+            .into_iter()
+            .next()
+            .and_then(|a| a.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()));
+        if let (false, Some(domain)) = (names.is_empty(), domain) {
+            for (name, i) in names {
+                let a = original
+                    .to
+                    .iter()
+                    .find(|t| t.rsplit_once('@').is_some_and(|(l, _)| l.eq_ignore_ascii_case(&name)))
+                    .cloned()
+                    .unwrap_or_else(|| format!("{name}@{domain}"));
+                if !skip.skips(&a) && !addresses.iter().any(|o| o.eq_ignore_ascii_case(&a)) {
+                    at.entry(a.to_lowercase()).or_default().push(i);
+                    addresses.push(a);
+                }
+            }
+        }
+    }
     if addresses.is_empty() {
         addresses = returned_to(&original, after).into_iter().filter(|a| !skip.skips(a)).collect();
     }
@@ -230,6 +254,7 @@ const RETURNED: &[&str] = &[
     "--------returned mail follows--------",
     "original message attached",
     "---- start of returned message ----",
+    "--- returned message ---",
     "old message:",
     "a copy of the original message",
     "your message reads",
@@ -306,9 +331,30 @@ fn addresses_in_line(line: &str, skip: &Skip) -> Vec<String> {
         return Vec::new();
     }
     let mut out: Vec<String> = Vec::new();
+    let mut previous = ["", ""];
     for word in line.split(|c: char| c.is_whitespace() || c == ',') {
+        // No recipient: an address after `from`, a sender's (`not accepting mail from
+        // list@example.org`); after a greeting, the reader's (`Sorry alice@example.org.`), both
+        // dropped by BounceParser _extract_reports and p_aol_senderblock; after `reply to` or
+        // `contact`, a helpdesk's (Netscape Messaging Server's `Please reply to <…> if you feel
+        // this message to be in error`, skipped by flufl.bounce _detectors/netscape.py).
+        let [two_before, before] = previous;
+        previous = [before, word];
+        let reply_to = before.eq_ignore_ascii_case("to") && two_before.eq_ignore_ascii_case("reply");
+        if reply_to
+            || ["from", "sorry", "dear", "hello", "hi", "contact"].iter().any(|w| before.eq_ignore_ascii_case(w))
+        {
+            continue;
+        }
         // `RCPT TO:<bob@example.com>`, `To:bob@example.com`, `(bob@example.com)`.
         let word = word.rsplit_once(':').filter(|(_, a)| a.contains('@')).map_or(word, |(_, a)| a);
+        // Exchange IMS writes the X.400 form `c=US;a= ;p=…;dda:SMTP=bob@example.com;`
+        // (flufl.bounce _detectors/exchange.py `SMTP=(?P<addr>[^;]+); on`; BounceParser
+        // _cleanup_email `s/.*:SMTP=//`).
+        let word = match word.get(..5) {
+            Some(p) if p.eq_ignore_ascii_case("smtp=") => word.get(5..).unwrap_or(word),
+            _ => word,
+        };
         if !word.contains('@') {
             continue;
         }
@@ -330,15 +376,102 @@ fn recipient_field(line: &str) -> bool {
     let Some((name, _)) = line.split_once(':') else { return false };
     let name = name.trim().to_lowercase();
     name.len() <= 40
-        && ["recipient", "rcpt", "destinat", "empfänger", "adresse", "address", "error-for", "userid", "宛先", "收件人"]
-            .iter()
-            .any(|w| name.contains(w))
+        && [
+            "recipient",
+            "receiver",
+            "rcpt",
+            "destinat",
+            "empfänger",
+            "adresse",
+            "address",
+            "error-for",
+            "userid",
+            "宛先",
+            "收件人",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
 }
+
+/// True when a line gives a reason for a failure in the words of the reply rules
+/// (`Local mailbox bob@example.net is unavailable: user not found`): Mail::DeliveryStatus::
+/// BounceParser's `_extract_reports` takes an address with the reason next to it.
+fn states_reason(line: &str) -> bool {
+    crate::classify::classify_text(text::prefix(line, MAX_LINE_REASON), false).reason != Reason::Undefined
+}
+
+/// How much of a line is classified by [`states_reason`].
+const MAX_LINE_REASON: usize = 1024;
 
 /// A line that says the addresses under it failed: a failure phrase, or a colon after a word
 /// for recipients.
 fn heading(line: &str) -> bool {
-    recognition::says_failure(line) || (line.ends_with(':') && recipient_field(line))
+    recognition::says_failure_or_delay(line) || (line.ends_with(':') && recipient_field(line))
+}
+
+/// A recipient written as its local part alone (`bob (user not found)`, `bob    Mailbox
+/// unknown`, `bobscreenname`): a word of the characters of a local part, alone on its line or
+/// followed by a comment in parentheses or by a column gap (a tab or two spaces) and a reason.
+/// Reports of systems that name the user of their own domain write it so: Novell GroupWise 5.2
+/// (BounceParser p_novell_groupwise_5_2: `lsinger (user not found)`), AOL (flufl.bounce
+/// _detectors/aol.py: the screen names under "mail to the following recipients could not be
+/// delivered"; BounceParser p_aol_senderblock), Yale (flufl.bounce _detectors/yale.py: the user
+/// name under "Message not delivered to the following"), CompuServe (BounceParser p_compuserve:
+/// `Receiver not found: lallison`).
+fn bare_name(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let word = t.split_whitespace().next()?;
+    let after = t.get(word.len()..).unwrap_or_default();
+    let rest = after.trim_start();
+    let gap = after.len() - rest.len();
+    let ok_word = (1..=64).contains(&word.len())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+        && word.chars().any(|c| c.is_ascii_alphabetic())
+        && !word.starts_with(['.', '-'])
+        && !word.ends_with(['.', '-']);
+    let ok_rest =
+        rest.is_empty() || (rest.starts_with('(') && rest.ends_with(')')) || gap >= 2 || after.starts_with('\t');
+    (ok_word && ok_rest).then_some(word)
+}
+
+/// The recipients the text names by their local part alone ([`bare_name`]): the lines of the
+/// list right under a heading that says delivery to "the following" failed and ends with a
+/// colon (not "for the following reason:", whose list is of reasons), or the value of a
+/// recipient field (`Receiver not found: bob`). Used only when the text names no address.
+fn bare_names(lines: &[&str]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    let mut in_list = false;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        // A heading may name the sender (`not accepting mail from list@example.org:`).
+        if t.contains('@') {
+            in_list = list_heading(t);
+            continue;
+        }
+        if in_list && let Some(name) = bare_name(t) {
+            out.push((name.to_string(), i));
+            continue;
+        }
+        in_list = list_heading(t);
+        if let Some((_, value)) = t.split_once(':').filter(|_| recipient_field(t))
+            && let Some(name) = bare_name(value).filter(|n| value.trim() == *n)
+        {
+            out.push((name.to_string(), i));
+        }
+        if out.len() >= MAX_RECIPIENTS {
+            break;
+        }
+    }
+    out
+}
+
+/// A heading of a list of recipients ([`bare_names`]).
+fn list_heading(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    line.ends_with(':') && lower.contains("the following") && !lower.contains("reason") && heading(line)
 }
 
 /// Every `(address, line index)` of the text that names a failed recipient (see the module
@@ -359,10 +492,12 @@ fn candidates(lines: &[&str], skip: &Skip) -> Vec<(String, usize)> {
         let lower = t.to_ascii_lowercase();
         let named = address_only(t)
             || lower.contains("rcpt to")
+            || lower.contains("addressed to")
             || recipient_field(t)
             || in_list
             || text::mentions_reply(t)
-            || recognition::says_failure(t);
+            || recognition::says_failure_or_delay(t)
+            || states_reason(t);
         if named {
             out.extend(found.into_iter().map(|a| (a, i)));
         }

@@ -53,6 +53,8 @@ mod text;
 #[cfg(test)]
 mod corpus;
 #[cfg(test)]
+mod peers;
+#[cfg(test)]
 mod tests;
 
 use crate::classify::{Bounce, Classification, Reason};

@@ -10,7 +10,8 @@
 //! - the subject, in the languages bounces are written in (`subject-*`);
 //! - `multipart/report` (RFC 6522), `Auto-Submitted` (RFC 3834 §5), `X-Failed-Recipients` (Exim);
 //! - the body's failure and delay phrases (`body-*`), and the words of challenge-response
-//!   systems, which are not bounces.
+//!   systems and of success notices, which are not bounces;
+//! - the header of a challenge-response system (`X-Delivery-Agent: TMDA`).
 //!
 //! The phrases live in `data/recognition.toml`, each row with its source; they are matched in
 //! one pass per field (a double-array Aho-Corasick automaton, as the reply rules are) over the
@@ -37,6 +38,7 @@ pub(crate) enum Signal {
     BodyFailure,
     BodyDelay,
     BodyChallenge,
+    BodyDelivered,
 }
 
 impl Signal {
@@ -94,7 +96,7 @@ static AUTOMATA: LazyLock<Automata> = LazyLock::new(|| {
     Automata {
         subject: Phrases::new(&[SubjectBounce, SubjectDelay, SubjectAutoReply, SubjectComplaint, SubjectChallenge]),
         name: Phrases::new(&[SenderName]),
-        body: Phrases::new(&[BodyFailure, BodyDelay, BodyChallenge]),
+        body: Phrases::new(&[BodyFailure, BodyDelay, BodyChallenge, BodyDelivered]),
         locals: SIGNALS.iter().filter(|r| r.kind == SenderLocal).flat_map(|r| r.phrases.iter().copied()).collect(),
     }
 });
@@ -109,9 +111,11 @@ pub(crate) fn body_bits(text: &str) -> u32 {
     AUTOMATA.body.bits(&normalize(text::prefix(text, MAX_BODY)))
 }
 
-/// True when `text` has one of the body's failure phrases.
-pub(crate) fn says_failure(text: &str) -> bool {
-    body_bits(text) & Signal::BodyFailure.bit() != 0
+/// True when `text` has one of the body's failure or delay phrases (a delay warning names its
+/// recipients in the same sentences a bounce does: `Delivery of the message to "bob@…" has been
+/// postponed`).
+pub(crate) fn says_failure_or_delay(text: &str) -> bool {
+    body_bits(text) & (Signal::BodyFailure.bit() | Signal::BodyDelay.bit()) != 0
 }
 
 /// The prefixes mail clients put before the subject of a reply or a forward (English, German,
@@ -152,6 +156,9 @@ pub(crate) struct Signals {
     pub auto_submitted: bool,
     /// An `X-Failed-Recipients` header (Exim and others list the failed addresses there).
     pub failed_recipients: bool,
+    /// The header of a challenge-response system: `X-Delivery-Agent: TMDA…` (TMDA writes it
+    /// on its challenges; Mail::DeliveryStatus::BounceParser ignores such emails by it).
+    pub challenge_agent: bool,
 }
 
 impl Signals {
@@ -172,7 +179,9 @@ impl Signals {
         let report = msg.parts.first().is_some_and(|p| mime::mime_type(p) == "multipart/report");
         let auto_submitted = raw("auto-submitted").as_deref().and_then(fields::token).is_some_and(|v| v != "no");
         let failed_recipients = text::has_header(msg, "x-failed-recipients");
-        Signals { bits, null_path, report, auto_submitted, failed_recipients }
+        let challenge_agent = raw("x-delivery-agent")
+            .is_some_and(|v| v.trim_start().get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tmda")));
+        Signals { bits, null_path, report, auto_submitted, failed_recipients, challenge_agent }
     }
 
     fn has(&self, s: Signal) -> bool {
@@ -192,7 +201,7 @@ impl Signals {
     /// A challenge of a challenge-response system (confirm you are human, click to deliver):
     /// not a bounce, unless the email is a report by its structure.
     pub(crate) fn challenge(&self) -> bool {
-        (self.has(Signal::SubjectChallenge) || self.has(Signal::BodyChallenge))
+        (self.has(Signal::SubjectChallenge) || self.has(Signal::BodyChallenge) || self.challenge_agent)
             && !self.report
             && !self.failed_recipients
             && !self.has(Signal::SubjectBounce)
@@ -217,6 +226,11 @@ impl Signals {
         let subject = self.has(Signal::SubjectBounce) || self.has(Signal::SubjectDelay);
         let sender = self.has(Signal::SenderLocal) || self.has(Signal::SenderName);
         let words = self.has(Signal::BodyFailure) || self.has(Signal::BodyDelay);
+        // A notice that the message was delivered or relayed, from the same senders and under
+        // the same subjects as a bounce, is no failure unless its words also say one.
+        if self.has(Signal::BodyDelivered) && !words {
+            return false;
+        }
         // An auto-reply by its subject is one, unless a daemon sent it or its subject also says
         // it is a bounce.
         if self.has(Signal::SubjectAutoReply) && !subject && !sender {

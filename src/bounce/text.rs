@@ -21,8 +21,17 @@ pub(crate) const MAX_BLOCK: usize = 8 * 1024;
 pub(crate) const MAX_TRIES: usize = 8;
 
 /// The first text body of the message (HTML turned into text when there is no plain text).
+/// A `multipart/*` whose boundary never comes is read as its text: mail-parser keeps that text
+/// in the root part but lists no text body (flufl.bounce _detectors/caiwireless.py: "This
+/// format thinks it's a MIME, but it really isn't").
 pub(crate) fn body(msg: &Message<'_>) -> String {
-    msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default()
+    match msg.body_text(0) {
+        Some(t) => t.into_owned(),
+        None => match msg.parts.first().map(|p| &p.body) {
+            Some(mail_parser::PartType::Text(t)) if msg.parts.len() == 1 => t.to_string(),
+            _ => String::new(),
+        },
+    }
 }
 
 /// The lower-case local part of the message's first `From` address.

@@ -280,6 +280,8 @@ const WORDINGS: &[(&str, &str)] = &[
     ("bob@21cn.com is now disabled with SMTP service", "suspend"),
     ("A conta do destinatario encontra-se suspensa", "suspend"),
     // ------------------------------------------------------------------ hostunknown
+    // Smail, as Mail::DeliveryStatus::BounceParser _std_reason reads it
+    ("bob@nowhere.example.net ... no data record of requested type", "hostunknown"),
     // Sisimai lib/Sisimai/Reason/HostUnknown.pm
     ("Domain does not exist", "hostunknown"),
     ("Domain is not reachable", "hostunknown"),
@@ -487,6 +489,16 @@ const WORDINGS: &[(&str, &str)] = &[
     ("This message was blocked because its content presents a potential security issue", "policyviolation"),
     ("We do not accept messages containing images or other attachments", "policyviolation"),
     ("You have exceeded the allowable number of posts without solving a captcha", "policyviolation"),
+    // The peer bounce parsers: GNU Mailman Compuserve.py, Mail::DeliveryStatus::BounceParser
+    // p_compuserve and _std_reason, bounce_email get_status_from_text
+    ("--- Invalid receiver address: bob@example.com", "userunknown"),
+    ("Receiver not found: bob", "userunknown"),
+    ("551 not our customer", "userunknown"),
+    ("This server doesn't handle mail for that user", "userunknown"),
+    ("Reason: account not activated", "userunknown"),
+    ("192.0.2.1 does not like recipient.", "userunknown"),
+    ("This user doesn't have a yahoo.com account (bob@yahoo.com) [0]", "userunknown"),
+    ("<bob@example.com>: address not known here", "userunknown"),
     // cfortune/PHP-Bounce-Handler bounce_responses.php; vpopmail chkuser
     ("Rejected by policy", "policyviolation"),
     ("Mail rejected by Windows Live Hotmail for policy reasons", "policyviolation"),

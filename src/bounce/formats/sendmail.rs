@@ -102,6 +102,13 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         } else {
             text::recipient_from_reply(address, None, &details, action == "delayed")
         };
+        // The alias the address was expanded from is the one the sender wrote (RFC 3464
+        // Original-Recipient; GNU Mailman's SimpleMatch reads both as failed).
+        r.original_recipient = details
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("(expanded from:"))
+            .and_then(|a| text::clean_address(a.trim()))
+            .filter(|a| !a.eq_ignore_ascii_case(&r.address));
         set_action(&mut r, action);
         recipients.push(r);
     }
