@@ -57,7 +57,8 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let (head, after) = split_returned(text::prefix(body, MAX_HEAD));
-    let skip = Skip::of(email);
+    let original = text::original(msg);
+    let skip = Skip::of(email, &original);
     let lines: Vec<&str> = head.lines().take(MAX_LINES).collect();
     let found = candidates(&lines, &skip);
 
@@ -79,7 +80,6 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     if addresses.is_empty() {
         addresses = order;
     }
-    let original = text::original(msg);
     if addresses.is_empty() {
         let names = bare_names(&lines);
         let domain = super::mime::addresses(msg, "from")
@@ -198,7 +198,7 @@ struct Skip {
 }
 
 impl Skip {
-    fn of(email: &Email<'_>) -> Skip {
+    fn of(email: &Email<'_>, original: &OriginalMessage) -> Skip {
         let msg = &email.message;
         let mut own = Vec::new();
         for name in ["from", "to", "cc", "reply-to", "sender"] {
@@ -207,8 +207,8 @@ impl Skip {
         if let Some(rp) = text::raw_header(msg, "return-path").and_then(|v| text::address_in(&v)) {
             own.push(rp);
         }
-        if let Some(from) = text::original(msg).from {
-            own.push(from);
+        if let Some(from) = &original.from {
+            own.push(from.clone());
         }
         own.iter_mut().for_each(|a| a.make_ascii_lowercase());
         Skip { own }

@@ -270,12 +270,20 @@ pub(crate) struct Email<'x> {
     body: std::cell::OnceCell<String>,
     /// What the email shows of being a report, read on first use.
     signals: std::cell::OnceCell<recognition::Signals>,
+    /// The body's first 4 KiB with its white space squeezed, made on first use.
+    top: std::cell::OnceCell<String>,
 }
 
 impl Email<'_> {
     /// The message's first text body (`text::body`), decoded on first use.
     pub fn body(&self) -> &str {
         self.body.get_or_init(|| text::body(&self.message))
+    }
+
+    /// The opening of the body (its first 4 KiB) with every run of white space squeezed to one
+    /// space, made once for the readers that look for a banner a relay may have reflowed.
+    pub(crate) fn top(&self) -> &str {
+        self.top.get_or_init(|| fields::squeeze(text::prefix(self.body(), 4096)))
     }
 
     /// The recognition signals of the email (`recognition.rs`), read on first use.
@@ -370,6 +378,7 @@ pub fn parse_bounce(raw: &[u8]) -> Result<BounceReport> {
         too_large: std::cell::Cell::new(None),
         body: std::cell::OnceCell::new(),
         signals: std::cell::OnceCell::new(),
+        top: std::cell::OnceCell::new(),
     };
     let mut empty: Option<&'static str> = None;
     for ex in EXTRACTORS {
@@ -419,7 +428,9 @@ fn settle_kind(report: &mut BounceReport, email: &Email<'_>) {
             r.reply.as_ref().is_some_and(Reply::is_permanent)
                 || r.status.is_some_and(|s| s.class() == StatusClass::PermanentFailure)
         });
-        if (dsn && delayed) || (!dsn && !permanent && email.signals().delay()) {
+        // A reader that marked a recipient failed has read the report's kind itself.
+        let failed = report.recipients.iter().any(|r| r.action.as_deref() == Some("failed"));
+        if (dsn && delayed) || (!dsn && !permanent && !failed && email.signals().delay()) {
             ReportKind::Delay
         } else {
             ReportKind::Bounce

@@ -58,7 +58,7 @@ pub(crate) struct SignalRow {
 include!(concat!(env!("OUT_DIR"), "/recognition_data.rs"));
 
 /// How much of a body is searched for phrases: the opening of a report says what it is.
-const MAX_BODY: usize = 16 * 1024;
+const MAX_BODY: usize = 4 * 1024;
 
 /// The phrases of one field (subject, sender name, body), each with the signal bits it gives.
 struct Phrases {

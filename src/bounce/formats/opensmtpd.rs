@@ -34,7 +34,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     // squeezed, near the top.
     let at = match text::find(body, NOTICE) {
         Some(at) => at,
-        None if fields::squeeze(text::prefix(body, 4096)).contains(NOTICE) => 0,
+        None if text::contains(body, "MAILER-DAEMON,") && text::contains(email.top(), NOTICE) => 0,
         None => return None,
     };
     let head = text::cut(body.get(at..)?, COPY_MARKERS);

@@ -49,7 +49,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
     let msg = &email.message;
     let body = email.body();
     let yahoo = text::contains(body, YAHOO);
-    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, m)) && !rewrapped(body) && !derivative(msg, body) {
+    if !yahoo && !MARKERS.iter().any(|m| text::contains(body, m)) && !rewrapped(email) && !derivative(msg, body) {
         return None;
     }
     let head = text::cut(body, COPY_MARKERS);
@@ -88,9 +88,13 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 
 /// qmail's opening wrapped at other places than qmail's (a relay that reflowed the text):
 /// looked for with the white space squeezed, near the top.
-fn rewrapped(body: &str) -> bool {
-    let top = crate::bounce::fields::squeeze(text::prefix(body, 4096));
-    MARKERS.iter().any(|m| top.contains(m))
+fn rewrapped(email: &Email<'_>) -> bool {
+    // Words of the markers that no reflow splits: without one, no marker is there.
+    if !["qmail-send", "afraid", "bounced"].iter().any(|w| text::contains(email.body(), w)) {
+        return false;
+    }
+    let top = email.top();
+    MARKERS.iter().any(|m| text::contains(top, m))
 }
 
 /// A qmail bounce under another opening: the `failure notice` subject or the `(qmail N invoked
@@ -98,15 +102,19 @@ fn rewrapped(body: &str) -> bool {
 /// the texts qmail-remote and qmail-local write.
 fn derivative(msg: &Message<'_>, body: &str) -> bool {
     let subject = text::subject(msg);
+    // The trace line is looked for in the raw header block first (one search), then per field.
+    let header_block =
+        msg.parts.first().and_then(|p| msg.raw_message.get(..p.offset_body as usize)).unwrap_or_default();
     let traced = subject.trim().eq_ignore_ascii_case("failure notice")
-        || crate::bounce::mime::root_headers(msg)
-            .iter()
-            .filter(|h| h.name().eq_ignore_ascii_case("received"))
-            .take(32)
-            .any(|h| {
-                crate::bounce::mime::raw_value(msg, h)
-                    .is_some_and(|v| text::contains(&v, "(qmail ") && text::contains(&v, "invoked for bounce)"))
-            });
+        || memchr::memmem::find(header_block, b"invoked for bounce)").is_some()
+            && crate::bounce::mime::root_headers(msg)
+                .iter()
+                .filter(|h| h.name().eq_ignore_ascii_case("received"))
+                .take(32)
+                .any(|h| {
+                    crate::bounce::mime::raw_value(msg, h)
+                        .is_some_and(|v| text::contains(&v, "(qmail ") && text::contains(&v, "invoked for bounce)"))
+                });
     if !traced {
         return false;
     }

@@ -7,7 +7,6 @@
 //! (`(#4.4.1)`) is read as qmail's. Like qmail (qmail.rs), they bounce only what they gave up
 //! on: every recipient has failed.
 
-use crate::bounce::fields;
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
 
@@ -25,9 +24,11 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         (None, Some(i)) => ("x4", i),
         // The opening wrapped at another place (a relay's reflow): looked for with the white
         // space squeezed, near the top; the blocks are read from the start.
+        // (`address(es)` is a word no reflow splits: without it, neither opening is there.)
+        (None, None) if !text::contains(body, "address(es)") => return None,
         (None, None) => {
-            let top = fields::squeeze(text::prefix(body, 4096));
-            match (top.contains(X2), top.contains(X4)) {
+            let top = email.top();
+            match (text::contains(top, X2), text::contains(top, X4)) {
                 (true, _) => ("x2", 0),
                 (false, true) => ("x4", 0),
                 (false, false) => return None,
