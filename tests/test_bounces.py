@@ -174,6 +174,7 @@ def test_corpus_agreement():
     fmt_seen: dict[str, Counter[str]] = {}
     with_recipients = 0
     documented: Counter[str] = Counter()
+    part_documented: dict[bool, Counter[str]] = {False: Counter(), True: Counter()}
     for path in sorted((CORPUS / "emails").glob("*.eml")):
         wants = exp.get(path.name)
         if wants is None:
@@ -228,6 +229,8 @@ def test_corpus_agreement():
                 known = doc is not None and r is not None and doc[:2] == (w["reason"], r.reason.value)
                 documented["reason"] += reason_ok or known
                 documented["hardbounce"] += hard_ok or known
+                part_documented[part]["reason"] += reason_ok or known
+                part_documented[part]["hardbounce"] += hard_ok or known
     print(f"\n{with_recipients} of {sum(len(v) for v in exp.values())} bounces read to at least one recipient")
     print(f"{'format':<12}" + "".join(f"{f:>12}" for f in FIELDS))
     for fmt in sorted(fmt_seen, key=lambda f: -fmt_seen[f]["count"]):
@@ -242,6 +245,9 @@ def test_corpus_agreement():
         f"counting the {len(KNOWN_DISAGREEMENTS)} documented disagreements as ours: reason "
         f"{documented['reason'] / seen['reason']:.1%}, hard/soft {documented['hardbounce'] / seen['hardbounce']:.1%}"
     )
+    for part, name in ((False, "tuned"), (True, "held-back")):
+        d, n = part_documented[part], part_seen[part]
+        print(f"  {name}: reason {d['reason'] / n['reason']:.1%}, hard/soft {d['hardbounce'] / n['hardbounce']:.1%}")
     assert with_recipients >= MIN_EMAILS_WITH_RECIPIENTS
     for field, floor in MIN_DOCUMENTED.items():
         assert documented[field] / seen[field] >= floor, field
