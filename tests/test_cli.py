@@ -135,7 +135,8 @@ def test_scan_a_directory_as_jsonl(tmp_path):
         ("vacation.eml", "dave@example.net", "vacation"),
     ]
     assert rows[1]["decision"] == "suppress" and rows[1]["code"] == 550
-    assert "4 emails: 3 bounces, 1 not bounces, 0 unreadable; 4 recipients" in err
+    assert "4 emails: 1 bounce, 1 complaint, 1 auto-reply, 1 not a report, 0 unreadable; 4 recipients" in err
+    assert [r["kind"] for r in rows] == ["feedback", "bounce", "bounce", "autoreply"]
     assert "reasons:" in err and "actions:" in err
 
 
@@ -169,7 +170,7 @@ def test_scan_table_format():
     code, out, _ = run(["scan", str(BOUNCES / "postfix-dsn.eml")])
     assert code == 0
     header, *lines = out.splitlines()
-    assert header.split()[:4] == ["FILE", "RECIPIENT", "STATUS", "CODE"]
+    assert header.split()[:5] == ["FILE", "KIND", "RECIPIENT", "STATUS", "CODE"]
     assert len(lines) == 2 and "userunknown" in lines[0]
 
 

@@ -160,7 +160,16 @@ def explain(replies: Iterable[str], *, as_json: bool, lang: str, out: TextIO, er
     return status
 
 
-SCAN_FIELDS = ("file", "recipient", "action", "status", "code", "reason", "bounce", "decision", "diagnostic")
+SCAN_FIELDS = ("file", "kind", "recipient", "action", "status", "code", "reason", "bounce", "decision", "diagnostic")
+#: How the scan summary names each kind of report (one, many), in the order it lists them.
+KIND_NAMES = {
+    "bounce": ("bounce", "bounces"),
+    "delay": ("delay warning", "delay warnings"),
+    "delivery": ("delivery report", "delivery reports"),
+    "feedback": ("complaint", "complaints"),
+    "autoreply": ("auto-reply", "auto-replies"),
+    "none": ("not a report", "not reports"),
+}
 
 
 def _is_mbox(path: Path) -> bool:
@@ -200,14 +209,14 @@ def _emails(paths: Iterable[str], errors: list[str]) -> Iterator[tuple[str, byte
                 errors.append(f"{path}: {exc.strerror or exc}")
 
 
-def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, bool]:
-    """(rows, error, is_bounce) for one email."""
+def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """(rows, error, the report's kind or None when it is not a report) for one email."""
     try:
         report = smtpcodes.parse_bounce(raw)
     except smtpcodes.BounceParseError as exc:
         if exc.kind == "not_a_bounce":
-            return [], None, False
-        return [], f"{label}: {exc}", False
+            return [], None, None
+        return [], f"{label}: {exc}", None
     rows = []
     for r in report.recipients:
         decision = r.decision
@@ -215,6 +224,7 @@ def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, boo
         rows.append(
             {
                 "file": label,
+                "kind": report.kind.value,
                 "recipient": r.address,
                 "action": r.action or "",
                 "status": str(r.status) if r.status is not None else "",
@@ -225,7 +235,7 @@ def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, boo
                 "diagnostic": (r.diagnostic_text or (reply.text if reply is not None else "")).replace("\n", " "),
             }
         )
-    return rows, None, True
+    return rows, None, report.kind.value
 
 
 #: Emails read and parsed at a time by `scan`.
@@ -255,7 +265,7 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
         # parse_bounce releases the GIL: threads parse in parallel.
         with ThreadPoolExecutor(max_workers=jobs or min(8, (os.cpu_count() or 1) + 1)) as pool:
             while window := list(itertools.islice(items, SCAN_WINDOW)):
-                for rows, error, is_bounce in pool.map(lambda item: _rows(*item), window):
+                for rows, error, kind in pool.map(lambda item: _rows(*item), window):
                     done += 1
                     if progress is None and done > PROGRESS_AFTER and err.isatty():
                         from rich.console import Console
@@ -271,7 +281,7 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
                     if error is not None:
                         errors.append(error)
                         continue
-                    counts["bounces" if is_bounce else "not bounces"] += 1
+                    counts[kind or "none"] += 1
                     for row in rows:
                         counts["recipients"] += 1
                         reasons[row["reason"]] += 1
@@ -292,8 +302,9 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
     for e in errors:
         err.write(f"smtpcodes: {e}\n")
     summary = [
-        f"{counts['emails']} emails: {counts['bounces']} bounces, {counts['not bounces']} not bounces, "
-        f"{len(errors)} unreadable; {counts['recipients']} recipients",
+        f"{counts['emails']} emails: "
+        + "".join(f"{counts[k]} {names[counts[k] != 1]}, " for k, names in KIND_NAMES.items() if counts[k])
+        + f"{len(errors)} unreadable; {counts['recipients']} recipients",
         "reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()),
         "bounce: " + ", ".join(f"{k} {v}" for k, v in bounces.most_common()),
         "actions: " + ", ".join(f"{k} {v}" for k, v in actions.most_common()),
@@ -303,7 +314,7 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
 
 
 def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
-    cols = ("file", "recipient", "status", "code", "reason", "bounce", "decision", "diagnostic")
+    cols = ("file", "kind", "recipient", "status", "code", "reason", "bounce", "decision", "diagnostic")
     width = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
     width["diagnostic"] = min(width["diagnostic"], 60)
     out.write("  ".join(c.upper().ljust(width[c]) for c in cols).rstrip() + "\n")
