@@ -8,8 +8,8 @@ texts. A reply that cannot be parsed gets a one-line error on stderr and exit st
 
 ``smtpcodes scan PATH...`` reads bounce emails from files, directories (recursively), mbox files
 and maildirs, in parallel, and prints one row per recipient (``--format table|csv|jsonl``) and a
-summary (counts per reason, bounce type and action) on stderr. Emails that are not bounces are
-counted and skipped; unreadable files and non-emails are reported on stderr, skipped, and make
+summary (counts per kind of report, reason, bounce type and action) on stderr. Emails that are
+not reports are counted and skipped; unreadable files and non-emails are reported on stderr, skipped, and make
 the exit status 1.
 """
 
