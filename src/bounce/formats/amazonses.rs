@@ -14,6 +14,10 @@
 //! The message sent is described by `mail` (`commonHeaders`, `headers`, `messageId`). Mail
 //! relays that limit line lengths break the long JSON line as Sendmail does, with `!`, a line
 //! end and a space; when the JSON does not read as it is, those breaks are undone first.
+//!
+//! Source: Amazon SES Developer Guide, "Contents of notifications for Amazon SES" (the bounce,
+//! complaint and delivery objects and their fields) and "Amazon SNS notification examples";
+//! sisimai/p5-sisimai lib/Sisimai/Lhost/AmazonSES.pm (peer).
 
 use crate::bounce::fields;
 use crate::bounce::text;

@@ -1,6 +1,10 @@
 //! Apache James' bounce (its `Bounce` mailet's notice): `Error: …`, `Error message below:` and
 //! the reply, then `Message details:` with the envelope (`MAIL FROM: …`, `RCPT TO: address`,
 //! one line per recipient) and the original headers.
+//!
+//! Source: Apache James' `Bounce` and `DSNBounce` mailets (james-project, server/mailet/standard,
+//! org/apache/james/transport/mailets/Bounce.java); sisimai/p5-sisimai
+//! lib/Sisimai/Lhost/ApacheJames.pm (peer).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

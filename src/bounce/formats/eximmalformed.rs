@@ -4,6 +4,9 @@
 //! indented on its own line with the error (`  bob <bob@example.net>: malformed address: …`),
 //! `This address has been ignored.` (or `These addresses have been ignored.`), then the copy of
 //! the message. Reported as `exim`; the recipient is the mailbox the address names.
+//!
+//! Source: Exim src/src/moan.c (`moan_to_sender`, ERRMESS_BADADDRESS: the "incorrectly constructed"
+//! notice).
 
 use crate::bounce::fields;
 use crate::bounce::text;

@@ -5,6 +5,9 @@
 //! `Your message was not delivered within N days and N hours.` and `The following recipients
 //! did not receive this message:` with the addresses in brackets. Older ones put the address
 //! before the sentence.
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/EZweb.pm (peer: the notice's Japanese and English
+//! sentences and its markers).
 
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};

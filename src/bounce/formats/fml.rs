@@ -3,6 +3,8 @@
 //! a loop (`Duplicated Message-ID in <list@example.org>.`), the address in angle brackets being
 //! the list's, and the message after `Original mail as follows:`. The text has no SMTP reply:
 //! the reason is the text rules' reading of the notice.
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/FML.pm (peer).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

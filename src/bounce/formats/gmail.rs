@@ -6,6 +6,8 @@
 //! server returned was:` and the reply (whose code Gmail sometimes writes twice, `550 550 5.1.1
 //! …`), then `----- Original message -----`. A delay warning may have no technical details,
 //! only a line after the addresses (`Message will be retried for 2 more day(s)`).
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/Gmail.pm (peer).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

@@ -4,6 +4,8 @@
 //! `<bob@example.net>`), then its details (`SMTP error from remote server after RCPT command:`,
 //! `host: mx.example.net`, the reply; or `Reason:` and a text), and the returned headers after
 //! `--- The header of the original message is following. ---`.
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/GMX.pm (peer: GMX's layout of Exim's wording).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

@@ -5,6 +5,9 @@
 //! `** Delivery incomplete **` for a delay), Google's explanation, and the remote server's words
 //! after `The response was:` (or `The response from the remote server was:`), then the returned
 //! message after `----- Original message -----`.
+//!
+//! Source: Google Workspace Admin Help "SMTP error reference" (answer 3726730: the replies Google
+//! quotes); sisimai/p5-sisimai lib/Sisimai/Lhost/Google.pm (peer).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

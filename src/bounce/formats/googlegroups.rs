@@ -6,6 +6,8 @@
 //! `----- Original message -----`. The text has no SMTP reply: the reason comes from its wording;
 //! when the text rules do not read the language it is written in, from the same notice's English
 //! wording (Google's fixed text, translated).
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/GoogleGroups.pm (peer).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

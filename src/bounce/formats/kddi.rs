@@ -3,6 +3,9 @@
 //! on: DATE`), an indented `Could not be delivered to: <address>` and, indented below it, the
 //! reason in English (`As their mailbox is full.`, `As the remote domain doesnt exist.`, `Due to
 //! the following SMTP relay error:` and the reply); the text has a Japanese notice before it.
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/KDDI.pm (peer: au by KDDI's sentences and their
+//! English reasons).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

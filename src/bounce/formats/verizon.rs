@@ -2,6 +2,8 @@
 //! `Subject: Undeliverable Message`): `Message could not be delivered to mobile.`, `Error: …`,
 //! then `Original Message:` with the original `To:` line, which names the recipient. The text
 //! has no SMTP reply.
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/Verizon.pm (peer: the MMSC NDR notice).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};

@@ -4,6 +4,8 @@
 //! delay warning lists `[Status: Error, Address: <ADDRESS>, ResponseCode 421, , TEXT]` under
 //! `----- The following addresses had fatal errors -----`. The reply read is the code with the
 //! text that follows it.
+//!
+//! Source: sisimai/p5-sisimai lib/Sisimai/Lhost/Zoho.pm (peer).
 
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
