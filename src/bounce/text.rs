@@ -314,6 +314,21 @@ pub(crate) fn recipient_with(
     r
 }
 
+/// A recipient of a delay warning: delayed, and soft whatever its text says.
+pub(crate) fn mark_delayed(r: &mut BounceRecipient) {
+    r.action = Some("delayed".to_string());
+    if matches!(r.bounce, crate::classify::Bounce::Hard | crate::classify::Bounce::Unknown) {
+        r.bounce = crate::classify::Bounce::Soft;
+    }
+}
+
+/// A recipient of a report that returned the message: `delayed` when its reply is transient,
+/// else `failed`.
+pub(crate) fn failed_or_delayed(r: &mut BounceRecipient) {
+    let transient = r.reply.as_ref().is_some_and(Reply::is_transient);
+    r.action = Some(if transient { "delayed" } else { "failed" }.to_string());
+}
+
 /// The reply in a diagnostic written as a `Diagnostic-Code` value (`smtp; 550 5.1.1 …`, or
 /// the reply alone), as [`crate::reply::parse`] reads it, with `status` filled in when the
 /// reply has none of its own (and its class agrees with the code); else, when the text does

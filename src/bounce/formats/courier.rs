@@ -16,7 +16,6 @@
 //! left to `rfc3464`.
 
 use crate::bounce::fields;
-use crate::bounce::formats::exim::mark_delayed;
 use crate::bounce::formats::v5sendmail::smtp_command;
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
@@ -114,7 +113,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
                 text::recipient_with(e.address, said, e.host, e.command)
             };
             if e.action == "delayed" {
-                mark_delayed(&mut r);
+                text::mark_delayed(&mut r);
             } else {
                 r.action = Some(e.action.to_string());
             }

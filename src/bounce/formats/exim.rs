@@ -23,8 +23,7 @@
 //! are read too. The recipients of a warning are delayed, never failed.
 
 use crate::bounce::text;
-use crate::bounce::{BounceRecipient, BounceReport, Email};
-use crate::classify::Bounce;
+use crate::bounce::{BounceReport, Email};
 
 const OPENING: &str = "This message was created automatically by mail delivery software";
 /// Where the list of recipients starts: the end of the paragraph with one of these (matched on
@@ -80,19 +79,11 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         let block = format!("{rest}\n{details}");
         let mut r = text::recipient(address, &block);
         if delayed {
-            mark_delayed(&mut r);
+            text::mark_delayed(&mut r);
         }
         recipients.push(r);
     }
     Some(text::report("exim", recipients, text::original(msg)))
-}
-
-/// A recipient of a delay warning: delayed, and soft whatever its text says.
-pub(crate) fn mark_delayed(r: &mut BounceRecipient) {
-    r.action = Some("delayed".to_string());
-    if matches!(r.bounce, Bounce::Hard | Bounce::Unknown) {
-        r.bounce = Bounce::Soft;
-    }
 }
 
 /// The recipients listed in `head`, each `(its line, its details)`, and whether the list is a

@@ -27,8 +27,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         let Some(why) = why.strip_prefix('(').map(|w| w.strip_suffix(')').unwrap_or(w)) else { continue };
         let Some(address) = text::clean_address(address) else { continue };
         let mut r = text::recipient(address, why);
-        r.action =
-            Some(if r.reply.as_ref().is_some_and(|r| r.is_transient()) { "delayed" } else { "failed" }.to_string());
+        text::failed_or_delayed(&mut r);
         recipients.push(r);
     }
     Some(text::report("mcafee", recipients, text::original(msg)))

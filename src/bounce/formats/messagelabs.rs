@@ -33,8 +33,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         let said = reason.take().unwrap_or_default();
         for address in pending.drain(..) {
             let mut r = text::recipient(address, &said);
-            r.action =
-                Some(if r.reply.as_ref().is_some_and(|r| r.is_transient()) { "delayed" } else { "failed" }.to_string());
+            text::failed_or_delayed(&mut r);
             out.push(r);
         }
     };

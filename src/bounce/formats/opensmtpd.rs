@@ -17,7 +17,6 @@
 //! relayed.
 
 use crate::bounce::fields;
-use crate::bounce::formats::exim::mark_delayed;
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
 
@@ -78,7 +77,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
         let mut r = text::recipient(address, what);
         r.action = Some(action.to_string());
         if action == "delayed" {
-            mark_delayed(&mut r);
+            text::mark_delayed(&mut r);
         }
         recipients.push(r);
     }

@@ -27,7 +27,6 @@
 //! a recipient's `Status` there fills in the status its block's reply does not have.
 
 use crate::bounce::fields;
-use crate::bounce::formats::exim::mark_delayed;
 use crate::bounce::standard::rfc3464;
 use crate::bounce::text;
 use crate::bounce::{BounceReport, Email};
@@ -178,7 +177,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
                 .to_string(),
             );
             if delayed {
-                mark_delayed(&mut r);
+                text::mark_delayed(&mut r);
             }
             r
         })

@@ -27,7 +27,6 @@
 //! whose delivery-status fields were pasted into the text is left to `rfc3464`.
 
 use crate::bounce::fields;
-use crate::bounce::formats::exim::mark_delayed;
 use crate::bounce::formats::v5sendmail::smtp_command;
 use crate::bounce::text;
 use crate::bounce::{BounceRecipient, BounceReport, Email};
@@ -128,7 +127,7 @@ pub(crate) fn extract(email: &Email<'_>) -> Option<BounceReport> {
 /// The action of a recipient from the list it is in (a delayed one soft).
 fn set_action(r: &mut BounceRecipient, action: &str) {
     if action == "delayed" {
-        mark_delayed(r);
+        text::mark_delayed(r);
     } else {
         r.action = Some(action.to_string());
     }
