@@ -216,7 +216,11 @@ impl Skip {
 
     fn skips(&self, address: &str) -> bool {
         let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
-        recognition::daemon_local(local) || self.own.iter().any(|o| o.eq_ignore_ascii_case(address))
+        // The daemons' own addresses, which reports ask you to write to; not `root`, `nobody`
+        // or `bounce`, which sign some reports but are also real recipients.
+        let daemon = recognition::daemon_local(local)
+            && !["root", "nobody", "bounce", "bounces"].iter().any(|l| local.eq_ignore_ascii_case(l));
+        daemon || self.own.iter().any(|o| o.eq_ignore_ascii_case(address))
     }
 }
 
@@ -652,6 +656,14 @@ mod tests {
                 "User mailbox exceeds allowed size: bob@example.com\n",
                 &["bob@example.com"],
                 Reason::MailboxFull,
+            ),
+            // `root` signs some reports, but is a recipient like any other here; the postmaster
+            // the report asks you to write to is not.
+            (
+                "Returned mail",
+                "User unknown: root@example.com\nWrite to postmaster@mx.example.org for help.\n",
+                &["root@example.com"],
+                Reason::UserUnknown,
             ),
             // The address in brackets inside the reply.
             (
