@@ -708,6 +708,38 @@ mod tests {
         }
     }
 
+    /// Reports in the languages MTAs are localised to, and one in HTML only: recognised by their
+    /// subject and words, the recipient by its line.
+    #[test]
+    fn other_languages_and_html() {
+        for (subject, body) in [
+            ("Mensagem não entregue", "Sua mensagem não pôde ser entregue para bob@example.com: caixa postal cheia.\n"),
+            ("Non remis : Réunion", "Votre message n'a pas pu être remis à bob@example.com.\nUtilisateur inconnu.\n"),
+            ("Non recapitabile: riunione", "Non è stato possibile recapitare il messaggio a bob@example.com\n"),
+            (
+                "No se puede entregar: reunión",
+                "Su mensaje no pudo ser entregado a bob@example.com: usuario desconocido\n",
+            ),
+            ("Не доставлено: встреча", "Ваше сообщение не доставлено: bob@example.com — пользователь не найден\n"),
+            ("配信不能: 会議", "次の宛先へのメッセージは配信できませんでした: bob@example.com\n"),
+        ] {
+            let email = format!(
+                "From: postmaster@mx.example.org\nTo: alice@example.org\nSubject: {subject}\n\
+                 Content-Type: text/plain; charset=utf-8\n\n{body}"
+            );
+            let r = parse_bounce(email.as_bytes()).unwrap_or_else(|e| panic!("{subject}: {e}"));
+            let got: Vec<&str> = r.recipients.iter().map(|x| x.address.as_str()).collect();
+            assert_eq!(got, ["bob@example.com"], "{subject}");
+            assert_eq!(r.kind, crate::bounce::ReportKind::Bounce, "{subject}");
+        }
+        let html = "From: MAILER-DAEMON@mx.example.org\nTo: alice@example.org\nSubject: Undeliverable\n\
+                    Content-Type: text/html\n\n<html><body><p>Your message could not be delivered to \
+                    <b>bob@example.com</b>.</p><p>550 5.1.1 User unknown</p></body></html>\n";
+        let r = read(html);
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.com");
+    }
+
     #[test]
     fn delay_warnings_of_other_generators() {
         for (subject, body) in [
