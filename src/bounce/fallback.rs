@@ -687,6 +687,40 @@ mod tests {
                 &["bob@example.com"],
                 Reason::UserUnknown,
             ),
+            // Smail 3 (notify.c: `Subject: mail failed, …`, the "Failed addresses follow" rule
+            // and ` ADDRESS ... failed: ERROR`), and Deutsche Telekom's fork of it (the address in
+            // angle brackets, the reply on the next line).
+            (
+                "mail failed, returning to sender",
+                "|------------------------- Message log follows: -------------------------|\n\
+                  no valid recipients were found for this message\n\
+                 |------------------------- Failed addresses follow: ---------------------|\n\
+                  bob@example.com ... failed: unknown user\n\
+                 |------------------------- Message text follows: ------------------------|\n\
+                 Received: from x\nTo: bob@example.com\n\nhi\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
+            (
+                "mail failed, returning to sender",
+                "|------------------------- Failed addresses follow: ---------------------|\n\
+                  <bob@example.com>\n\
+                    552 5.2.2 <bob@example.com> Quota exceeded (mailbox for user is full)\n\n\
+                 |------------------------- Message header follows: ----------------------|\n\
+                 Received: from mail.example.org\n",
+                &["bob@example.com"],
+                Reason::MailboxFull,
+            ),
+            // Mimecast: the address after `-- `, the problem and the additional information as
+            // `-- ` lines after it.
+            (
+                "[Postmaster] Email Delivery Failure",
+                "An email that you attempted to send to the following address could not be delivered:\n\n\
+                 -- bob@example.com\n\nThe problem appears to be :\n\n-- Recipient email address is possibly incorrect\n\n\
+                 Additional information follows :\n\n-- 5.4.1 Recipient address rejected: Access denied.\n",
+                &["bob@example.com"],
+                Reason::UserUnknown,
+            ),
             // Two recipients in qmail's layout, one of them a host failure.
             (
                 "failure notice",
@@ -738,6 +772,23 @@ mod tests {
         let r = read(html);
         assert_eq!(r.recipients.len(), 1);
         assert_eq!(r.recipients[0].address, "bob@example.com");
+    }
+
+    /// Google Workspace's notice that names no address in its text: the recipient is the
+    /// returned message's `To`, the reason Google's sentence.
+    #[test]
+    fn google_workspace_notice() {
+        let r = read(
+            "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: alice@example.org\n\
+             Subject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n\
+             --b\nContent-Type: text/plain\n\n** Message not delivered **\n\n\
+             Your message wasn't delivered to the recipient because the address couldn't be found. Check for typos or \
+             unnecessary spaces and try again.\n\n--b\nContent-Type: message/rfc822\n\n\
+             From: alice@example.org\nTo: Bob <bob@example.com>\nSubject: hi\n\nhi\n--b--\n",
+        );
+        assert_eq!(r.recipients.len(), 1);
+        assert_eq!(r.recipients[0].address, "bob@example.com");
+        assert_eq!(r.recipients[0].reason, Reason::UserUnknown);
     }
 
     #[test]
