@@ -331,8 +331,10 @@ impl PyBounceReport {
 }
 
 /// Parses a bounce email (``bytes``, or ``str`` encoded as UTF-8): a standard delivery status
-/// notification (RFC 3464, also RFC 6533), an ARF feedback report (RFC 5965) or an auto-reply
-/// (RFC 3834). Raises ``BounceParseError`` when the input is not an email or not a bounce.
+/// notification (RFC 3464, also RFC 6533), an ARF feedback report (RFC 5965), an auto-reply
+/// (RFC 3834), an MTA's or service's own report, or any other report its sender, subject and
+/// words say is one. ``report.kind`` says which kind it is. Raises ``BounceParseError`` when the
+/// input is not an email or not a report.
 ///
 /// >>> import smtpcodes
 /// >>> raw = (b"From: MAILER-DAEMON@example.org\r\nTo: me@example.com\r\nSubject: Undelivered\r\n"
@@ -341,8 +343,11 @@ impl PyBounceReport {
 /// ...        b"Final-Recipient: rfc822; bob@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n"
 /// ...        b"Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n--b--\r\n")
 /// >>> report = smtpcodes.parse_bounce(raw)
-/// >>> report.format, report.recipients[0].address, report.recipients[0].reason
-/// ('rfc3464', 'bob@example.net', <Reason.USER_UNKNOWN: 'userunknown'>)
+/// >>> report.format, report.kind, report.recipients[0].address, report.recipients[0].reason
+/// ('rfc3464', <ReportKind.BOUNCE: 'bounce'>, 'bob@example.net', <Reason.USER_UNKNOWN: 'userunknown'>)
+/// >>> smtpcodes.parse_bounce(b"From: MAILER-DAEMON@example.org\nSubject: failure notice\n\n"
+/// ...     b"<carol@example.net>:\nSorry, no mailbox here by that name. (#5.1.1)\n").recipients[0].reason
+/// <Reason.USER_UNKNOWN: 'userunknown'>
 #[pyfunction]
 pub fn parse_bounce(py: Python<'_>, email: &Bound<'_, PyAny>) -> PyResult<PyBounceReport> {
     // Borrowed, not copied: `bytes` and `str` are immutable and `email` keeps them alive (a 20 MB
