@@ -201,7 +201,7 @@ fn print(title: &str, t: &Fields) {
 /// Floors of the levels reached (raise them as the parser improves, never lower them without
 /// a reason): emails whose recipient count agrees, expected recipients whose reason agrees, and
 /// expected recipients whose hard/soft agrees; for the tuned part and the held-back part.
-const TUNED_FLOORS: (usize, usize, usize) = (297, 279, 292);
+const TUNED_FLOORS: (usize, usize, usize) = (297, 281, 293);
 const HELD_FLOORS: (usize, usize, usize) = (101, 101, 103);
 
 #[test]

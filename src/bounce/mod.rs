@@ -451,7 +451,17 @@ fn settle_kind(report: &mut BounceReport, email: &Email<'_>) {
             if matches!(r.bounce, Bounce::Hard | Bounce::Unknown) {
                 r.bounce = Bounce::Soft;
             }
-            if r.reason == Reason::Undefined {
+            // Nothing but a generic status (`4.0.0`, `4.5.0`) or code: the message is waiting in
+            // the queue, and that is what the warning says.
+            let generic = r.reply.as_ref().is_none_or(|reply| {
+                let c = crate::classify::classify(reply);
+                match c.basis {
+                    crate::classify::Basis::Status => reply.status().is_none_or(|s| s.detail() == 0),
+                    crate::classify::Basis::ReplyCode | crate::classify::Basis::Default => true,
+                    _ => false,
+                }
+            });
+            if r.reason == Reason::Undefined || generic {
                 r.reason = Reason::Expired;
             }
         }

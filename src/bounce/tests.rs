@@ -899,3 +899,23 @@ Diagnostic-Code: X-Notes; "
     assert!(bob.diagnostic_text.as_deref().unwrap().contains("ディレクトリには見つかりません"), "{bob:?}");
     assert_eq!(bob.reason, Reason::UserUnknown);
 }
+
+/// A delay warning whose status says nothing specific (`4.5.0`, `421` alone): the message is
+/// waiting in the queue, `expired` and soft, not a syntax error to fix; a specific status keeps
+/// its reason.
+#[test]
+fn delayed_with_a_generic_status_is_expired() {
+    let dsn = |status: &str, diagnostic: &str| {
+        format!(
+            "From: MAILER-DAEMON@example.org\r\nSubject: Warning: could not send message for past 4 hours\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n\
+--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n\
+Final-Recipient: rfc822; bob@example.com\r\nAction: delayed\r\nStatus: {status}\r\nDiagnostic-Code: smtp; {diagnostic}\r\n--b--\r\n"
+        )
+    };
+    let r = parse_bounce(dsn("4.5.0", "421 4.5.0").as_bytes()).unwrap();
+    assert_eq!(r.kind, crate::bounce::ReportKind::Delay);
+    assert_eq!((r.recipients[0].reason, r.recipients[0].bounce), (Reason::Expired, Bounce::Soft));
+    let r = parse_bounce(dsn("4.2.2", "452 4.2.2 Mailbox full").as_bytes()).unwrap();
+    assert_eq!(r.recipients[0].reason, Reason::MailboxFull);
+}
