@@ -52,6 +52,26 @@ impl RetryPolicy {
         let shift = attempt.saturating_sub(1).min(32);
         self.base_delay.saturating_mul(1u64 << shift).min(self.max_delay)
     }
+
+    /// The least time that has passed since the first attempt when attempt `attempt` is made
+    /// under this policy: the back-off delays of the attempts before it,
+    /// `backoff(1) + … + backoff(attempt - 1)`. What [`decide`] assumes when it is not told
+    /// when the first attempt was, so that attempts alone end a message's retries.
+    pub fn min_elapsed(&self, attempt: u32) -> u64 {
+        let waits = attempt.saturating_sub(1);
+        // The delay doubles until it reaches `max_delay` (at most 64 doublings), then stays.
+        let mut total: u64 = 0;
+        let mut k: u32 = 1;
+        while k <= waits {
+            let d = self.backoff(k);
+            if d >= self.max_delay || k >= 64 {
+                return total.saturating_add(u64::from(waits - k + 1).saturating_mul(d));
+            }
+            total = total.saturating_add(d);
+            k += 1;
+        }
+        total
+    }
 }
 
 /// What to do now.
@@ -207,6 +227,10 @@ fn explained(p: Plan, k: Classification, what: &str, policy: &RetryPolicy) -> Re
         ),
         Why::Permanent => format!("{what}: permanent failure; do not retry this message as it is."),
         Why::TooOld => format!("{what}: temporary failure, but the message is older than the retry limit; give up."),
+        Why::TooManyRetries { attempts } => format!(
+            "{what}: temporary failure, but {attempts} attempts at the policy's back-off take longer than the retry limit of {} days; give up.",
+            policy.max_age / 86400
+        ),
         Why::TooManyAttempts => format!("{what}: temporary failure, but the attempt limit is reached; give up."),
         Why::Greylisting => {
             format!("{what}: greylisting; the retry after {} s is normally accepted.", p.delay.unwrap_or_default())
@@ -251,9 +275,15 @@ enum Why {
     Reputation,
     Permanent,
     TooOld,
+    /// Too old by the attempts made: their back-off alone passes `max_age`.
+    TooManyRetries {
+        attempts: u32,
+    },
     TooManyAttempts,
     Greylisting,
-    Transient { asked: bool },
+    Transient {
+        asked: bool,
+    },
 }
 
 /// How a delivery attempt ended, as far as a reply or a report says.
@@ -325,8 +355,26 @@ pub fn plan_outcome(
     if permanent && k.bounce == Bounce::Hard {
         return make(Action::Suppress, None, true, Scope::Address, Why::Hard);
     }
-    if is_full(k.reason) && elapsed.is_some_and(|e| e >= policy.suppress_full_after) {
+    // How long the mailbox has refused: since the first attempt, else at least the back-off of
+    // the attempts made.
+    let at_least = elapsed.unwrap_or_else(|| policy.min_elapsed(attempt));
+    if is_full(k.reason) && at_least >= policy.suppress_full_after {
         return make(Action::Suppress, None, true, Scope::Address, Why::FullTooLong);
+    }
+    // A transient failure ends at the retry limits, whatever its reason: `max_age` since the
+    // first attempt (RFC 5321 §4.5.4.1; Postfix's maximal_queue_lifetime), and `max_attempts`.
+    // Without the time of the first attempt, at least the back-off delays of the attempts made
+    // have passed (`RetryPolicy::min_elapsed`), so that attempts alone end the retries.
+    if !permanent {
+        if elapsed.is_some_and(|e| e >= policy.max_age) {
+            return make(Action::GiveUp, None, false, Scope::Message, Why::TooOld);
+        }
+        if elapsed.is_none() && policy.min_elapsed(attempt) >= policy.max_age {
+            return make(Action::GiveUp, None, false, Scope::Message, Why::TooManyRetries { attempts: attempt });
+        }
+        if policy.max_attempts.is_some_and(|m| attempt >= m) {
+            return make(Action::GiveUp, None, false, Scope::Message, Why::TooManyAttempts);
+        }
     }
     // A rate limit, or a temporary refusal for the sender's reputation (Yahoo [TSS04],
     // Microsoft 4.7.650 "rate limited due to IP reputation"): slow down towards the destination.
@@ -346,13 +394,7 @@ pub fn plan_outcome(
         let scope = if k.reason.entry().fault == Fault::Sender { Scope::Destination } else { Scope::Message };
         return make(Action::GiveUp, None, false, scope, Why::Permanent);
     }
-    // Transient (4yz, or a bare 4.X.X status).
-    if elapsed.is_some_and(|e| e >= policy.max_age) {
-        return make(Action::GiveUp, None, false, Scope::Message, Why::TooOld);
-    }
-    if policy.max_attempts.is_some_and(|m| attempt >= m) {
-        return make(Action::GiveUp, None, false, Scope::Message, Why::TooManyAttempts);
-    }
+    // Transient (4yz, or a bare 4.X.X status); past the retry limits it was given up above.
     let hint = hint();
     if k.rule.is_some_and(|m| m.rule.greylisting) {
         return make(
@@ -420,6 +462,44 @@ mod tests {
         // The server's own delay wins.
         assert_eq!(d("451 4.3.0 Please try again in 10 minutes", 1, None).delay, Some(600));
         assert_eq!(d("421 4.7.28 retry after 30 seconds", 1, None).delay, Some(30));
+    }
+
+    #[test]
+    fn min_elapsed_is_the_backoff_so_far() {
+        let p = RetryPolicy::default();
+        assert_eq!((1..=7).map(|a| p.min_elapsed(a)).collect::<Vec<_>>(), vec![0, 300, 900, 2100, 4500, 8500, 12500]);
+        // Each later wait is max_delay: the sum, not a loop over every attempt.
+        assert_eq!(p.min_elapsed(1000), 4500 + 4000 * 995);
+        assert_eq!(p.min_elapsed(u32::MAX), 4500 + 4000 * u64::from(u32::MAX - 5));
+        let slow = RetryPolicy { base_delay: 1, max_delay: u64::MAX, ..p };
+        assert!(slow.min_elapsed(u32::MAX) > 0);
+    }
+
+    /// Attempts alone end the retries: without the time of the first attempt, the back-off of
+    /// the attempts made is the least time that has passed (issue: `decide(reply,
+    /// attempt=1000)` used to say RETRY for ever).
+    #[test]
+    fn retries_end_by_attempts() {
+        let p = RetryPolicy::default();
+        // 4,000 s a wait from the fifth: past 5 days (432,000 s) at attempt 112.
+        let first_past = (1..200).find(|&a| p.min_elapsed(a) >= p.max_age).unwrap();
+        assert_eq!(first_past, 112);
+        assert_eq!(d("451 4.3.0 try later", first_past - 1, None).action, Action::Retry);
+        let x = d("451 4.3.0 try later", first_past, None);
+        assert_eq!((x.action, x.scope), (Action::GiveUp, Scope::Message));
+        assert!(x.explanation.contains("112 attempts"), "{}", x.explanation);
+        assert_eq!(d("451 4.3.0 try later", 1000, None).action, Action::GiveUp);
+        // Rate limits end too, and a mailbox full that long is abandoned.
+        assert_eq!(d("421 4.7.28 unusual rate", 1000, None).action, Action::GiveUp);
+        assert_eq!(d("452 4.2.2 full", 1000, None).action, Action::Suppress);
+        // A known first attempt wins over the estimate.
+        assert_eq!(d("451 4.3.0 try later", 1000, Some(60)).action, Action::Retry);
+        // max_attempts ends it first when set, and says so.
+        let capped = RetryPolicy { max_attempts: Some(5), ..p };
+        let x = decide(&parse("451 4.3.0 try later").unwrap(), 5, None, &capped);
+        assert_eq!(x.action, Action::GiveUp);
+        assert!(x.explanation.contains("attempt limit"), "{}", x.explanation);
+        assert_eq!(decide(&parse("451 4.3.0 try later").unwrap(), 4, None, &capped).action, Action::Retry);
     }
 
     #[test]

@@ -253,7 +253,10 @@ def test_max_attempts(attempt, action):
 
 
 def test_no_attempt_limit_by_default():
-    assert sc.decide(sc.parse("451 4.3.0 later"), attempt=10_000, now=T0).action is Action.RETRY
+    # The default policy has no max_attempts: a message whose first attempt is recent is retried
+    # however many attempts it took (only its age, or the back-off of its attempts when the
+    # first attempt is not given, ends it: test_attempts_alone_end_the_retries).
+    assert sc.decide(sc.parse("451 4.3.0 later"), attempt=10_000, first_attempt=T0, now=T0).action is Action.RETRY
 
 
 @pytest.mark.parametrize(
@@ -436,3 +439,20 @@ def test_decision_repr():
     rep = repr(sc.decide(sc.parse("550 5.1.1 x"), now=T0))
     assert rep.startswith("RetryDecision(")
     assert "SUPPRESS" in rep and "userunknown" in rep
+
+
+def test_attempts_alone_end_the_retries():
+    # Without first_attempt, the back-off of the attempts made is the least age: 112 attempts of
+    # the default policy (300 s doubling to 4,000 s) take longer than its 5 days.
+    reply = sc.parse("451 4.3.0 Try again later")
+    assert sc.decide(reply, attempt=111).action is sc.Action.RETRY
+    d = sc.decide(reply, attempt=112)
+    assert d.action is sc.Action.GIVE_UP and "112 attempts" in d.explanation
+    assert sc.decide(sc.parse("421 4.7.28 unusual rate"), attempt=1000).action is sc.Action.GIVE_UP
+    # A known first attempt wins; max_attempts always ends it.
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    assert sc.decide(reply, attempt=1000, first_attempt=now, now=now).action is sc.Action.RETRY
+    d = sc.decide(reply, attempt=3, policy=sc.RetryPolicy(max_attempts=3))
+    assert d.action is sc.Action.GIVE_UP and "attempt limit" in d.explanation

@@ -131,8 +131,11 @@ def decide(
     ``from_exception`` returns for refused recipients), on attempt number ``attempt``.
 
     ``first_attempt`` and ``now`` are datetimes (``now`` defaults to the current UTC time); a
-    transient failure older than ``policy.max_age`` is given up. Returns a ``RetryDecision``, or
-    a ``{recipient: RetryDecision}`` dict.
+    transient failure older than ``policy.max_age`` is given up, and always at
+    ``policy.max_attempts`` when it is set. Without ``first_attempt``, the back-off delays of the
+    attempts made so far are the least time that has passed, so a loop that only counts attempts
+    still ends (at attempt 112 with the default policy); the decision's ``explanation`` says which
+    limit ended it. Returns a ``RetryDecision``, or a ``{recipient: RetryDecision}`` dict.
 
     >>> import smtpcodes
     >>> from datetime import datetime, timezone
@@ -142,6 +145,8 @@ def decide(
     (<Action.RETRY: 'retry'>, datetime.timedelta(seconds=600), '2026-11-25T12:10:00+00:00')
     >>> smtpcodes.decide({"bob@example.com": smtpcodes.parse("550 5.1.1 User unknown")})["bob@example.com"].action
     <Action.SUPPRESS: 'suppress'>
+    >>> smtpcodes.decide(smtpcodes.parse("451 4.3.0 Try again later"), attempt=1000).action
+    <Action.GIVE_UP: 'give_up'>
     """
     if isinstance(reply, Mapping):
         return {addr: _native.decide(r, attempt, first_attempt, now, policy) for addr, r in reply.items()}
