@@ -211,6 +211,9 @@ fn explained(p: Plan, k: Classification, what: &str, policy: &RetryPolicy) -> Re
             format!("{what}: the recipient reported the message as unwanted; never mail this address again.")
         }
         Why::Hard => format!("{what}: the address will not work again; remove it from your lists."),
+        Why::Disabled => {
+            format!("{what}: the account is disabled and refuses mail for good; remove it from your lists.")
+        }
         Why::FullTooLong => format!(
             "{what}: the mailbox has not accepted mail for {} days or more; treat the address as abandoned.",
             policy.suppress_full_after / 86400
@@ -270,6 +273,7 @@ enum Why {
     Complaint,
     Hard,
     FullTooLong,
+    Disabled,
     Throttle,
     SenderConfig,
     Reputation,
@@ -328,7 +332,11 @@ impl Outcome {
 
 /// [`decide`]'s rules for a reply already classified as `k` (see [`decide`] for the order).
 pub fn plan(reply: &Reply, k: &Classification, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> Plan {
-    plan_outcome(Outcome::of_reply(reply), k, || delay_hint(&reply.text_cow()), attempt, elapsed, policy)
+    // A class 4 status in a 5yz reply (`550 4.2.1`) says the refusal may pass: never final for
+    // the address.
+    let transient_status =
+        reply.status().is_some_and(|s| s.class() == crate::status::StatusClass::PersistentTransientFailure);
+    plan_with(Outcome::of_reply(reply), k, || delay_hint(&reply.text_cow()), attempt, elapsed, policy, transient_status)
 }
 
 /// [`plan`] for an outcome classified as `k`; `hint` gives the wait the server asked for, if
@@ -342,6 +350,19 @@ pub fn plan_outcome(
     attempt: u32,
     elapsed: Option<u64>,
     policy: &RetryPolicy,
+) -> Plan {
+    plan_with(outcome, k, hint, attempt, elapsed, policy, false)
+}
+
+/// [`plan_outcome`], told whether the reply's status is of class 4 (`transient_status`).
+fn plan_with(
+    outcome: Outcome,
+    k: &Classification,
+    hint: impl Fn() -> Option<u64>,
+    attempt: u32,
+    elapsed: Option<u64>,
+    policy: &RetryPolicy,
+    transient_status: bool,
 ) -> Plan {
     let attempt = attempt.max(1);
     let make = |action, delay, suppress, scope, why| Plan { action, delay, suppress, scope, why };
@@ -383,6 +404,13 @@ pub fn plan_outcome(
         return make(Action::Throttle, Some(delay), false, Scope::Destination, Why::Throttle);
     }
     if permanent {
+        // A disabled or suspended account, refused for good (`550 5.2.1 The email account that
+        // you tried to reach is disabled`, Google's SMTP error reference; Yahoo's "This mailbox
+        // is disabled"): providers close such accounts, and sending services suppress them.
+        // The bounce stays soft (the mailbox exists; Sisimai's `suspend`), the address is done.
+        if k.reason == Reason::Suspend && !transient_status {
+            return make(Action::Suppress, None, true, Scope::Address, Why::Disabled);
+        }
         // RFC 5321 §4.2.1: after a 5yz reply the client should not repeat the exact request.
         // MTAs act on the basic code, so `550 4.2.2` stops here too (its reason stays soft).
         if is_sender_config(k.reason) {
@@ -500,6 +528,18 @@ mod tests {
         assert_eq!(x.action, Action::GiveUp);
         assert!(x.explanation.contains("attempt limit"), "{}", x.explanation);
         assert_eq!(decide(&parse("451 4.3.0 try later").unwrap(), 4, None, &capped).action, Action::Retry);
+    }
+
+    #[test]
+    fn disabled_accounts_are_suppressed() {
+        let x = d("550 5.2.1 The email account that you tried to reach is disabled.", 1, None);
+        assert_eq!((x.action, x.suppress, x.scope), (Action::Suppress, true, Scope::Address));
+        assert_eq!(x.classification.bounce, Bounce::Soft);
+        // A temporary refusal of a disabled mailbox is retried first.
+        assert_eq!(
+            d("450 4.2.1 The user you are trying to contact is receiving mail too quickly", 1, None).action,
+            Action::Throttle
+        );
     }
 
     #[test]
