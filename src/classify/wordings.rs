@@ -762,6 +762,9 @@ const WORDINGS: &[(&str, &str)] = &[
     // Domino's Japanese and French language packs (data/rules.toml "domino-not-listed-translations")
     ("ユーザー bob (bob@example.com) は Domino ディレクトリには見つかりません。", "userunknown"),
     ("L'utilisateur bob (bob@example.com) est non répertorié dans l'annuaire Domino", "userunknown"),
+    // Connection limits in other words ("Too many open connections", "too many active connections")
+    ("Too many open connections", "toomanyconn"),
+    ("Too many active connections from your IP, try again later", "toomanyconn"),
 ];
 
 /// Wordings with codes, classified through [`classify`]: the status and the text together.
