@@ -453,7 +453,7 @@ fn settle_kind(report: &mut BounceReport, email: &Email<'_>) {
             }
             // Nothing but a generic status (`4.0.0`, `4.5.0`) or code: the message is waiting in
             // the queue, and that is what the warning says.
-            let generic = r.reply.as_ref().is_none_or(|reply| {
+            let generic = r.reply.as_ref().is_some_and(|reply| {
                 let c = crate::classify::classify(reply);
                 match c.basis {
                     crate::classify::Basis::Status => reply.status().is_none_or(|s| s.detail() == 0),

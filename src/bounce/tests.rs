@@ -919,3 +919,16 @@ Final-Recipient: rfc822; bob@example.com\r\nAction: delayed\r\nStatus: {status}\
     let r = parse_bounce(dsn("4.2.2", "452 4.2.2 Mailbox full").as_bytes()).unwrap();
     assert_eq!(r.recipients[0].reason, Reason::MailboxFull);
 }
+
+/// A delay warning that quotes no reply but says why keeps the reason its words give; only a
+/// recipient with no reason (or only a generic status) is `expired`.
+#[test]
+fn delayed_without_a_reply_keeps_the_reason_its_words_give() {
+    let raw = "From: MAILER-DAEMON@example.org\nTo: alice@example.org\nSubject: Delayed Mail (still being retried)\n\n\
+The mail system could not deliver it yet: this is a warning only.\n\n<bob@example.com>:\nThe mailbox is full.\n";
+    let r = parse_bounce(raw.as_bytes()).unwrap();
+    assert_eq!(r.kind, crate::bounce::ReportKind::Delay);
+    let bob = &r.recipients[0];
+    assert!(bob.reply.is_none(), "{bob:?}");
+    assert_eq!((bob.action.as_deref(), bob.reason, bob.bounce), (Some("delayed"), Reason::MailboxFull, Bounce::Soft));
+}
