@@ -223,8 +223,7 @@ impl Signals {
         if self.challenge() {
             return false;
         }
-        let subject = self.has(Signal::SubjectBounce) || self.has(Signal::SubjectDelay);
-        let sender = self.has(Signal::SenderLocal) || self.has(Signal::SenderName);
+        let (subject, sender) = (self.bounce_subject(), self.daemon());
         let words = self.has(Signal::BodyFailure) || self.has(Signal::BodyDelay);
         // A notice that the message was delivered or relayed, from the same senders and under
         // the same subjects as a bounce, is no failure unless its words also say one.

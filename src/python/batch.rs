@@ -26,10 +26,11 @@ use crate::batch::{
     Indexed, PARALLEL_ABOVE, Row, RowError, SAMPLE, Seed, chunk_size, classify_indexed, from_reply, map_chunks,
     map_chunks_above,
 };
-use crate::classify::{Bounce, Classification, Reason};
+use crate::bounce::BounceRecipient;
+use crate::classify::{Bounce, Reason};
 use crate::registry;
 use crate::reply::ReplyKind;
-use crate::retry::{Action, Outcome, RetryPolicy, plan_outcome};
+use crate::retry::{Action, RetryPolicy, plan_outcome};
 
 /// One input value.
 enum In<'a> {
@@ -543,35 +544,12 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
             }
         };
         match crate::bounce::parse_bounce(&raw) {
-            Ok(report) => {
-                if report.recipients.is_empty() {
-                    // A complaint that names nobody: one row, with no recipient, so that every
-                    // email has a row.
-                    let p = plan_outcome(
-                        Outcome::of_feedback(report.feedback_type.as_deref()),
-                        &Classification::of_report(Reason::Feedback, Bounce::None),
-                        || None,
-                        1,
-                        None,
-                        policy,
-                    );
-                    rows.push(BounceRow {
-                        index,
-                        source: source.clone(),
-                        format: Some(report.format),
-                        kind: Some(report.kind.value()),
-                        recipient: None,
-                        dsn_action: None,
-                        row: Row {
-                            reason: Reason::Feedback,
-                            bounce: Bounce::None,
-                            action: Some(p.action),
-                            suppress: Some(p.suppress),
-                            error: None,
-                            ..Row::unread(RowError::NotText)
-                        },
-                        diagnostic: None,
-                    });
+            Ok(mut report) => {
+                // A complaint that names nobody still gets its one row: a recipient with no
+                // address, decided as the complaint it is.
+                let named = !report.recipients.is_empty();
+                if !named {
+                    report.recipients.push(BounceRecipient::bare(String::new(), Reason::Feedback, Bounce::None));
                 }
                 for r in report.recipients {
                     let row = match &r.reply {
@@ -597,7 +575,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                         source: source.clone(),
                         format: Some(report.format),
                         kind: Some(report.kind.value()),
-                        recipient: Some(r.address),
+                        recipient: named.then_some(r.address),
                         dsn_action: r.action,
                         // The report's own reason (it weighs the whole email) over the reply's alone.
                         row: Row { reason: r.reason, bounce: r.bounce, status: r.status.or(row.status), ..row },
