@@ -106,7 +106,8 @@ pub enum Scope {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RetryDecision {
     pub action: Action,
-    /// Seconds to wait before the next attempt (`Retry` and `Throttle` only).
+    /// Seconds to wait before the next attempt (`Retry` and `Throttle`, and `FixConfig` after a
+    /// temporary refusal: retry once the setup is fixed).
     pub delay: Option<u64>,
     /// Never mail this address again.
     pub suppress: bool,
@@ -121,7 +122,8 @@ fn is_throttle(r: Reason) -> bool {
 }
 
 /// Reasons whose remedy is on the sender's side (authentication, TLS, relay permission, DNS,
-/// protocol): when the failure is permanent, the sender must fix its setup.
+/// protocol, the envelope sender's address or domain): the sender must fix its setup; a
+/// transient one may be retried once it is fixed.
 fn is_sender_config(r: Reason) -> bool {
     matches!(
         r,
@@ -131,7 +133,18 @@ fn is_sender_config(r: Reason) -> bool {
             | Reason::NoRelaying
             | Reason::RequirePtr
             | Reason::SyntaxError
+            | Reason::Rejected
     )
+}
+
+/// The scope of a sender-side problem: the sending host's own setup (its reverse DNS, its TLS)
+/// makes the destination refuse everything from it; the rest (authentication, the envelope
+/// sender, relay permission, protocol) is about how this message was sent.
+fn sender_config_scope(r: Reason) -> Scope {
+    match r {
+        Reason::RequirePtr | Reason::FailedStarttls => Scope::Destination,
+        _ => Scope::Message,
+    }
 }
 
 /// Reasons about the sender's reputation: not the address's fault, so never suppress it.
@@ -174,12 +187,14 @@ pub fn delay_hint(text: &str) -> Option<u64> {
 /// for longer than `suppress_full_after` → SUPPRESS; a rate limit, or a temporary refusal for
 /// the sender's reputation → THROTTLE (destination),
 /// after the delay the server asks for or `throttle_delay`; a permanent failure whose remedy is
-/// on the sending side (authentication, TLS, relay, PTR, syntax) → FIX_CONFIG; a permanent
-/// block or bad reputation → GIVE_UP for the message with destination scope (never suppress);
-/// another permanent failure → GIVE_UP (RFC 5321 §4.2.1: do not repeat the exact request); a
-/// transient failure past `max_age` or `max_attempts` → GIVE_UP; greylisting → RETRY after
-/// `greylist_delay`; another transient failure → RETRY after the delay the server asks for or
-/// the back-off.
+/// on the sending side (authentication, TLS, relay, PTR, syntax, the envelope sender refused) →
+/// FIX_CONFIG (destination scope for the sending host's PTR and TLS, else the message); a
+/// permanent block or bad reputation → GIVE_UP for the message with destination scope (never
+/// suppress); another permanent failure → GIVE_UP (RFC 5321 §4.2.1: do not repeat the exact
+/// request); a transient failure past `max_age` or `max_attempts` → GIVE_UP; a transient
+/// refusal whose remedy is on the sending side → FIX_CONFIG with the delay after which to retry;
+/// greylisting → RETRY after `greylist_delay`; another transient failure → RETRY after the delay
+/// the server asks for or the back-off.
 pub fn decide(reply: &Reply, attempt: u32, elapsed: Option<u64>, policy: &RetryPolicy) -> RetryDecision {
     let k = classify(reply);
     let p = plan(reply, &k, attempt, elapsed, policy);
@@ -225,6 +240,10 @@ fn explained(p: Plan, k: Classification, what: &str, policy: &RetryPolicy) -> Re
         Why::SenderConfig => {
             format!("{what}: the problem is on the sending side; fix your configuration before sending again.")
         }
+        Why::SenderConfigRetry => format!(
+            "{what}: a temporary refusal because of the sending side's setup; fix your configuration, then retry in {} s.",
+            p.delay.unwrap_or_default()
+        ),
         Why::Reputation => format!(
             "{what}: the destination refuses your sending IP or domain, not the address; do not suppress it, fix your reputation or listing first."
         ),
@@ -276,6 +295,8 @@ enum Why {
     Disabled,
     Throttle,
     SenderConfig,
+    /// A transient refusal for the sender's setup: fix it, then retry.
+    SenderConfigRetry,
     Reputation,
     Permanent,
     TooOld,
@@ -414,7 +435,7 @@ fn plan_with(
         // RFC 5321 §4.2.1: after a 5yz reply the client should not repeat the exact request.
         // MTAs act on the basic code, so `550 4.2.2` stops here too (its reason stays soft).
         if is_sender_config(k.reason) {
-            return make(Action::FixConfig, None, false, Scope::Message, Why::SenderConfig);
+            return make(Action::FixConfig, None, false, sender_config_scope(k.reason), Why::SenderConfig);
         }
         if is_reputation(k.reason) {
             return make(Action::GiveUp, None, false, Scope::Destination, Why::Reputation);
@@ -424,6 +445,13 @@ fn plan_with(
     }
     // Transient (4yz, or a bare 4.X.X status); past the retry limits it was given up above.
     let hint = hint();
+    // A temporary refusal whose remedy is the sender's setup (Gmail's 421 4.7.26–4.7.40 "rate
+    // limited because it is unauthenticated / SPF / DKIM / DMARC …", a missing PTR): fix it; the
+    // message may be retried after the delay.
+    if is_sender_config(k.reason) {
+        let delay = hint.unwrap_or_else(|| policy.backoff(attempt));
+        return make(Action::FixConfig, Some(delay), false, sender_config_scope(k.reason), Why::SenderConfigRetry);
+    }
     if k.rule.is_some_and(|m| m.rule.greylisting) {
         return make(
             Action::Retry,

@@ -24,7 +24,8 @@ def decide(text: str, *, attempt: int = 1, age: timedelta | None = None, policy:
         ("550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown", Action.SUPPRESS, Scope.ADDRESS, True),
         ("550 5.1.2 Host unknown", Action.SUPPRESS, Scope.ADDRESS, True),
         ("250 2.0.0 OK", Action.DELIVERED, Scope.MESSAGE, False),
-        ("530 5.7.0 Must issue a STARTTLS command first", Action.FIX_CONFIG, Scope.MESSAGE, False),
+        # The destination takes nothing without TLS: the fix is the sending host's, for all of it.
+        ("530 5.7.0 Must issue a STARTTLS command first", Action.FIX_CONFIG, Scope.DESTINATION, False),
         ("550 5.7.26 Unauthenticated email is not accepted", Action.FIX_CONFIG, Scope.MESSAGE, False),
         ("554 5.7.1 <x@example.org>: Relay access denied", Action.FIX_CONFIG, Scope.MESSAGE, False),
         ("500 5.5.2 Syntax error, command unrecognized", Action.FIX_CONFIG, Scope.MESSAGE, False),

@@ -232,7 +232,8 @@ ERRORS = [
     pytest.param("smtp;", 5, ["after the prefix"], id="prefix-only"),
     pytest.param("host mx said:", 13, ["after the prefix"], id="postfix-prefix-only"),
     pytest.param("5.1 nope", 0, ["3-digit reply code"], id="short-status"),
-    pytest.param("#", 0, ["3-digit reply code"], id="hash"),
+    # Exchange's "#550 5.1.1 … ##" wrapper with nothing inside it.
+    pytest.param("#", 1, ["after the prefix"], id="hash"),
 ]
 
 
@@ -545,7 +546,7 @@ def test_wire_form_of_a_long_multiline_reply_can_exceed_the_limit():
 
 TO_DICT_KEYS = {
     "code", "status", "text", "lines", "kind", "category", "conflict",
-    "bounce", "reason", "description", "remote_mta", "smtp_command",
+    "bounce", "reason", "description", "remote_mta", "smtp_command", "unwrapped",
 }
 
 
@@ -567,6 +568,7 @@ def test_to_dict(text):
     assert d["description"] == r.description
     assert d["remote_mta"] == r.remote_mta
     assert d["smtp_command"] == r.smtp_command
+    assert d["unwrapped"] == list(r.unwrapped)
 
 
 def test_to_dict_values():
@@ -583,6 +585,7 @@ def test_to_dict_values():
         "description": "Bad destination mailbox address",
         "remote_mta": "mx.example.com[192.0.2.1]",
         "smtp_command": "RCPT TO",
+        "unwrapped": ["postfix-said"],
     }
 
 

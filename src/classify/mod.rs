@@ -147,8 +147,27 @@ fn classify_normalized(reply: &Reply, text: &str) -> Classification {
     // A success status inside a failure reply (`550 2.1.5`) says nothing about the failure.
     let reason = if reason == Reason::Delivered { Reason::Undefined } else { reason };
     let (reason, basis, source) = match (reason, reply.smtp_command().map(rules::command_verb)) {
+        // Only the code's generic meaning (`421 Service not available` at the greeting) or
+        // nothing: the refusal is of the client host.
         (Reason::Undefined, Some("CONNECT" | "HELO" | "EHLO")) => {
             (Reason::Blocked, Basis::Command, Some(GREETING_SOURCE))
+        }
+        (Reason::SystemError, Some("CONNECT" | "HELO" | "EHLO")) if basis == Basis::ReplyCode => {
+            (Reason::Blocked, Basis::Command, Some(GREETING_SOURCE))
+        }
+        // A refusal of MAIL FROM is of the sender, whatever recipient-sounding words or status it
+        // carries (`550 5.1.1 <sender>... User unknown` after MAIL FROM): never a reason to drop
+        // the recipient. A generic status or code (`550 5.7.1 Access denied`) says no more than
+        // that the sender was refused; a text rule's own finding (`Unauthenticated senders not
+        // allowed`, a policy) stands.
+        (
+            Reason::UserUnknown | Reason::HostUnknown | Reason::Suspend | Reason::Filtered | Reason::NotAccept,
+            Some("MAIL"),
+        ) => (Reason::Rejected, Basis::Command, Some(MAIL_SOURCE)),
+        (Reason::Undefined | Reason::PolicyViolation | Reason::SecurityError | Reason::SystemError, Some("MAIL"))
+            if basis != Basis::Rule =>
+        {
+            (Reason::Rejected, Basis::Command, Some(MAIL_SOURCE))
         }
         _ => (reason, basis, source),
     };
@@ -166,6 +185,11 @@ fn classify_normalized(reply: &Reply, text: &str) -> Classification {
 const GREETING_SOURCE: &str = "RFC 5321 §3.1 (a server may refuse a client at the greeting) and §4.1.1.1 (HELO/EHLO \
 identifies the client): a refusal before MAIL names no sender or recipient, so it is about the client host; \
 sisimai/p5-sisimai lib/Sisimai/Reason.pm (anotherone: EHLO/HELO -> blocked)";
+
+/// Why a refusal of `MAIL FROM` is `rejected`.
+const MAIL_SOURCE: &str = "RFC 5321 §3.3 and §4.1.1.2 (MAIL gives the reverse-path; its refusal is of the sender, \
+before any recipient is named): the sender's address or domain was refused; sisimai/p5-sisimai \
+lib/Sisimai/Reason.pm (anotherone: MAIL -> rejected)";
 
 /// Classifies text that comes with no reply code and no status (a bounce that only says
 /// "mailbox is full: retry timeout exceeded"): the text rules alone decide, and no code or
@@ -231,6 +255,14 @@ pub fn explain(reply: &Reply) -> Explanation {
         (original.get(a..b).unwrap_or_default().to_string(), a, b)
     });
     let mut parts = Vec::new();
+    if let Some(inner) = reply.unwrapped().last() {
+        let source = crate::reply::WRAPPERS.iter().find(|w| w.id == *inner).map_or("", |w| w.source);
+        parts.push(format!(
+            "the reply was found inside the wrapper{} {} (data/wrappers.toml; innermost from: {source})",
+            if reply.unwrapped().len() > 1 { "s" } else { "" },
+            reply.unwrapped().iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(" > ")
+        ));
+    }
     let codes = match (reply.code(), reply.status()) {
         (Some(c), Some(s)) => format!("{c} {s}"),
         (Some(c), None) => c.to_string(),
@@ -344,7 +376,14 @@ mod tests {
         // A more specific answer wins: the text, the status or the code.
         assert_eq!(at("421 Too many connections from your host", "CONNECT").0, Reason::TooManyConn);
         assert_eq!(at("501 5.5.4 Syntax error in parameters", "HELO").0, Reason::SyntaxError);
-        assert_eq!(at("421 Service not available", "CONNECT").0, Reason::SystemError);
+        // The code's generic meaning is nothing more specific: a 421 at the greeting refuses the
+        // client host (Sisimai labels Postfix's "refused to talk to me: 421 Service not
+        // available" blocked too).
+        assert_eq!(at("421 Service not available", "CONNECT"), (Reason::Blocked, Basis::Command));
+        // At MAIL FROM, recipient-sounding words and statuses are about the sender.
+        assert_eq!(at("550 5.1.1 <alice@example.com>... User unknown", "MAIL FROM").0, Reason::Rejected);
+        assert_eq!(at("550 5.7.1 Access denied", "MAIL FROM"), (Reason::Rejected, Basis::Command));
+        assert_eq!(at("452 4.3.1 Insufficient system storage", "MAIL FROM").0, Reason::SystemFull);
         assert!(explain(&parse("550 Rejected (in reply to EHLO command)").unwrap()).summary.contains("smtp command"));
     }
 

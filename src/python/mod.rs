@@ -474,6 +474,18 @@ impl PyReply {
     fn remote_mta(&self) -> Option<&str> {
         self.inner.remote_mta()
     }
+    /// The ids of the wrappers (``data/wrappers.toml``) that ``parse`` took off to find the
+    /// reply, outermost first: ``()`` for a reply that stood alone. How the reply was read, not
+    /// what it says: it takes no part in ``==`` and is not kept by pickling.
+    ///
+    /// >>> import smtpcodes
+    /// >>> r = smtpcodes.parse("Remote host said: 550 5.1.1 <bob@example.org>... User unknown [RCPT_TO]")
+    /// >>> r.unwrapped, r.smtp_command, r.text
+    /// (('qmail-said',), 'RCPT TO', '<bob@example.org>... User unknown')
+    #[getter]
+    fn unwrapped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.unwrapped())
+    }
     #[getter]
     fn smtp_command(&self) -> Option<&str> {
         self.inner.smtp_command()
@@ -526,6 +538,7 @@ impl PyReply {
         d.set_item("description", self.description())?;
         d.set_item("remote_mta", self.inner.remote_mta())?;
         d.set_item("smtp_command", self.inner.smtp_command())?;
+        d.set_item("unwrapped", self.inner.unwrapped().to_vec())?;
         Ok(d)
     }
     /// The reply as a server sends it (``550 5.1.1 text``; CRLF between lines).

@@ -1,15 +1,24 @@
 //! SMTP replies: a basic reply code (RFC 5321 §4.2), an optional enhanced status code
 //! (RFC 3463, RFC 2034) and text, on one or more lines, in the shapes found in the wild.
 //!
-//! Accepted shapes (each may be combined with the wrappers below):
-//! - `550 5.1.1 text`, `550-5.7.1 text`, `250` (code alone), multi-line `250-…\r\n250 …`;
+//! Accepted shapes:
+//! - `550 5.1.1 text`, `550-5.7.1 text`, `250` (code alone), multi-line `250-…\r\n250 …`, and a
+//!   multi-line reply flattened onto one line;
 //! - a status before the code, `5.1.1 550 text`, and a status alone, `5.7.1 Message rejected`;
 //! - DSN Diagnostic-Code values (RFC 3464 §2.3.6): `smtp; 550 …`, `SMTP;550 …`, `X-Postfix; …`,
-//!   optionally with the `Diagnostic-Code:` field name;
-//! - Exchange NDR lines `#5.1.1 smtp;550 5.1.1 …`, `#550 5.1.1 … ##` and
-//!   `Remote Server returned '550 5.1.1 …'`;
-//! - Postfix `host mx.example.com[192.0.2.1] said: 550 … (in reply to RCPT TO command)` and
-//!   `host … refused to talk to me: 554 …`, keeping the remote host and the command.
+//!   optionally with the `Diagnostic-Code:` field name, and Postfix's trailer
+//!   `(in reply to RCPT TO command)`, which gives the command;
+//! - any of these inside the wrappers of `data/wrappers.toml` ([`WRAPPERS`]): what MTAs, bounce
+//!   messages and sending libraries write around a reply (`host … said:`, `SMTP error from
+//!   remote mail server after RCPT TO:<…>: host …:`, `Remote host said:`, `Remote Server
+//!   returned '…'`, `<<< 550 …`, `(550, b'…')` …), each with its source. The wrapper's host and
+//!   command fill [`Reply::remote_mta`] and [`Reply::smtp_command`]; where wrappers nest, the
+//!   innermost reply wins; [`Reply::unwrapped`] names what was taken off. A wrapper never makes
+//!   a reply out of text that has none: a code or a status must follow it.
+
+mod wrap;
+
+pub use wrap::{WRAPPERS, Wrapper};
 
 use crate::error::{Error, Result};
 use crate::status::{self, EnhancedStatus, Scan, StatusClass, excerpt};
@@ -89,13 +98,31 @@ digit_enum! {
 
 /// A parsed SMTP reply. It has a code, a status or both; `lines` hold the text of each line
 /// with the code and the status removed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Two replies are equal when their code, status, lines, remote MTA and command are: which
+/// wrappers [`parse`] took off to find them ([`Reply::unwrapped`]) is how they were read, not
+/// what they say.
+#[derive(Debug, Clone)]
 pub struct Reply {
     code: Option<ReplyCode>,
     status: Option<EnhancedStatus>,
     lines: Vec<String>,
     remote_mta: Option<String>,
     smtp_command: Option<String>,
+    unwrapped: Vec<&'static str>,
+}
+
+impl PartialEq for Reply {
+    fn eq(&self, other: &Reply) -> bool {
+        (self.code, self.status, &self.lines, &self.remote_mta, &self.smtp_command)
+            == (other.code, other.status, &other.lines, &other.remote_mta, &other.smtp_command)
+    }
+}
+impl Eq for Reply {}
+impl std::hash::Hash for Reply {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.code, self.status, &self.lines, &self.remote_mta, &self.smtp_command).hash(state);
+    }
 }
 
 impl Reply {
@@ -151,7 +178,14 @@ impl Reply {
                 found: excerpt(last),
             });
         }
-        let reply = Reply { code, status, lines, remote_mta, smtp_command };
+        if let Some(w) = wrap::find(&join_lines(&lines), 0, true) {
+            return Err(Error::Syntax {
+                expected: "text that does not quote another reply (pass the inner reply)",
+                position: w.start,
+                found: excerpt(&lines[0]),
+            });
+        }
+        let reply = Reply { code, status, lines, remote_mta, smtp_command, unwrapped: Vec::new() };
         let wire = reply.to_wire().len();
         if wire > MAX_INPUT_BYTES {
             return Err(Error::TooLong { len: wire, max: MAX_INPUT_BYTES });
@@ -188,6 +222,12 @@ impl Reply {
     /// (Postfix `(in reply to RCPT TO command)` gives `RCPT TO`).
     pub fn smtp_command(&self) -> Option<&str> {
         self.smtp_command.as_deref()
+    }
+
+    /// The ids of the wrappers (`data/wrappers.toml`) that [`parse`] took off to find this reply,
+    /// outermost first; empty for a reply that stood alone or was built with [`Reply::new`].
+    pub fn unwrapped(&self) -> &[&'static str] {
+        &self.unwrapped
     }
 
     /// This reply, answering the SMTP command `command` (`"RCPT"`, `"DATA"` …).
@@ -343,65 +383,173 @@ pub fn parse(input: &str) -> Result<Reply> {
     parse_checked(input)
 }
 
+/// How deep wrappers may nest (`Remote Server returned '< #5.0.0 smtp; … 550-'…'>'` is three).
+const MAX_DEPTH: u8 = 4;
+/// How many wrapper matches are tried per level before giving up: each try is one linear search,
+/// so the work stays linear in the input.
+const MAX_TRIES: usize = 8;
+
 /// [`parse`] without the length check (the caller checked the raw input).
 fn parse_checked(input: &str) -> Result<Reply> {
-    let mut cur = Cursor::new(input);
-    if cur.rest().is_empty() {
-        return Err(Error::Empty);
-    }
-    let mut remote_mta = None;
-    let mut smtp_command = None;
-    let mut ndr_status = None;
-    let mut exchange_hashes = false;
+    let mut unwrapped = Vec::new();
+    let mut reply = parse_level(input, 0, 0, &mut unwrapped)?;
+    reply.unwrapped = unwrapped;
+    Ok(reply)
+}
 
-    // Wrappers, outermost first; each is optional and taken at most once.
+/// True when `b` starts with a reply code or an enhanced status code.
+fn starts_reply(b: &[u8]) -> bool {
+    code_at(b, 0).is_some() || matches!(status::scan(b, 0), Scan::Status(..))
+}
+
+/// Parses `s`, found at byte `base` of the input, `depth` wrappers deep; `unwrapped` collects the
+/// ids of the wrappers taken off, outermost first.
+fn parse_level(s: &str, base: usize, depth: u8, unwrapped: &mut Vec<&'static str>) -> Result<Reply> {
+    let mut cur = Cursor::new(s);
+    if cur.rest().is_empty() {
+        return Err(if depth == 0 { Error::Empty } else { syntax_after_prefix(base + cur.pos) });
+    }
+    // RFC 3464 §2.3.6: a Diagnostic-Code value is `diagnostic-type; text`, here with or without
+    // the field name.
     cur.strip_prefix_ci("diagnostic-code:");
     cur.skip_ws();
-    if cur.strip_prefix_ci("remote server returned '") {
-        cur.strip_suffix("'");
-    }
     cur.diagnostic_type();
-    if cur.peek() == Some(b'#') {
-        // Exchange: `#5.1.1 smtp;550 …` or `#550 5.1.1 … ##`.
-        let b = cur.rest().as_bytes();
-        if let Scan::Status(st, end) = status::scan(b, 1) {
-            ndr_status = Some(st);
-            cur.advance(end);
-            cur.skip_ws();
-            cur.diagnostic_type();
-        } else if b.len() > 1 && b[1].is_ascii_digit() {
-            cur.advance(1);
-            exchange_hashes = true;
+    let smtp_command = cur.strip_in_reply_to();
+    if cur.rest().is_empty() {
+        return Err(syntax_after_prefix(base + cur.pos));
+    }
+    let rest = cur.rest();
+    let at = base + cur.pos;
+    if starts_reply(rest.as_bytes()) {
+        let mut reply = if depth == 0 { parse_core(rest, at)? } else { parse_cut(rest, at)? };
+        // A wrapper inside the reply's own text nests the reply that really answered
+        // (`5.1.0 - Unknown address error 550-'5.7.1 …'`): the inner one wins.
+        if depth < MAX_DEPTH
+            && let Some(mut inner) = unwrap_at(rest, at, depth, true, unwrapped).and_then(Result::ok)
+        {
+            // The outer status describes the same failure: kept when the inner reply has none
+            // and its class agrees with the inner code (RFC 3463 §2).
+            if inner.status.is_none() {
+                inner.status =
+                    reply.status.filter(|st| inner.code.is_none_or(|c| st.class().digit() == c.value() / 100));
+            }
+            reply = inner;
+        }
+        if reply.smtp_command.is_none() {
+            reply.smtp_command = smtp_command;
+        }
+        return Ok(reply);
+    }
+    if depth < MAX_DEPTH
+        && let Some(found) = unwrap_at(rest, at, depth, false, unwrapped)
+    {
+        let mut reply = found?;
+        // Postfix's trailer names the command the reply answered: it wins over the command a
+        // wrapper's words imply.
+        if smtp_command.is_some() {
+            reply.smtp_command = smtp_command;
+        }
+        return Ok(reply);
+    }
+    // Not a reply, and no wrapper holds one: the core parser's error says what and where.
+    parse_core(rest, at)
+}
+
+/// The reply after the leftmost wrapper of `s` whose text parses (`nested`: only the wrappers
+/// that stand inside a reply's text). `None` when no wrapper occurs; the first parse error when
+/// wrappers occur but none is followed by a reply.
+fn unwrap_at(
+    s: &str,
+    base: usize,
+    depth: u8,
+    nested: bool,
+    unwrapped: &mut Vec<&'static str>,
+) -> Option<Result<Reply>> {
+    let mut from = 0;
+    let mut first_error = None;
+    for _ in 0..MAX_TRIES {
+        let Some(found) = wrap::find(s, from, nested) else { break };
+        let text = &s[found.reply_start..found.reply_end];
+        let rewritten = wrap::rewrite(found.wrapper, text);
+        let inner_text = rewritten.as_deref().unwrap_or(text);
+        let mark = unwrapped.len();
+        unwrapped.push(found.wrapper.id);
+        match wrapped_reply(inner_text, base + found.reply_start, depth + 1, &found, unwrapped) {
+            Ok(reply) => return Some(Ok(reply)),
+            Err(e) => {
+                unwrapped.truncate(mark);
+                first_error.get_or_insert(e);
+                // The next search starts inside this match: a later wrapper may hold the reply.
+                from = s[found.start..].char_indices().nth(1).map_or(s.len(), |(i, _)| found.start + i);
+            }
         }
     }
-    // Postfix's deferral wording in front of `host … refused to talk to me: 421 …`.
-    if cur.strip_prefix_ci("delivery temporarily suspended:") {
-        cur.skip_ws();
-    }
-    if let Some(host) = cur.postfix_host() {
-        remote_mta = Some(host);
-    }
-    if exchange_hashes {
-        cur.strip_suffix("##");
-    }
-    if let Some(cmd) = cur.strip_in_reply_to() {
-        smtp_command = Some(cmd);
-    }
-    if cur.rest().is_empty() {
-        return Err(Error::Syntax {
-            expected: "a reply code or an enhanced status code after the prefix",
-            position: cur.pos,
-            found: String::new(),
-        });
-    }
+    first_error.map(Err)
+}
 
-    let mut reply = parse_core(cur.rest(), cur.pos)?;
-    if reply.status.is_none() {
-        reply.status = ndr_status;
+/// The reply inside `found`: parsed from its text, with the wrapper's code, status, host and
+/// command filling in what the reply does not say. A wrapper that gives the basic code apart
+/// (`ERROR_CODE :550, ERROR_CODE :, Host not reachable.`) makes a reply of that code and the text.
+fn wrapped_reply(
+    text: &str,
+    base: usize,
+    depth: u8,
+    found: &wrap::Found,
+    unwrapped: &mut Vec<&'static str>,
+) -> Result<Reply> {
+    let mut reply = match parse_level(text, base, depth, unwrapped) {
+        Ok(r) => r,
+        Err(e) => {
+            let code = found.code.ok_or(e)?;
+            let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ':').trim_end();
+            let lines: Vec<String> = t.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+            Reply {
+                code: Some(ReplyCode::checked(code, base)?),
+                status: None,
+                lines: if lines.is_empty() { vec![String::new()] } else { lines },
+                remote_mta: None,
+                smtp_command: None,
+                unwrapped: Vec::new(),
+            }
+        }
+    };
+    if reply.code.is_none()
+        && let Some(c) = found.code
+    {
+        reply.code = Some(ReplyCode::checked(c, base)?);
     }
-    reply.remote_mta = remote_mta;
-    reply.smtp_command = smtp_command;
+    if reply.status.is_none() {
+        reply.status = found.status;
+    }
+    if reply.remote_mta.is_none() {
+        reply.remote_mta.clone_from(&found.host);
+    }
+    if reply.smtp_command.is_none() {
+        reply.smtp_command.clone_from(&found.command);
+    }
     Ok(reply)
+}
+
+/// [`parse_core`] for a reply found inside a wrapper: the reply ends where a line with another
+/// code starts (a transcript goes on with the client's own summary, `554 5.0.0 Service
+/// unavailable`; a bounce body goes on after the reply).
+fn parse_cut(s: &str, base: usize) -> Result<Reply> {
+    match parse_core(s, base) {
+        Err(Error::MixedCodes { position, .. }) if position > base => {
+            let cut = position - base;
+            let line_start = s[..cut].rfind(['\n', '\r']).unwrap_or(cut);
+            parse_core(s[..line_start].trim_end(), base)
+        }
+        other => other,
+    }
+}
+
+fn syntax_after_prefix(position: usize) -> Error {
+    Error::Syntax {
+        expected: "a reply code or an enhanced status code after the prefix",
+        position,
+        found: String::new(),
+    }
 }
 
 /// A view of the input that wrappers are peeled off from both ends.
@@ -425,13 +573,6 @@ impl<'a> Cursor<'a> {
     fn rest(&self) -> &'a str {
         &self.full[self.pos..self.end]
     }
-    fn peek(&self) -> Option<u8> {
-        self.rest().as_bytes().first().copied()
-    }
-    /// Moves the start by `n` bytes; callers pass ASCII boundaries only.
-    fn advance(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.end);
-    }
     fn skip_ws(&mut self) {
         let r = self.rest();
         self.pos += r.len() - r.trim_start().len();
@@ -443,16 +584,7 @@ impl<'a> Cursor<'a> {
     fn strip_prefix_ci(&mut self, p: &str) -> bool {
         let r = self.rest().as_bytes();
         if r.len() >= p.len() && r[..p.len()].eq_ignore_ascii_case(p.as_bytes()) {
-            self.advance(p.len());
-            true
-        } else {
-            false
-        }
-    }
-    fn strip_suffix(&mut self, s: &str) -> bool {
-        if self.rest().ends_with(s) {
-            self.end -= s.len();
-            self.trim_end();
+            self.pos += p.len();
             true
         } else {
             false
@@ -474,32 +606,9 @@ impl<'a> Cursor<'a> {
         if b.get(i) != Some(&b';') {
             return false;
         }
-        self.advance(i + 1);
+        self.pos += i + 1;
         self.skip_ws();
         true
-    }
-    /// Postfix: `host NAME said: …` or `host NAME refused to talk to me: …`.
-    fn postfix_host(&mut self) -> Option<String> {
-        let r = self.rest();
-        let b = r.as_bytes();
-        if b.len() < 5 || !b[..5].eq_ignore_ascii_case(b"host ") {
-            return None;
-        }
-        let name_end = 5 + b[5..].iter().position(|c| c.is_ascii_whitespace())?;
-        let after = &r[name_end..];
-        let after_t = after.trim_start();
-        let skip = after.len() - after_t.len();
-        for marker in ["said:", "refused to talk to me:"] {
-            if after_t.len() >= marker.len()
-                && after_t.as_bytes()[..marker.len()].eq_ignore_ascii_case(marker.as_bytes())
-            {
-                let host = r[5..name_end].to_string();
-                self.advance(name_end + skip + marker.len());
-                self.skip_ws();
-                return Some(host);
-            }
-        }
-        None
     }
     /// Postfix's trailer `(in reply to RCPT TO command)`; returns `RCPT TO`.
     fn strip_in_reply_to(&mut self) -> Option<String> {
@@ -555,7 +664,14 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
     let unfolded = if one_line { unfold(s) } else { None };
     if one_line && unfolded.is_none() {
         let (code, status, text) = parse_head(s, base)?;
-        return Ok(Reply { code, status, lines: vec![text.to_string()], remote_mta: None, smtp_command: None });
+        return Ok(Reply {
+            code,
+            status,
+            lines: vec![text.to_string()],
+            remote_mta: None,
+            smtp_command: None,
+            unwrapped: Vec::new(),
+        });
     }
     let s = unfolded.as_deref().unwrap_or(s);
     let mut code: Option<ReplyCode> = None;
@@ -609,7 +725,7 @@ fn parse_core(s: &str, base: usize) -> Result<Reply> {
             }
         }
     }
-    Ok(Reply { code, status, lines, remote_mta: None, smtp_command: None })
+    Ok(Reply { code, status, lines, remote_mta: None, smtp_command: None, unwrapped: Vec::new() })
 }
 
 /// A multi-line reply flattened onto one line, as DSN Diagnostic-Code fields carry it once
@@ -650,6 +766,14 @@ fn parse_head(line: &str, at: usize) -> Result<(Option<ReplyCode>, Option<Enhanc
         let code = ReplyCode::checked(v, at)?;
         let mut i = if sep.is_some() { 4 } else { 3 };
         i = skip_blanks(b, i);
+        // The code written twice (`450 450 4.2.2 …`: Gmail's bounces put their own code in front
+        // of the remote reply, which starts with it too).
+        if sep == Some(b' ')
+            && let Some((again, Some(b' ' | b'-'))) = code_at(b, i)
+            && again == v
+        {
+            i = skip_blanks(b, i + 4);
+        }
         let mut status = None;
         match status::scan(b, i) {
             Scan::Status(st, end) => {
@@ -953,6 +1077,162 @@ mod tests {
             let st = status.map(|(c, s, d)| EnhancedStatus::new(c, s, d).unwrap());
             let r = Reply::new(Some(ReplyCode::new(code).unwrap()), st, lines, None, None).unwrap();
             prop_assert_eq!(parse(&r.to_wire()).unwrap(), r);
+        }
+    }
+}
+
+#[cfg(test)]
+mod wrapper_tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct File {
+        wrapper: Vec<Row>,
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        examples: Vec<Example>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Example {
+        text: String,
+        #[serde(default)]
+        code: Option<u16>,
+        #[serde(default)]
+        status: Option<String>,
+        #[serde(default)]
+        host: Option<String>,
+        #[serde(default)]
+        command: Option<String>,
+    }
+
+    #[test]
+    fn wrappers_compile() {
+        wrap::compiles().unwrap();
+    }
+
+    /// Every example of data/wrappers.toml parses through its own wrapper, to the code, status,
+    /// host and command it states.
+    #[test]
+    fn every_wrapper_reads_its_examples() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/wrappers.toml")).unwrap();
+        let file: File = toml::from_str(&text).unwrap();
+        assert_eq!(file.wrapper.len(), WRAPPERS.len());
+        let mut failures = Vec::new();
+        for w in &file.wrapper {
+            for ex in &w.examples {
+                let r = match parse(&ex.text) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        failures.push(format!("{}: {:?}: {e}", w.id, ex.text));
+                        continue;
+                    }
+                };
+                let got = (
+                    r.code().map(ReplyCode::value),
+                    r.status().map(|s| s.to_string()),
+                    r.unwrapped().contains(&w.id.as_str()),
+                );
+                let want = (ex.code, ex.status.clone(), true);
+                let host_ok = ex.host.is_none() || r.remote_mta() == ex.host.as_deref();
+                let command_ok = ex.command.is_none() || r.smtp_command() == ex.command.as_deref();
+                if got != want || !host_ok || !command_ok {
+                    failures.push(format!(
+                        "{}: {:?}: got {got:?} host {:?} command {:?} unwrapped {:?}, want {want:?} host {:?} command {:?}",
+                        w.id,
+                        ex.text,
+                        r.remote_mta(),
+                        r.smtp_command(),
+                        r.unwrapped(),
+                        ex.host,
+                        ex.command
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn wrapped_reply_text_is_the_reply_alone() {
+        let r = parse(
+            "SMTP error from remote mail server after RCPT TO:<bob@example.org>: host mx.example.org [192.0.2.1]: 550 5.1.1 <bob@example.org>... User unknown",
+        )
+        .unwrap();
+        assert_eq!(r.text(), "<bob@example.org>... User unknown");
+        let r = parse("192.0.2.153 does not like recipient.\nRemote host said: 550 5.1.1 <bob@example.jp>... User Unknown\nGiving up on 192.0.2.153.\n").unwrap();
+        assert_eq!(r.text(), "<bob@example.jp>... User Unknown");
+        let r = parse(
+            ">>> DATA\n<<< 554-5.7.1 Message refused\n<<< 554 5.7.1 See the policy\n554 5.0.0 Service unavailable",
+        )
+        .unwrap();
+        assert_eq!(r.lines(), &["Message refused", "See the policy"]);
+        // An Exchange line quoting the remote reply, itself nesting another: the innermost wins.
+        let r = parse("Remote Server returned '< #5.0.0 smtp; 5.1.0 - Unknown address error 550-'5.7.1 <bob@example.com>... Access denied' (delivery attempts: 0)>'").unwrap();
+        assert_eq!(
+            (r.code().map(ReplyCode::value), r.status().map(|s| s.to_string())),
+            (Some(550), Some("5.7.1".into()))
+        );
+        assert_eq!(r.text(), "<bob@example.com>... Access denied");
+        assert_eq!(r.unwrapped(), &["exchange-remote-server-returned", "exchange-angle", "exchange2003-quoted"]);
+    }
+
+    #[test]
+    fn plain_replies_take_no_wrapper() {
+        for s in ["550 5.1.1 User unknown", "250 2.0.0 Ok: queued as 4Bx", "smtp; 421 4.7.0 Try later"] {
+            assert!(parse(s).unwrap().unwrapped().is_empty(), "{s}");
+        }
+    }
+
+    #[test]
+    fn text_without_a_reply_still_raises_with_a_position() {
+        // The issue's own example: three digits in running text are not a reply.
+        for s in [
+            "Received 3 messages 250 ok",
+            "hello world",
+            "mx.example.com [192.0.2.1] did not like our final DATA: Unauthenticated email is not accepted",
+            "Remote host said: nothing useful",
+            "X-Unix; 77",
+        ] {
+            let e = parse(s).unwrap_err();
+            assert!(e.position().is_some(), "{s}: {e}");
+        }
+        // The error points past the wrapper, where the reply should have been.
+        let s = "mx.example.com [192.0.2.1] did not like our RCPT TO: Unauthenticated email";
+        let e = parse(s).unwrap_err();
+        assert_eq!(e.position(), Some(s.find("Unauth").unwrap()), "{e}");
+    }
+
+    #[test]
+    fn a_wrapper_that_gives_the_code_apart_makes_a_reply_of_its_text() {
+        let r = parse("Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.").unwrap();
+        assert_eq!((r.code().map(ReplyCode::value), r.text().as_str()), (Some(421), "Host not reachable."));
+    }
+
+    #[test]
+    fn constructed_replies_may_not_quote_another() {
+        let code = ReplyCode::new(550).ok();
+        let st = EnhancedStatus::parse("5.1.0").ok();
+        assert!(
+            Reply::new(code, st, vec!["Unknown address error 550-'5.7.1 Access denied'".into()], None, None).is_err()
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Wrappers around any text: never a panic; a result is a reply with a code or status.
+        #[test]
+        fn wrapped_inputs_never_panic(
+            pre in "(SMTP error from remote mail server after RCPT TO:<a@b>: host h [1.2.3.4]: |Remote host said: |<<< |>>> DATA\n<<< |Remote Server returned '|\\(550, b'|[a-z ]{0,5}ERROR_CODE :5[0-9]{2}, ERROR_CODE :|#|did not like our RCPT TO:|The response was: |x 550-')*",
+            body in "[2-6]?[0-9]{0,3}[ .\\-:']?[0-9.]{0,6}[ a-z'\\]\\)>#\n]{0,20}",
+        ) {
+            let s = format!("{pre}{body}");
+            if let Ok(r) = parse(&s) {
+                proptest::prop_assert!(r.code().is_some() || r.status().is_some());
+            }
         }
     }
 }

@@ -1,0 +1,205 @@
+//! The wrappers of `data/wrappers.toml`: the text MTAs, bounce messages and sending libraries
+//! write around an SMTP reply (`SMTP error from remote mail server after RCPT TO:<a@b>: host …:`,
+//! `Remote host said:`, `Remote Server returned '…'`, `(550, b'…')` …), each with its source.
+//!
+//! All patterns are compiled into one multi-pattern meta regex, so that finding the leftmost
+//! wrapper is one linear-time pass over the text; the patterns that may stand inside the text of
+//! a reply (`nested`) have their own. A wrapper only locates a reply: the caller parses what
+//! follows and drops the match when no reply is there.
+
+use std::sync::LazyLock;
+
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
+
+use crate::status::{EnhancedStatus, Scan, scan};
+
+/// One row of `data/wrappers.toml` (see the file's header for the fields).
+#[derive(Debug)]
+pub struct Wrapper {
+    pub id: &'static str,
+    pub pattern: &'static str,
+    pub after: Option<&'static str>,
+    pub command: Option<&'static str>,
+    pub nested: bool,
+    pub line_prefix: Option<&'static str>,
+    pub escapes: bool,
+    pub source: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/wrappers_data.rs"));
+
+struct Compiled {
+    /// Every pattern, pattern `i` being `WRAPPERS[i]`.
+    all: Regex,
+    /// The `nested` patterns; `nested_ids[k]` is the wrapper of pattern `k`.
+    nested: Option<Regex>,
+    nested_ids: Vec<usize>,
+    /// Each wrapper's `after` regex.
+    after: Vec<Option<Regex>>,
+}
+
+fn build(patterns: &[String]) -> Result<Regex, String> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(20 << 20))
+                .hybrid_cache_capacity(4 << 20)
+                .match_kind(MatchKind::LeftmostFirst)
+                .utf8_empty(true),
+        )
+        .syntax(syntax::Config::new().case_insensitive(true).utf8(true))
+        .build_many(patterns)
+        .map_err(|e| e.to_string())
+}
+
+/// ASCII word boundaries: a Unicode `\b` makes the lazy DFA give up on non-ASCII text.
+fn ascii_bounds(p: &str) -> String {
+    p.replace(r"\b", r"(?-u:\b)")
+}
+
+fn compile() -> Result<Compiled, String> {
+    let all: Vec<String> = WRAPPERS.iter().map(|w| ascii_bounds(w.pattern)).collect();
+    let all_re = build(&all).map_err(|e| format!("patterns do not compile: {e}"))?;
+    let nested_ids: Vec<usize> = (0..WRAPPERS.len()).filter(|&i| WRAPPERS[i].nested).collect();
+    let nested_pats: Vec<String> = nested_ids.iter().map(|&i| all[i].clone()).collect();
+    let nested = if nested_pats.is_empty() { None } else { Some(build(&nested_pats)?) };
+    let mut after = Vec::with_capacity(WRAPPERS.len());
+    for w in WRAPPERS {
+        after.push(match w.after {
+            Some(a) => Some(build(&[ascii_bounds(a)]).map_err(|e| format!("{}: `after` does not compile: {e}", w.id))?),
+            None => None,
+        });
+    }
+    Ok(Compiled { all: all_re, nested, nested_ids, after })
+}
+
+static COMPILED: LazyLock<Compiled> =
+    LazyLock::new(|| compile().unwrap_or_else(|e| panic!("data/wrappers.toml: {e} (a data bug, caught by the tests)")));
+
+/// A wrapper found in a text, and what it says about the reply after it.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub wrapper: &'static Wrapper,
+    /// Where the wrapper's match starts.
+    pub start: usize,
+    /// Where the reply starts (the end of the match).
+    pub reply_start: usize,
+    /// Where the reply ends: where `after` matches, else the end of the text.
+    pub reply_end: usize,
+    pub host: Option<String>,
+    pub command: Option<String>,
+    pub code: Option<u16>,
+    pub status: Option<EnhancedStatus>,
+}
+
+/// The leftmost wrapper that starts at or after `from` in `text` (`nested`: only the wrappers
+/// that may stand inside a reply's text).
+pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
+    let c = &*COMPILED;
+    let re = if nested { c.nested.as_ref()? } else { &c.all };
+    let mut caps = re.create_captures();
+    re.search_captures(&Input::new(text).range(from.min(text.len())..), &mut caps);
+    let m = caps.get_match()?;
+    let k = m.pattern().as_usize();
+    let index = if nested { *c.nested_ids.get(k)? } else { k };
+    let wrapper = WRAPPERS.get(index)?;
+    let group = |names: &[&str]| -> Option<&str> {
+        names.iter().find_map(|n| caps.get_group_by_name(n)).map(|s| &text[s.range()]).filter(|s| !s.is_empty())
+    };
+    let name = group(&["host", "host2"]).map(|h| h.trim_end_matches('.'));
+    let ip = group(&["ip", "ip2"]);
+    let host = match (name, ip) {
+        (Some(n), Some(i)) if n != i => Some(format!("{n}[{i}]")),
+        (Some(n), _) => Some(n.to_string()),
+        (None, Some(i)) => Some(i.to_string()),
+        (None, None) => None,
+    };
+    let code = group(&["code", "code2"]).and_then(|s| s.parse().ok());
+    let status = group(&["status"]).and_then(|s| match scan(s.as_bytes(), 0) {
+        Scan::Status(st, _) => Some(st),
+        _ => None,
+    });
+    let mut command = group(&["command"]).or(wrapper.command).map(normalize_command);
+    let reply_start = m.end();
+    let mut reply_end = text.len();
+    if let Some(after) = c.after.get(index).and_then(Option::as_ref) {
+        let mut ac = after.create_captures();
+        after.search_captures(&Input::new(text).range(reply_start..), &mut ac);
+        if let Some(am) = ac.get_match() {
+            reply_end = am.start();
+            if let Some(cmd) = group_in(&ac, text, "command") {
+                command = Some(normalize_command(cmd));
+            }
+        }
+    }
+    Some(Found { wrapper, start: m.start(), reply_start, reply_end, host, command, code, status })
+}
+
+fn group_in<'t>(caps: &Captures, text: &'t str, name: &str) -> Option<&'t str> {
+    caps.get_group_by_name(name).map(|s| &text[s.range()]).filter(|s| !s.is_empty())
+}
+
+/// A command as a wrapper writes it, in Postfix's notation: `RCPT TO`, `MAIL FROM`, `DATA`,
+/// `end of DATA` (the message sent), `CONNECT` (the greeting), or the verb in upper case.
+pub fn normalize_command(raw: &str) -> String {
+    let upper = raw.trim().trim_end_matches(':').replace('_', " ").to_ascii_uppercase();
+    match upper.as_str() {
+        "INITIAL CONNECTION" | "CONNECT" | "CONN" | "GREETING" | "BANNER" => "CONNECT".into(),
+        "END OF DATA" | "FINAL DATA" | "SENDING DATA BLOCK" | "DATA END" | "TEXT" | "." | "BODY" => {
+            "end of DATA".into()
+        }
+        "RCPT" | "RCPT TO" => "RCPT TO".into(),
+        "MAIL" | "MAIL FROM" => "MAIL FROM".into(),
+        _ => upper,
+    }
+}
+
+/// The text of a wrapped reply as the core parser reads it: `\n`-style escapes turned into line
+/// breaks (a Python repr), and with a `line_prefix` (a transcript's `<<<`), only the lines that
+/// carry the prefix, without it. `None` when the text needs no change.
+pub fn rewrite(w: &Wrapper, text: &str) -> Option<String> {
+    let mut owned: Option<String> = None;
+    if w.escapes && text.contains('\\') {
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(ch) = chars.next() {
+            if ch != '\\' {
+                out.push(ch);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        }
+        owned = Some(out);
+    }
+    if let Some(prefix) = w.line_prefix {
+        let src = owned.as_deref().unwrap_or(text);
+        if src.contains(['\n', '\r']) {
+            let mut out = String::with_capacity(src.len());
+            for (i, line) in src.split(['\n', '\r']).filter(|l| !l.trim().is_empty()).enumerate() {
+                if i == 0 {
+                    out.push_str(line);
+                    continue;
+                }
+                let Some(rest) = line.trim_start().strip_prefix(prefix) else { break };
+                out.push('\n');
+                out.push_str(rest.trim_start());
+            }
+            owned = Some(out);
+        }
+    }
+    owned
+}
+
+#[cfg(test)]
+pub(crate) fn compiles() -> Result<(), String> {
+    compile().map(|_| ())
+}
