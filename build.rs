@@ -124,6 +124,14 @@ struct RuleRow {
     /// "greylisting": the reply is a greylisting deferral (retry after the greylisting delay).
     #[serde(default)]
     hint: Option<String>,
+    /// What the provider documents the sender should do, when the reason's usual decision is not
+    /// it: "throttle", "message" (an ordinary failure of this message: retry if transient, give
+    /// up if permanent), "give_up" (even when transient), "fix_config" or "suppress".
+    #[serde(default)]
+    action: Option<String>,
+    /// The scope of `action`: "message" (default) or "destination".
+    #[serde(default)]
+    scope: Option<String>,
     source: String,
 }
 #[derive(Deserialize)]
@@ -467,9 +475,24 @@ fn main() {
             Some("greylisting") => true,
             Some(other) => panic!("rules.toml: {}: unknown hint {other:?}", r.id),
         };
+        let action = match r.action.as_deref() {
+            None => "None",
+            Some("throttle") => "Some(RuleAction::Throttle)",
+            Some("message") => "Some(RuleAction::Message)",
+            Some("give_up") => "Some(RuleAction::GiveUp)",
+            Some("fix_config") => "Some(RuleAction::FixConfig)",
+            Some("suppress") => "Some(RuleAction::Suppress)",
+            Some(other) => panic!("rules.toml: {}: unknown action {other:?}", r.id),
+        };
+        let destination = match r.scope.as_deref() {
+            None | Some("message") => false,
+            Some("destination") => true,
+            Some(other) => panic!("rules.toml: {}: scope must be message or destination, not {other:?}", r.id),
+        };
+        assert!(r.scope.is_none() || r.action.is_some(), "rules.toml: {}: scope without action", r.id);
         writeln!(
             r_out,
-            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], commands: &{:?}, hosts: &{:?}, priority: {}, bounce: {bounce}, greylisting: {greylisting}, source: {:?} }},",
+            "    Rule {{ id: {:?}, reason: {}, phrases: &{:?}, regex: {:?}, codes: &{:?}, class: {:?}, status: &[{}], commands: &{:?}, hosts: &{:?}, priority: {}, bounce: {bounce}, greylisting: {greylisting}, action: {action}, destination: {destination}, source: {:?} }},",
             r.id,
             reason_of(&r.reason),
             r.phrases,

@@ -1,6 +1,7 @@
 //! What a sender should do with a reply: deliver, retry (when), slow down, give up, suppress
 //! the address, or fix its own configuration.
 
+use crate::classify::rules::RuleAction;
 use crate::classify::{Bounce, Classification, Fault, Reason, classify};
 use crate::reply::Reply;
 use regex::Regex;
@@ -254,6 +255,33 @@ fn explained(p: Plan, k: Classification, what: &str, policy: &RetryPolicy) -> Re
             policy.max_age / 86400
         ),
         Why::TooManyAttempts => format!("{what}: temporary failure, but the attempt limit is reached; give up."),
+        Why::Documented { rule } => {
+            let todo = match p.action {
+                Action::Suppress => "the address will not work again; remove it from your lists".to_string(),
+                Action::GiveUp if p.scope == Scope::Destination => {
+                    "do not retry; the destination refuses your sending IP or domain, not the address".to_string()
+                }
+                Action::GiveUp => "do not retry this message as it is; the address may still be good".to_string(),
+                Action::Throttle => format!(
+                    "the destination has limited you for a while; slow down towards it and retry in {} s",
+                    p.delay.unwrap_or_default()
+                ),
+                Action::FixConfig => match p.delay {
+                    Some(d) => {
+                        format!("the problem is on the sending side; fix your configuration, then retry in {d} s")
+                    }
+                    None => {
+                        "the problem is on the sending side; fix your configuration before sending again".to_string()
+                    }
+                },
+                Action::Retry => format!(
+                    "a temporary failure of this message, not of the destination; retry in {} s",
+                    p.delay.unwrap_or_default()
+                ),
+                Action::Delivered => "accepted".to_string(),
+            };
+            format!("{what}: {todo} (as its provider documents it, rule {rule:?} of data/rules.toml).")
+        }
         Why::Greylisting => {
             format!("{what}: greylisting; the retry after {} s is normally accepted.", p.delay.unwrap_or_default())
         }
@@ -306,6 +334,10 @@ enum Why {
     },
     TooManyAttempts,
     Greylisting,
+    /// A rule's documented action (data/rules.toml `action`).
+    Documented {
+        rule: &'static str,
+    },
     Transient {
         asked: bool,
     },
@@ -417,6 +449,29 @@ fn plan_with(
         if policy.max_attempts.is_some_and(|m| attempt >= m) {
             return make(Action::GiveUp, None, false, Scope::Message, Why::TooManyAttempts);
         }
+    }
+    // What the provider documents for this reply, where the reason alone would decide otherwise
+    // (the rule's `action` and its source in data/rules.toml).
+    if let Some(m) = k.rule
+        && let Some(action) = m.rule.action
+    {
+        let scope = if m.rule.destination { Scope::Destination } else { Scope::Message };
+        let why = Why::Documented { rule: m.rule.id };
+        return match action {
+            RuleAction::Suppress => make(Action::Suppress, None, true, Scope::Address, why),
+            RuleAction::GiveUp => make(Action::GiveUp, None, false, scope, why),
+            RuleAction::Throttle => {
+                make(Action::Throttle, Some(hint().unwrap_or(policy.throttle_delay)), false, Scope::Destination, why)
+            }
+            RuleAction::FixConfig if permanent => make(Action::FixConfig, None, false, scope, why),
+            RuleAction::FixConfig => {
+                make(Action::FixConfig, Some(hint().unwrap_or_else(|| policy.backoff(attempt))), false, scope, why)
+            }
+            RuleAction::Message if permanent => make(Action::GiveUp, None, false, Scope::Message, why),
+            RuleAction::Message => {
+                make(Action::Retry, Some(hint().unwrap_or_else(|| policy.backoff(attempt))), false, Scope::Message, why)
+            }
+        };
     }
     // A rate limit, or a temporary refusal for the sender's reputation (Yahoo [TSS04],
     // Microsoft 4.7.650 "rate limited due to IP reputation"): slow down towards the destination.
@@ -563,10 +618,48 @@ mod tests {
         let x = d("550 5.2.1 The email account that you tried to reach is disabled.", 1, None);
         assert_eq!((x.action, x.suppress, x.scope), (Action::Suppress, true, Scope::Address));
         assert_eq!(x.classification.bounce, Bounce::Soft);
-        // A temporary refusal of a disabled mailbox is retried first.
+        // A recipient receiving too fast is the recipient's limit, not the destination's (Google's
+        // SMTP error reference: "resend your message at a later time"): retry this message.
+        let x = d("450 4.2.1 The user you are trying to contact is receiving mail too quickly", 1, None);
+        assert_eq!((x.action, x.scope), (Action::Retry, Scope::Message));
+        assert!(x.explanation.contains("recipient-receiving-too-fast"), "{}", x.explanation);
+        let x = d("550 5.2.1 The user you are trying to contact is receiving mail at a rate that prevents it", 1, None);
+        assert_eq!((x.action, x.suppress), (Action::GiveUp, false));
+    }
+
+    #[test]
+    fn providers_documented_actions() {
+        // Gmail's 421 4.7.26–4.7.40 authentication rate limits: the fix is the sender's setup, and
+        // the message may be retried afterwards (issue 15).
+        let x = d("421 4.7.26 This mail has been rate limited because it is unauthenticated.", 1, None);
+        assert_eq!((x.action, x.scope), (Action::FixConfig, Scope::Message));
+        assert!(x.delay.is_some_and(|s| s > 0) && x.explanation.contains("then retry"), "{x:?}");
+        let x = d("421 4.7.27 This mail has been rate limited because SPF didn't pass.", 1, None);
+        assert_eq!(x.action, Action::FixConfig);
+        // The sender's address refused: FIX_CONFIG, not GIVE_UP.
+        assert_eq!(d("553 5.1.8 <a@b>: Sender address rejected: Domain not found", 1, None).action, Action::FixConfig);
+        // A missing PTR keeps the whole destination shut until fixed.
+        let x = d("450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]", 1, None);
+        assert_eq!((x.action, x.scope), (Action::FixConfig, Scope::Destination));
+        // Yahoo's 421 [TS03] is final despite its code.
+        let x = d("421 4.7.1 [TS03] All messages from 192.0.2.1 permanently deferred", 1, None);
+        assert_eq!((x.action, x.scope), (Action::GiveUp, Scope::Destination));
+        assert!(x.explanation.contains("yahoo-permanently-deferred"), "{}", x.explanation);
+        // Blocks the provider lifts by itself: THROTTLE, although the code is 5yz.
+        let x = d(
+            "554 192.0.2.1 has been temporarily blocked for attempting to mail too many invalid recipients. IB112",
+            1,
+            None,
+        );
+        assert_eq!((x.action, x.scope, x.suppress), (Action::Throttle, Scope::Destination, false));
+        // The recipient's organisation blocks this sender: give up, nothing to configure.
+        assert_eq!(d("550 Administrative prohibition - envelope blocked", 1, None).action, Action::GiveUp);
+        // Connection limits slow down.
+        assert_eq!(d("421 4.7.0 Too many open connections", 1, None).action, Action::Throttle);
+        // A documented action never outlives the retry limits of a transient reply.
         assert_eq!(
-            d("450 4.2.1 The user you are trying to contact is receiving mail too quickly", 1, None).action,
-            Action::Throttle
+            d("421 4.7.26 rate limited because it is unauthenticated", 1, Some(6 * 86400)).action,
+            Action::GiveUp
         );
     }
 

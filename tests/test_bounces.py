@@ -118,7 +118,7 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, int], tuple[str, str, str]] = {
     },
     ("rhost-nttdocomo-02.eml", 0): ("rejected", "userunknown", _USER_UNKNOWN),
     ("rhost-nttdocomo-03.eml", 0): ("rejected", "userunknown", _USER_UNKNOWN),
-    # The five below are recorded, with the same reasons, in tests/test_corpus_replies.py.
+    # The six below are recorded, with the same reasons, in tests/test_corpus_replies.py.
     ("lhost-postfix-74.eml", 0): (
         "rejected", "badreputation",
         "Yahoo's error-code page: [TSS04] defers the sending IP for its volume or complaints",
@@ -126,6 +126,11 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, int], tuple[str, str, str]] = {
     ("rhost-yahooinc-02.eml", 0): ("rejected", "badreputation", "as lhost-postfix-74.eml: Yahoo [TSS04]"),
     ("lhost-exim-37.eml", 0): (
         "hostunknown", "rejected", "'553 neko.example.com does not exist' names the sender's domain, not the recipient's",
+    ),
+    ("lhost-exim-30.eml", 0): (
+        "userunknown", "policyviolation",
+        "'554 5.7.1 <a>: Recipient address rejected: Access denied' is Postfix access(5)'s default REJECT text, a "
+        "site's policy; Microsoft's unknown-recipient wording of it carries 5.4.1",
     ),
     ("lhost-exim-56.eml", 0): ("blocked", "ratelimited", "'You've reached your daily relay quota' is a rate limit"),
     ("lhost-gmail-07.eml", 0): (

@@ -813,3 +813,91 @@ def test_codes_with_a_second_digit_over_5_are_accepted_without_a_category(code):
     assert (r.code, r.category, r.is_permanent) == (code, None, True)
     assert sc.Reply(code=code).category is None
     assert sc.describe(code).startswith("Permanent Negative Completion reply")
+
+
+# ---- Issue 15: the reply inside its wrapper -------------------------------------------------------
+# One example per family of data/wrappers.toml, written here from the generator's own wording (the
+# file's `examples` are checked by the Rust tests): (input, code, status, remote_mta, command, wrapper).
+WRAPPED = [
+    (
+        "SMTP error from remote mail server after RCPT TO:<bob@example.net>: host mx1.example.net [198.51.100.3]: "
+        "550 5.1.1 <bob@example.net>: Recipient address rejected: User unknown",
+        550, "5.1.1", "mx1.example.net[198.51.100.3]", "RCPT TO", "exim-smtp-error",
+    ),
+    (
+        "  bob@example.net\n    host mx1.example.net [198.51.100.3]\n    SMTP error from remote mail server after "
+        "end of data:\n    550-5.7.1 Message rejected\n    550 5.7.1 See the policy page",
+        550, "5.7.1", "mx1.example.net[198.51.100.3]", "end of DATA", "exim-smtp-error",
+    ),
+    (
+        "198.51.100.9 does not like recipient.\nRemote host said: 550 5.1.1 No such mailbox\nGiving up on 198.51.100.9.",
+        550, "5.1.1", "198.51.100.9", "RCPT TO", "qmail-rcpt",
+    ),
+    (
+        "mx.example.org [203.0.113.4] did not like our RCPT TO:\n452 4.2.2 Mailbox full",
+        452, "4.2.2", "mx.example.org[203.0.113.4]", "RCPT TO", "dma-did-not-like",
+    ),
+    (
+        "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+        550, "5.1.10", None, None, "exchange-remote-server-returned",
+    ),
+    (">>> RCPT To:<bob@example.net>\n<<< 550 5.1.1 <bob@example.net>... User unknown", 550, "5.1.1", None, "RCPT TO",
+     "sendmail-transcript"),
+    ("The response was:\n\n550 5.1.1 The email account that you tried to reach does not exist.", 550, "5.1.1", None,
+     None, "gmail-other-server"),
+    ("SMTP:RCPT host 198.51.100.7: 553 5.3.0 <bob@example.net>... No such user here", 553, "5.3.0", "198.51.100.7",
+     "RCPT TO", "smtp-command-host"),
+    ("(550, b'5.1.1 <bob@example.net>: Recipient address rejected: User unknown in virtual mailbox table')", 550,
+     "5.1.1", None, None, "python-smtplib"),
+    ("Message failed: 550 5.7.1 Message rejected as spam", 550, "5.7.1", None, "end of DATA", "nodemailer-data"),
+    ('Expected response code "250" but got code "550", with message "550 5.1.1 <bob@example.net>: User unknown".',
+     550, "5.1.1", None, None, "symfony-mailer"),
+    ("Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <bob@example.net>... User Unknown", 550, "5.1.1", None, None,
+     "zoho-error-code"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "status", "host", "command", "wrapper"), WRAPPED, ids=lambda v: str(v)[:30])
+def test_parse_finds_the_reply_inside_its_wrapper(text, code, status, host, command, wrapper) -> None:
+    r = sc.parse(text)
+    assert (r.code, str(r.status) if r.status else None) == (code, status)
+    assert r.remote_mta == host
+    assert r.smtp_command == command
+    assert wrapper in r.unwrapped
+    assert f'"{wrapper}"' in r.explain().summary
+    # The same reader everywhere: try_parse, the batch API and bytes.
+    assert sc.try_parse(text) == r
+    assert sc.parse(text.encode()) == r
+    row = sc.classify([text]).to_pylist()[0]
+    assert (row["code"], row["reason"], row["error"]) == (code, r.reason.value, None)
+
+
+def test_unwrapped_is_how_it_was_read_not_what_it_says() -> None:
+    wrapped = sc.parse("Remote host said: 550 5.1.1 <bob@example.org>... User unknown")
+    plain = sc.parse("550 5.1.1 <bob@example.org>... User unknown")
+    assert wrapped == plain and hash(wrapped) == hash(plain)
+    assert (wrapped.unwrapped, plain.unwrapped) == (("qmail-said",), ())
+    assert wrapped.to_dict()["unwrapped"] == ["qmail-said"]
+    assert str(wrapped) == "550 5.1.1 <bob@example.org>... User unknown"
+
+
+def test_nested_wrappers_the_innermost_reply_wins() -> None:
+    r = sc.parse("smtp; 5.1.0 - Unknown address error 550-'5.7.1 <bob@example.com>... Access denied' (delivery attempts: 0)")
+    assert (r.code, str(r.status), r.text) == (550, "5.7.1", "<bob@example.com>... Access denied")
+    assert r.unwrapped == ("exchange2003-quoted",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Received 3 messages 250 ok",
+        "mx.example.com [192.0.2.1] did not like our final DATA: Unauthenticated email is not accepted",
+        "Remote host said: the mailbox is gone",
+        "X-Unix; 77",
+    ],
+)
+def test_text_without_a_reply_still_raises(text: str) -> None:
+    with pytest.raises(sc.ParseError) as e:
+        sc.parse(text)
+    assert e.value.position is not None
+    assert sc.try_parse(text) is None

@@ -29,7 +29,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LABELS = Path(__file__).resolve().parent / "data" / "provider_actions.toml"
 
 # Ratchet: the share of lines whose action agrees with the documented one. Raise, never lower.
-MIN_ACTION = 0.89
+MIN_ACTION = 0.97
 
 ACTIONS = frozenset(a.value for a in sc.Action)
 SCOPES = frozenset(s.value for s in sc.Scope)

@@ -201,7 +201,11 @@ fn print(title: &str, t: &Fields) {
 /// Floors of the levels reached (raise them as the parser improves, never lower them without
 /// a reason): emails whose recipient count agrees, expected recipients whose reason agrees, and
 /// expected recipients whose hard/soft agrees; for the tuned part and the held-back part.
-const TUNED_FLOORS: (usize, usize, usize) = (297, 281, 293);
+// Session 7 lowered reason and hard/soft by one each on purpose: lhost-exim-30.eml's "554 5.7.1
+// <a>: Recipient address rejected: Access denied" is Postfix access(5)'s default REJECT text, a
+// site's policy (rule recipient-access-map-reject), not Microsoft's 5.4.1 unknown recipient that
+// Sisimai reads into it; and raised reason by one for lhost-qmail-03.eml (MAIL FROM refused).
+const TUNED_FLOORS: (usize, usize, usize) = (297, 281, 292);
 const HELD_FLOORS: (usize, usize, usize) = (101, 101, 103);
 
 #[test]

@@ -55,8 +55,30 @@ pub struct Rule {
     pub bounce: Option<Bounce>,
     /// The reply is a greylisting deferral (`hint = "greylisting"`): retry after a short delay.
     pub greylisting: bool,
+    /// What the provider documents the sender should do, where the reason's usual decision is
+    /// not it (`action` in rules.toml; see [`RuleAction`]).
+    pub action: Option<RuleAction>,
+    /// `action` is about the whole destination (`scope = "destination"`), not this message.
+    pub destination: bool,
     /// Where the phrase comes from: provider documentation, RFC, MTA source, corpus file.
     pub source: &'static str,
+}
+
+/// What a rule's source documents the sender should do (`action` in rules.toml), applied by
+/// [`crate::retry::decide`] in place of the decision the reason alone would give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleAction {
+    /// Slow down towards the destination and retry (a block the provider lifts by itself).
+    Throttle,
+    /// An ordinary failure of this message, not of the destination: retry when transient, give
+    /// up when permanent (a recipient receiving too fast).
+    Message,
+    /// Stop, even when the code is transient (Yahoo's "permanently deferred").
+    GiveUp,
+    /// The sender's setup is at fault.
+    FixConfig,
+    /// Never mail the address again.
+    Suppress,
 }
 
 include!(concat!(env!("OUT_DIR"), "/rules_data.rs"));
@@ -554,6 +576,8 @@ mod tests {
             priority: 0,
             bounce: None,
             greylisting: false,
+            action: None,
+            destination: false,
             source: "test",
         }
     }
