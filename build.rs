@@ -565,8 +565,8 @@ fn main() {
         assert!(!w.pattern.is_empty(), "wrappers.toml: {} has an empty pattern", w.id);
         writeln!(
             w_out,
-            "    Wrapper {{ id: {:?}, pattern: {:?}, after: {:?}, command: {:?}, nested: {}, line_prefix: {:?}, escapes: {}, source: {:?} }},",
-            w.id, w.pattern, w.after, w.command, w.nested, w.line_prefix, w.escapes, w.source
+            "    Wrapper {{ id: {:?}, pattern: {:?}, after: {:?}, command: {:?}, nested: {}, line_prefix: {:?}, escapes: {}, needs: {:?}, source: {:?} }},",
+            w.id, w.pattern, w.after, w.command, w.nested, w.line_prefix, w.escapes, w.needs, w.source
         )
         .unwrap();
     }
@@ -593,6 +593,8 @@ struct WrapperToml {
     line_prefix: Option<String>,
     #[serde(default)]
     escapes: bool,
+    #[serde(default)]
+    needs: Option<String>,
     examples: Vec<toml::Value>,
 }
 

@@ -479,8 +479,12 @@ fn unwrap_at(
             Err(e) => {
                 unwrapped.truncate(mark);
                 first_error.get_or_insert(e);
-                // The next search starts inside this match: a later wrapper may hold the reply.
-                from = s[found.start..].char_indices().nth(1).map_or(s.len(), |(i, _)| found.start + i);
+                // The next search starts where this match ended: a later wrapper may hold the
+                // reply (one starting inside this match would find the same text after it).
+                from = found.reply_start.max(found.start + 1);
+                while !s.is_char_boundary(from.min(s.len())) {
+                    from += 1;
+                }
             }
         }
     }

@@ -7,12 +7,13 @@
 //! a reply (`nested`) have their own. A wrapper only locates a reply: the caller parses what
 //! follows and drops the match when no reply is there.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind};
+use regex_automata::{Anchored, Input, MatchKind};
 
 use crate::status::{EnhancedStatus, Scan, scan};
 
@@ -26,27 +27,41 @@ pub struct Wrapper {
     pub nested: bool,
     pub line_prefix: Option<&'static str>,
     pub escapes: bool,
+    /// Bytes every match contains: a text without them is not searched for this wrapper.
+    pub needs: Option<&'static str>,
     pub source: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/wrappers_data.rs"));
 
 struct Compiled {
-    /// Every pattern, pattern `i` being `WRAPPERS[i]`.
+    /// Every pattern, pattern `i` being `WRAPPERS[i]`, without their groups: finds the leftmost
+    /// wrapper in one pass.
     all: Regex,
     /// The `nested` patterns; `nested_ids[k]` is the wrapper of pattern `k`.
     nested: Option<Regex>,
     nested_ids: Vec<usize>,
-    /// Each wrapper's `after` regex.
-    after: Vec<Option<Regex>>,
+    /// Each pattern alone with its groups, and its `after`, compiled the first time the wrapper
+    /// is found: they are read on the span `all` found (a small NFA, so reading groups is cheap).
+    single: Vec<OnceLock<Pieces>>,
 }
 
-fn build(patterns: &[String]) -> Result<Regex, String> {
+struct Pieces {
+    pattern: Regex,
+    after: Option<Regex>,
+}
+
+fn build(patterns: &[String], captures: WhichCaptures) -> Result<Regex, String> {
     meta::Builder::new()
         .configure(
             meta::Config::new()
+                .which_captures(captures)
                 .nfa_size_limit(Some(20 << 20))
                 .hybrid_cache_capacity(4 << 20)
+                // Groups are read by the bounded backtracker on one pattern's small NFA (on all
+                // patterns at once, clearing its visited set of NFA states x haystack bits took
+                // most of the time).
+                .backtrack(matches!(captures, WhichCaptures::All))
                 .match_kind(MatchKind::LeftmostFirst)
                 .utf8_empty(true),
         )
@@ -62,22 +77,35 @@ fn ascii_bounds(p: &str) -> String {
 
 fn compile() -> Result<Compiled, String> {
     let all: Vec<String> = WRAPPERS.iter().map(|w| ascii_bounds(w.pattern)).collect();
-    let all_re = build(&all).map_err(|e| format!("patterns do not compile: {e}"))?;
+    let all_re = build(&all, WhichCaptures::Implicit).map_err(|e| format!("patterns do not compile: {e}"))?;
     let nested_ids: Vec<usize> = (0..WRAPPERS.len()).filter(|&i| WRAPPERS[i].nested).collect();
     let nested_pats: Vec<String> = nested_ids.iter().map(|&i| all[i].clone()).collect();
-    let nested = if nested_pats.is_empty() { None } else { Some(build(&nested_pats)?) };
-    let mut after = Vec::with_capacity(WRAPPERS.len());
-    for w in WRAPPERS {
-        after.push(match w.after {
-            Some(a) => Some(build(&[ascii_bounds(a)]).map_err(|e| format!("{}: `after` does not compile: {e}", w.id))?),
-            None => None,
-        });
-    }
-    Ok(Compiled { all: all_re, nested, nested_ids, after })
+    let nested = if nested_pats.is_empty() { None } else { Some(build(&nested_pats, WhichCaptures::Implicit)?) };
+    let single = WRAPPERS.iter().map(|_| OnceLock::new()).collect();
+    Ok(Compiled { all: all_re, nested, nested_ids, single })
+}
+
+fn pieces(w: &Wrapper) -> Result<Pieces, String> {
+    let pattern = build(&[ascii_bounds(w.pattern)], WhichCaptures::All).map_err(|e| format!("{}: {e}", w.id))?;
+    let after = match w.after {
+        Some(a) => Some(
+            build(&[ascii_bounds(a)], WhichCaptures::All)
+                .map_err(|e| format!("{}: `after` does not compile: {e}", w.id))?,
+        ),
+        None => None,
+    };
+    Ok(Pieces { pattern, after })
 }
 
 static COMPILED: LazyLock<Compiled> =
     LazyLock::new(|| compile().unwrap_or_else(|e| panic!("data/wrappers.toml: {e} (a data bug, caught by the tests)")));
+
+fn pieces_of(c: &Compiled, index: usize) -> Option<&Pieces> {
+    let w = WRAPPERS.get(index)?;
+    Some(c.single.get(index)?.get_or_init(|| {
+        pieces(w).unwrap_or_else(|e| panic!("data/wrappers.toml: {e} (a data bug, caught by the tests)"))
+    }))
+}
 
 /// A wrapper found in a text, and what it says about the reply after it.
 #[derive(Debug, Clone)]
@@ -98,14 +126,21 @@ pub struct Found {
 /// The leftmost wrapper that starts at or after `from` in `text` (`nested`: only the wrappers
 /// that may stand inside a reply's text).
 pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
+    if nested && !may_nest(text) {
+        return None;
+    }
     let c = &*COMPILED;
     let re = if nested { c.nested.as_ref()? } else { &c.all };
-    let mut caps = re.create_captures();
-    re.search_captures(&Input::new(text).range(from.min(text.len())..), &mut caps);
-    let m = caps.get_match()?;
+    let m = re.search(&Input::new(text).range(from.min(text.len())..))?;
     let k = m.pattern().as_usize();
     let index = if nested { *c.nested_ids.get(k)? } else { k };
     let wrapper = WRAPPERS.get(index)?;
+    // The same pattern, anchored where the leftmost match starts, ends where it ends.
+    let pieces = pieces_of(c, index)?;
+    let one = &pieces.pattern;
+    let mut caps = one.create_captures();
+    one.search_captures(&Input::new(text).range(m.start()..).anchored(Anchored::Yes), &mut caps);
+    let m = caps.get_match()?;
     let group = |names: &[&str]| -> Option<&str> {
         names.iter().find_map(|n| caps.get_group_by_name(n)).map(|s| &text[s.range()]).filter(|s| !s.is_empty())
     };
@@ -125,7 +160,7 @@ pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
     let mut command = group(&["command"]).or(wrapper.command).map(normalize_command);
     let reply_start = m.end();
     let mut reply_end = text.len();
-    if let Some(after) = c.after.get(index).and_then(Option::as_ref) {
+    if let Some(after) = &pieces.after {
         let mut ac = after.create_captures();
         after.search_captures(&Input::new(text).range(reply_start..), &mut ac);
         if let Some(am) = ac.get_match() {
@@ -136,6 +171,16 @@ pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
         }
     }
     Some(Found { wrapper, start: m.start(), reply_start, reply_end, host, command, code, status })
+}
+
+/// The `needs` of the nested wrappers, `None` when one of them has none (then every text is
+/// searched). Apart from the regexes, so that plain replies never compile those.
+static NESTED_NEEDS: LazyLock<Option<Vec<memchr::memmem::Finder<'static>>>> =
+    LazyLock::new(|| WRAPPERS.iter().filter(|w| w.nested).map(|w| w.needs.map(memchr::memmem::Finder::new)).collect());
+
+/// False when no `nested` wrapper can match `text`: each has `needs` bytes and none occur.
+fn may_nest(text: &str) -> bool {
+    NESTED_NEEDS.as_ref().is_none_or(|needs| needs.iter().any(|f| f.find(text.as_bytes()).is_some()))
 }
 
 fn group_in<'t>(caps: &Captures, text: &'t str, name: &str) -> Option<&'t str> {
@@ -201,5 +246,6 @@ pub fn rewrite(w: &Wrapper, text: &str) -> Option<String> {
 
 #[cfg(test)]
 pub(crate) fn compiles() -> Result<(), String> {
-    compile().map(|_| ())
+    compile()?;
+    WRAPPERS.iter().try_for_each(|w| pieces(w).map(|_| ()))
 }
