@@ -78,6 +78,8 @@ pub fn check_reply(r: &Reply, seed: usize) {
     }
     match d.action {
         Action::Retry | Action::Throttle => assert!(d.delay.is_some(), "retry without delay: {r:?} {d:?}"),
+        // A transient refusal for the sender's setup: fix it, then retry after the delay.
+        Action::FixConfig => assert_eq!(d.delay.is_some(), !r.is_permanent(), "fix_config delay: {r:?} {d:?}"),
         _ => assert!(d.delay.is_none(), "delay without retry: {r:?} {d:?}"),
     }
     assert!(!d.explanation.is_empty());

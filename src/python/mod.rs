@@ -823,12 +823,12 @@ impl PyRetryDecision {
     fn action<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         py_action(py, &action_value(self.decision.action).to_uppercase())
     }
-    /// Time to wait before the next attempt (``None`` unless RETRY or THROTTLE).
+    /// Time to wait before the next attempt (``None`` unless RETRY, THROTTLE, or FIX_CONFIG after a temporary refusal: retry once fixed).
     #[getter]
     fn delay<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.decision.delay.map(|d| timedelta(py, d)).transpose()
     }
-    /// When to try again: ``now + delay`` (``None`` unless RETRY or THROTTLE).
+    /// When to try again: ``now + delay`` (``None`` when there is no ``delay``).
     #[getter]
     fn retry_at<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
         self.retry_at.as_ref().map(|r| r.bind(py).clone())
