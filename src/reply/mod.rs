@@ -178,7 +178,7 @@ impl Reply {
                 found: excerpt(last),
             });
         }
-        if let Some(w) = wrap::find(&join_lines(&lines), 0, true) {
+        if let Some(w) = wrap::find(&join_lines(&lines), 0, true).filter(|w| w.closed) {
             return Err(Error::Syntax {
                 expected: "text that does not quote another reply (pass the inner reply)",
                 position: w.start,
@@ -472,6 +472,12 @@ fn unwrap_at(s: &str, base: usize, depth: u8, nested: bool, walk: &mut Walk<'_>)
     while *walk.budget > 0 {
         *walk.budget -= 1;
         let Some(found) = wrap::find(s, from, nested) else { break };
+        // Inside a reply's own text, only a wrapper that is closed where its source says it
+        // is (the quote after `550-'…`) stands for another reply: an open one is just text.
+        if nested && !found.closed {
+            from = after_match(s, &found);
+            continue;
+        }
         let text = &s[found.reply_start..found.reply_end];
         let rewritten = wrap::rewrite(found.wrapper, text);
         let inner_text = rewritten.as_deref().unwrap_or(text);
@@ -484,14 +490,20 @@ fn unwrap_at(s: &str, base: usize, depth: u8, nested: bool, walk: &mut Walk<'_>)
                 first_error.get_or_insert(e);
                 // The next search starts where this match ended: a later wrapper may hold the
                 // reply (one starting inside this match would find the same text after it).
-                from = found.reply_start.max(found.start + 1);
-                while !s.is_char_boundary(from.min(s.len())) {
-                    from += 1;
-                }
+                from = after_match(s, &found);
             }
         }
     }
     first_error.map(Err)
+}
+
+/// Where the search for the next wrapper starts: after `found`, on a character boundary.
+fn after_match(s: &str, found: &wrap::Found) -> usize {
+    let mut from = found.reply_start.max(found.start + 1);
+    while from < s.len() && !s.is_char_boundary(from) {
+        from += 1;
+    }
+    from
 }
 
 /// The reply inside `found`: parsed from its text, with the wrapper's code, status, host and
@@ -1211,6 +1223,22 @@ mod wrapper_tests {
     fn a_wrapper_that_gives_the_code_apart_makes_a_reply_of_its_text() {
         let r = parse("Error, ERROR_CODE :421, ERROR_CODE :, Host not reachable.").unwrap();
         assert_eq!((r.code().map(ReplyCode::value), r.text().as_str()), (Some(421), "Host not reachable."));
+    }
+
+    #[test]
+    fn a_reply_whose_text_opens_a_quote_is_not_a_wrapper() {
+        // Found by fuzzing: the wire form `550-'x\r\n550 y` must read back as the reply it came
+        // from, not as a quoted inner reply whose quote never closes.
+        let r = Reply::new(
+            ReplyCode::new(550).ok(),
+            None,
+            vec!["'kijitora@example.com".into(), "use it".into()],
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(parse(&r.to_wire()).unwrap(), r);
+        assert!(parse(&r.to_wire()).unwrap().unwrapped().is_empty());
     }
 
     #[test]

@@ -121,6 +121,8 @@ pub struct Found {
     pub command: Option<String>,
     pub code: Option<u16>,
     pub status: Option<EnhancedStatus>,
+    /// The wrapper's `after` matched (or it has none): a quote it opened is closed.
+    pub closed: bool,
 }
 
 /// The leftmost wrapper that starts at or after `from` in `text` (`nested`: only the wrappers
@@ -160,17 +162,19 @@ pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
     let mut command = group(&["command"]).or(wrapper.command).map(normalize_command);
     let reply_start = m.end();
     let mut reply_end = text.len();
+    let mut closed = pieces.after.is_none();
     if let Some(after) = &pieces.after {
         let mut ac = after.create_captures();
         after.search_captures(&Input::new(text).range(reply_start..), &mut ac);
         if let Some(am) = ac.get_match() {
+            closed = true;
             reply_end = am.start();
             if let Some(cmd) = group_in(&ac, text, "command") {
                 command = Some(normalize_command(cmd));
             }
         }
     }
-    Some(Found { wrapper, start: m.start(), reply_start, reply_end, host, command, code, status })
+    Some(Found { wrapper, start: m.start(), reply_start, reply_end, host, command, code, status, closed })
 }
 
 /// The `needs` of the nested wrappers, `None` when one of them has none (then every text is
