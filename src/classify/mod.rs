@@ -292,8 +292,10 @@ pub fn explain(reply: &Reply) -> Explanation {
                     "the text matches rule {:?} ({words:?} at bytes {a}..{b}; source: {}), which wins: reason {}",
                     m.rule.id,
                     m.rule.source,
-                    k.reason.value()
+                    m.rule.reason.value()
                 ));
+            } else if k.basis == Basis::Command {
+                parts.push("no text rule matches".into());
             } else {
                 parts.push(format!(
                     "no text rule matches: reason {} from the {}",
@@ -302,6 +304,14 @@ pub fn explain(reply: &Reply) -> Explanation {
                 ));
             }
         }
+    }
+    if k.basis == Basis::Command {
+        parts.push(format!(
+            "the reply answered {}: reason {} ({})",
+            reply.smtp_command().unwrap_or_default(),
+            k.reason.value(),
+            k.source.unwrap_or_default()
+        ));
     }
     let why_bounce = if k.rule.and_then(|m| m.rule.bounce).is_some() {
         "set by the rule"
@@ -384,7 +394,11 @@ mod tests {
         assert_eq!(at("550 5.1.1 <alice@example.com>... User unknown", "MAIL FROM").0, Reason::Rejected);
         assert_eq!(at("550 5.7.1 Access denied", "MAIL FROM"), (Reason::Rejected, Basis::Command));
         assert_eq!(at("452 4.3.1 Insufficient system storage", "MAIL FROM").0, Reason::SystemFull);
-        assert!(explain(&parse("550 Rejected (in reply to EHLO command)").unwrap()).summary.contains("smtp command"));
+        assert!(
+            explain(&parse("550 Rejected (in reply to EHLO command)").unwrap())
+                .summary
+                .contains("the reply answered EHLO: reason blocked")
+        );
     }
 
     #[test]
