@@ -515,7 +515,9 @@ fn wrapped_reply(text: &str, base: usize, depth: u8, found: &wrap::Found, walk: 
         Err(e) => {
             let code = found.code.ok_or(e)?;
             let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ':').trim_end();
-            let lines: Vec<String> = t.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+            // CRLF, LF and a lone CR each end a line, as in parse_core.
+            let lines: Vec<String> =
+                t.split(['\n', '\r']).map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
             Reply {
                 code: Some(ReplyCode::checked(code, base)?),
                 status: None,
@@ -1239,6 +1241,13 @@ mod wrapper_tests {
         .unwrap();
         assert_eq!(parse(&r.to_wire()).unwrap(), r);
         assert!(parse(&r.to_wire()).unwrap().unwrapped().is_empty());
+    }
+
+    #[test]
+    fn a_code_from_the_wrapper_with_text_on_lines_split_by_lone_crs() {
+        // Found by fuzzing: a lone CR in the text of a reply whose code the wrapper gives.
+        let r = parse("ERROR_CODE :550, ERROR_CODE :Unknown user\rsecond line").unwrap();
+        assert_eq!(r.lines(), &["Unknown user", "second line"]);
     }
 
     #[test]
