@@ -163,6 +163,15 @@ impl Reply {
                 found: excerpt(&lines[0]),
             });
         }
+        if let Some(c) = code
+            && code_at(first, 0).is_some_and(|(v, sep)| v == c.value() && matches!(sep, Some(b' ' | b'-')))
+        {
+            return Err(Error::Syntax {
+                expected: "text that does not start with the reply code again (it would read as the code written twice)",
+                position: 0,
+                found: excerpt(&lines[0]),
+            });
+        }
         if code.is_none() && code_at(first, 0).is_some() {
             return Err(Error::Syntax {
                 expected: "text that does not start with a reply code (pass it as code)",
@@ -783,7 +792,7 @@ fn parse_head(line: &str, at: usize) -> Result<(Option<ReplyCode>, Option<Enhanc
         i = skip_blanks(b, i);
         // The code written twice (`450 450 4.2.2 …`: Gmail's bounces put their own code in front
         // of the remote reply, which starts with it too).
-        if sep == Some(b' ')
+        if sep.is_some()
             && let Some((again, Some(b' ' | b'-'))) = code_at(b, i)
             && again == v
         {
@@ -1248,6 +1257,16 @@ mod wrapper_tests {
         // Found by fuzzing: a lone CR in the text of a reply whose code the wrapper gives.
         let r = parse("ERROR_CODE :550, ERROR_CODE :Unknown user\rsecond line").unwrap();
         assert_eq!(r.lines(), &["Unknown user", "second line"]);
+    }
+
+    #[test]
+    fn the_code_written_twice_reads_once_and_round_trips() {
+        // Found by fuzzing: `550-550 …` and `550 550 …` read the same, and the wire form of the
+        // result parses back to it.
+        let a = parse("smtp; 550-550 5s please try again").unwrap();
+        assert_eq!(a.text(), "5s please try again");
+        assert_eq!(parse(&a.to_wire()).unwrap(), a);
+        assert!(Reply::new(ReplyCode::new(550).ok(), None, vec!["550 again".into()], None, None).is_err());
     }
 
     #[test]
