@@ -522,19 +522,13 @@ fn wrapped_reply(text: &str, base: usize, depth: u8, found: &wrap::Found, walk: 
     let mut reply = match parse_level(text, base, depth, walk) {
         Ok(r) => r,
         Err(e) => {
+            // The wrapper gives the code apart from the text: the reply is the code and the
+            // text, read as the core parser reads `CODE text` (so that its wire form parses back).
             let code = found.code.ok_or(e)?;
             let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ':').trim_end();
-            // CRLF, LF and a lone CR each end a line, as in parse_core.
-            let lines: Vec<String> =
-                t.split(['\n', '\r']).map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
-            Reply {
-                code: Some(ReplyCode::checked(code, base)?),
-                status: None,
-                lines: if lines.is_empty() { vec![String::new()] } else { lines },
-                remote_mta: None,
-                smtp_command: None,
-                unwrapped: Vec::new(),
-            }
+            let prefix = format!("{code} ");
+            parse_cut(&(prefix.clone() + t), 0)
+                .map_err(|e| e.map_position(|p| base + p.saturating_sub(prefix.len()).min(text.len())))?
         }
     };
     if reply.code.is_none()
@@ -1267,6 +1261,14 @@ mod wrapper_tests {
         assert_eq!(a.text(), "5s please try again");
         assert_eq!(parse(&a.to_wire()).unwrap(), a);
         assert!(Reply::new(ReplyCode::new(550).ok(), None, vec!["550 again".into()], None, None).is_err());
+    }
+
+    #[test]
+    fn a_code_from_the_wrapper_reads_its_text_as_the_core_parser_would() {
+        // Found by fuzzing: `550: 3.2.2 …` is not a reply (3.2.2 is no status, RFC 3463 §2), as
+        // `550 3.2.2 …` is not; the wrapped form may not read as one either.
+        assert!(parse("550: 3.2.2 <m> x").is_err());
+        assert!(parse("550 3.2.2 <m> x").is_err());
     }
 
     #[test]
