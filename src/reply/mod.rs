@@ -786,7 +786,7 @@ fn parse_head(line: &str, at: usize) -> Result<(Option<ReplyCode>, Option<Enhanc
         i = skip_blanks(b, i);
         // The code written twice (`450 450 4.2.2 …`: Gmail's bounces put their own code in front
         // of the remote reply, which starts with it too).
-        if sep.is_some()
+        while sep.is_some()
             && let Some((again, Some(b' ' | b'-'))) = code_at(b, i)
             && again == v
         {
@@ -1260,6 +1260,8 @@ mod wrapper_tests {
         let a = parse("smtp; 550-550 5s please try again").unwrap();
         assert_eq!(a.text(), "5s please try again");
         assert_eq!(parse(&a.to_wire()).unwrap(), a);
+        let a = parse("550 550 550 x").unwrap();
+        assert_eq!((a.text().as_str(), parse(&a.to_wire()).unwrap() == a), ("x", true));
         assert!(Reply::new(ReplyCode::new(550).ok(), None, vec!["550 again".into()], None, None).is_err());
     }
 
