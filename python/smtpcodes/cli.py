@@ -10,13 +10,22 @@ texts. A reply that cannot be parsed gets a one-line error on stderr and exit st
 and maildirs, in parallel, and prints one row per recipient (``--format table|csv|jsonl``) and a
 summary (counts per kind of report, reason, bounce type and action) on stderr. Emails that are
 not reports are counted and skipped; unreadable files and non-emails are reported on stderr, skipped, and make
-the exit status 1.
+the exit status 1. A file that starts with a ``From `` line is an mbox (LF or CRLF lines);
+symbolic links named on the command line and links to files are followed, links to
+directories met while walking a directory are not (as ``grep -r`` does: no loops, nothing read
+twice). Each row names its file as given (relative stays relative), ``#n`` for the n-th
+message of an mbox.
+
+JSON lines and CSV go out in UTF-8 whatever the locale's encoding (on Windows, a pipe's is the
+ANSI code page, which cannot write most names and diagnostics), CSV with its own CRLF line ends
+untranslated; tables and explanations keep the terminal's encoding and escape what it lacks.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import itertools
 import json
 import mailbox
@@ -29,7 +38,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import smtpcodes
-from smtpcodes import registry
+from smtpcodes import _mbox, registry
 
 
 def _replies_from(args: list[str], stdin: TextIO) -> Iterator[str]:
@@ -180,33 +189,40 @@ def _is_mbox(path: Path) -> bool:
         return False
 
 
-def _emails(paths: Iterable[str], errors: list[str]) -> Iterator[tuple[str, bytes]]:
+def _label(path: Path) -> str:
+    """``path`` as rows and messages show it: a file name that is not valid UTF-8 (bytes that
+    POSIX allows) gets its odd bytes escaped (``caf\\xe9.eml``), so that it can be written out."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _emails(paths: Iterable[str | Path], errors: list[str]) -> Iterator[tuple[str, bytes]]:
     """(label, raw email) for every email under ``paths``: files, directories, mbox, maildir."""
     for name in paths:
         path = Path(name)
+        label = _label(path)
         if path.is_dir() and all((path / sub).is_dir() for sub in ("cur", "new", "tmp")):
-            md = mailbox.Maildir(str(path), factory=None, create=False)
+            md = mailbox.Maildir(path, factory=None, create=False)
             for key in sorted(md.keys()):
                 try:
-                    yield f"{path}/{key}", md.get_bytes(key)
+                    yield _label(path / key), md.get_bytes(key)
                 except OSError as exc:
-                    errors.append(f"{path}/{key}: {exc.strerror or exc}")
+                    errors.append(f"{_label(path / key)}: {exc.strerror or exc}")
         elif path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs.sort()
-                yield from _emails((str(Path(root) / f) for f in sorted(files)), errors)
+                yield from _emails((Path(root) / f for f in sorted(files)), errors)
         elif _is_mbox(path):
             try:
-                box = mailbox.mbox(str(path), factory=None, create=False)
-                for i, key in enumerate(box.keys()):
-                    yield f"{path}#{i + 1}", box.get_bytes(key)
-            except (OSError, mailbox.Error) as exc:
-                errors.append(f"{path}: {exc}")
+                with path.open("rb") as f:
+                    for i, raw in enumerate(_mbox.messages(f)):
+                        yield f"{label}#{i + 1}", raw
+            except OSError as exc:
+                errors.append(f"{label}: {exc.strerror or exc}")
         else:
             try:
-                yield str(path), path.read_bytes()
+                yield label, path.read_bytes()
             except OSError as exc:
-                errors.append(f"{path}: {exc.strerror or exc}")
+                errors.append(f"{label}: {exc.strerror or exc}")
 
 
 def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, str | None]:
@@ -322,6 +338,22 @@ def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
         out.write("  ".join(str(r[c])[: width[c]].ljust(width[c]) for c in cols).rstrip() + "\n")
 
 
+def _set_up_streams(fmt: str, *, as_json: bool = False) -> None:
+    """Standard streams for the output: JSON lines and CSV in UTF-8 (CSV untranslated: its rows
+    end in CRLF already, which Windows' text mode would write as CR CR LF), anything else in the
+    terminal's encoding with what it cannot write escaped; standard input read as UTF-8."""
+    out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):
+        if fmt == "csv":
+            out.reconfigure(encoding="utf-8", errors="backslashreplace", newline="")
+        elif as_json or fmt == "jsonl":
+            out.reconfigure(encoding="utf-8", errors="backslashreplace")
+        else:
+            out.reconfigure(errors="backslashreplace")
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="smtpcodes", description="Turn what mail servers say into decisions.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -335,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     sc_.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores + 1, at most 8)")
     sub.add_parser("version", help="print the version")
     args = parser.parse_args(argv)
+    _set_up_streams("table" if args.command != "scan" else args.format, as_json=getattr(args, "json", False))
     if args.command == "version":
         print(smtpcodes.__version__)
         return 0

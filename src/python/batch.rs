@@ -404,9 +404,11 @@ fn run(py: Python<'_>, items: &[In<'_>], command: Option<&str>, policy: &RetryPo
 /// Python objects) reads the next. A list's strings are spread over memory and each first
 /// look at one is a cache miss: for a million distinct `str` objects, reading them took as long
 /// as classifying them, one after the other. Each object is looked at while it is still in the
-/// cache from taking a reference to it. The GIL is held until every object is read (nothing
-/// can change the list meanwhile), then released while the last chunks are waited for; the
-/// shared sample ([`Seed`]) is worked out by the first chunk's thread.
+/// cache from taking a reference to it. The thread stays attached until every object is read
+/// (with the GIL nothing can change the list meanwhile; on free-threaded Python each item is
+/// read under the list's critical section and a changed length is reported), then detaches
+/// while the last chunks are waited for; the shared sample ([`Seed`]) is worked out by the
+/// first chunk's thread.
 fn run_objects<'py>(
     py: Python<'py>,
     n: usize,

@@ -1253,7 +1253,35 @@ fn languages() -> Vec<&'static str> {
 }
 
 /// The binding module `smtpcodes._native`. Import `smtpcodes` instead.
-#[pymodule]
+///
+/// `gil_used = false`: free-threaded CPython (3.13t, 3.14t) may import it without turning the
+/// GIL back on. PyO3 0.28+ assumes this when nothing is said; it is said here because it was
+/// checked, and any change to the binding must keep it true. Free-threaded builds cannot load
+/// the abi3 wheels: they build this module from the sdist, version-specific (PyO3 drops abi3
+/// for them). Why it is safe with many threads and no GIL:
+/// - Every `#[pyclass]` is `frozen`: methods only ever get `&self`, so there is no borrow flag
+///   to race on, and PyO3 refuses to compile a pyclass that is not `Sync`. The one lazy field,
+///   `PyReply::classification`, is a `std::sync::OnceLock` whose initialiser is pure Rust
+///   (`classify::classify`, no Python call), so a thread waiting on it cannot deadlock with
+///   the interpreter's stop-the-world pauses. `PyRetryDecision::retry_at` is a `Py<PyAny>`
+///   set at construction and only read.
+/// - Global state is immutable once built: `PyOnceLock` caches of Python types and enum
+///   member dicts (made for free-threading: a waiting thread detaches), `LazyLock`/`OnceLock`
+///   statics of compiled rules, automata, wrappers, Arrow schemas and dictionaries (pure Rust
+///   initialisers), and per-thread `thread_local!` finders. The core has no `static mut`, no
+///   `Mutex`-guarded mutable global, and no `unsafe` that leans on the GIL.
+/// - Work done detached (`py.detach`, in `guarded_detached` and `batch::run_objects`) and on
+///   rayon's threads reads only Rust data: `&[u8]`/`&str` borrowed from `bytes` and `str`
+///   objects (immutable, their UTF-8 cached by CPython) that the calling thread keeps alive
+///   with strong references until the work returns, Arrow buffers owned through their release
+///   callbacks, and copies of `bytearray`s (`PyByteArray::to_vec`, which runs in a critical
+///   section). `Bound`/`Python` are not `Send`, so the compiler keeps them out of those closures.
+/// - A list another thread changes while `classify` reads it is read item by item under
+///   PyO3's critical section, each item held by a strong reference; a length that changed is
+///   reported as an error (`read != n`), never read out of bounds.
+///
+/// tests/test_threads.py runs the batch API and the frozen objects from 8 threads at once.
+#[pymodule(gil_used = false)]
 mod _native {
     #[pymodule_export]
     use super::{
