@@ -431,7 +431,10 @@ fn parse_level(s: &str, base: usize, depth: u8, walk: &mut Walk<'_>) -> Result<R
     cur.strip_prefix_ci("diagnostic-code:");
     cur.skip_ws();
     cur.diagnostic_type();
+    // Postfix writes one trailer; any more before it are taken off too (the last names the
+    // command), so that no parsed text ends with one and the wire form reads back the same.
     let smtp_command = cur.strip_in_reply_to();
+    while cur.strip_in_reply_to().is_some() {}
     if cur.rest().is_empty() {
         return Err(syntax_after_prefix(base + cur.pos));
     }
@@ -1271,6 +1274,14 @@ mod wrapper_tests {
         // `550 3.2.2 …` is not; the wrapped form may not read as one either.
         assert!(parse("550: 3.2.2 <m> x").is_err());
         assert!(parse("550 3.2.2 <m> x").is_err());
+    }
+
+    #[test]
+    fn stacked_postfix_trailers_all_come_off() {
+        // Found by fuzzing: two trailers, the last naming the command.
+        let r = parse("550 x (in reply to RCPT TO command) (in reply to MAIL FROM command)").unwrap();
+        assert_eq!((r.text().as_str(), r.smtp_command()), ("x", Some("MAIL FROM")));
+        assert_eq!(parse(&r.to_wire()).unwrap().text(), "x");
     }
 
     #[test]
