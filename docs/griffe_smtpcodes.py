@@ -71,7 +71,7 @@ def _fill(stub: griffe.Object, runtime: Any) -> None:
             stub.docstring = griffe.Docstring(doc, parent=stub)
     if stub.is_class:
         for name, member in stub.members.items():
-            if member.is_alias or name.startswith("__"):
+            if isinstance(member, griffe.Alias) or name.startswith("__"):
                 continue
             value = inspect.getattr_static(runtime, name, None)
             if value is not None:
@@ -82,7 +82,7 @@ def _convert(obj: griffe.Object) -> None:
     if obj.docstring is not None:
         obj.docstring.value = markdown(obj.docstring.value)
     for member in obj.members.values():
-        if not member.is_alias:
+        if not isinstance(member, griffe.Alias):
             _convert(member)
 
 
@@ -93,9 +93,9 @@ class NativeDocstrings(griffe.Extension):
         if pkg.name != "smtpcodes":
             return
         native = importlib.import_module("smtpcodes._native")
-        stubs = pkg["_native"]
+        stubs = pkg.modules["_native"]
         for name, member in stubs.members.items():
-            if member.is_alias:
+            if isinstance(member, griffe.Alias):
                 continue
             value = getattr(native, name, None)
             if value is not None:

@@ -255,6 +255,15 @@ def _digits(section: str) -> list[dict[str, Any]]:
     return _toml("digits.toml")[section]
 
 
+def digits_table(section: str, first: str = "digit") -> str:
+    """What each value of one digit means (data/digits.toml), in English and French."""
+    fr = _fr()[section]
+    return table(
+        [first, "member", "meaning", "en français"],
+        ([str(d["digit"]), f"`{d['name']}`", cell(d["text"]), cell(fr[str(d["digit"])])] for d in _digits(section)),
+    )
+
+
 def reply_codes_page() -> str:
     fr = _fr()
     _, by_reply = _status_reasons()
@@ -268,18 +277,9 @@ def reply_codes_page() -> str:
         "neither an enhanced status nor words a [text rule](rules.md) knows.\n",
         "## What the digits mean\n",
         "First digit (`Reply.kind`, `smtpcodes.ReplyKind`; RFC 5321 §4.2.1):\n",
-        table(
-            ["digit", "member", "meaning", "en français"],
-            ([str(k["digit"]), f"`{k['name']}`", cell(k["text"]), cell(fr["kind"][str(k["digit"])])] for k in _digits("kind")),
-        ),
+        digits_table("kind"),
         "\nSecond digit (`Reply.category`, `smtpcodes.Category`; RFC 5321 §4.2.1):\n",
-        table(
-            ["digit", "member", "meaning", "en français"],
-            (
-                [str(c["digit"]), f"`{c['name']}`", cell(c["text"]), cell(fr["category"][str(c["digit"])])]
-                for c in _digits("category")
-            ),
-        ),
+        digits_table("category"),
     ]
     by_kind: dict[int, list[dict[str, Any]]] = {}
     for r in _toml("reply_codes.toml")["reply"]:
@@ -340,10 +340,7 @@ def enhanced_status_page() -> str:
         "*Reason* is what the status gives when no [text rule](rules.md) matches, with its source "
         "(data/status_reasons.toml); a `4.X.X` status is never a hard bounce.\n",
         "## Classes\n",
-        table(
-            ["class", "member", "meaning", "en français"],
-            ([str(c["digit"]), f"`{c['name']}`", cell(c["text"]), cell(fr["class"][str(c["digit"])])] for c in _digits("class")),
-        ),
+        digits_table("class", first="class"),
     ]
     subjects = {s["digit"]: s for s in _digits("subject")}
     by_subject: dict[int, list[dict[str, Any]]] = {}
