@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: dev test test-rust test-python lint actionlint bench fuzz clean wheel sdist test-wheel test-sdist
+.PHONY: dev test test-rust test-python docs lint actionlint bench fuzz clean wheel sdist test-wheel test-sdist
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -12,8 +12,8 @@ $(PY):
 dev: $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 
-## test: Rust tests (unit, property, doctests), then pytest (with doctests) and mypy.stubtest
-test: test-rust test-python
+## test: Rust tests (unit, property, doctests), then the docs site (strict), pytest (with doctests) and mypy.stubtest
+test: test-rust docs test-python
 
 test-rust:
 	cargo test --locked
@@ -22,6 +22,11 @@ test-python: dev
 	$(PY) -m pytest -q
 	$(PY) -m mypy.stubtest smtpcodes --allowlist stubtest-allowlist.txt
 	$(PY) -m mypy python/smtpcodes
+
+## docs: the documentation site (mkdocs.yml, docs/) into site/, in strict mode: a warning fails it
+docs: dev
+	$(PY) -m pip install -q -r docs/requirements.txt
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
 
 ## lint: formatting, clippy with warnings as errors, mypy, actionlint on the GitHub workflows
 lint: dev actionlint
