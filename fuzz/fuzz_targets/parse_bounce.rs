@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 // Every recipient is decided (src/bounce/mod.rs `BounceRecipient::decide`): a
                 // complaint suppresses, an accepted delivery needs nothing, only an address
-                // decision suppresses, and only a retry or throttle waits.
+                // decision suppresses, and only a retry, a throttle or a temporary FIX_CONFIG waits.
                 let ft = report.feedback_type.as_deref();
                 let d = r.decide(ft, 1, None, &smtpcodes::RetryPolicy::default());
                 match r.outcome(ft) {
@@ -67,7 +67,10 @@ fuzz_target!(|data: &[u8]| {
                     Outcome::Transient | Outcome::Permanent => assert_ne!(d.action, Action::Delivered, "{r:?}"),
                 }
                 assert_eq!(d.suppress, d.action == Action::Suppress, "{d:?}");
-                assert_eq!(d.delay.is_some(), matches!(d.action, Action::Retry | Action::Throttle), "{d:?}");
+                // FIX_CONFIG after a temporary refusal carries the delay after which to retry.
+                let waits = matches!(d.action, Action::Retry | Action::Throttle)
+                    || (d.action == Action::FixConfig && r.outcome(ft) == Outcome::Transient);
+                assert_eq!(d.delay.is_some(), waits, "{d:?}");
                 if let Some(reply) = &r.reply
                     && !checked.contains(&reply)
                 {

@@ -1284,6 +1284,26 @@ mod wrapper_tests {
         assert_eq!(parse(&r.to_wire()).unwrap().text(), "x");
     }
 
+    /// Every reply input the fuzzer found (tests/data/fuzz/parse_reply-*): a result keeps the
+    /// promises the fuzz target checks (no CR/LF in a line, the wire form reads back the same).
+    #[test]
+    fn fuzz_finds_keep_their_promises() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+        let mut n = 0;
+        for entry in std::fs::read_dir(root).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.file_name().unwrap().to_string_lossy().starts_with("parse_reply-") {
+                continue;
+            }
+            n += 1;
+            let Ok(r) = parse_bytes(&std::fs::read(&path).unwrap()) else { continue };
+            assert!(r.lines().iter().all(|l| !l.contains(['\r', '\n'])), "{path:?}: {r:?}");
+            let back = parse(&r.to_wire()).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            assert_eq!((back.code(), back.status(), back.lines()), (r.code(), r.status(), r.lines()), "{path:?}");
+        }
+        assert!(n >= 8, "{n} seeds");
+    }
+
     #[test]
     fn constructed_replies_may_not_quote_another() {
         let code = ReplyCode::new(550).ok();
