@@ -187,14 +187,14 @@ impl Reply {
                 found: excerpt(last),
             });
         }
-        if let Some(w) = wrap::find(&join_lines(&lines), 0, true).filter(|w| w.closed) {
+        let reply = Reply { code, status, lines, remote_mta, smtp_command, unwrapped: Vec::new() };
+        if let Some(w) = wrap::find(&reply.text_cow(), 0, true).filter(|w| w.closed) {
             return Err(Error::Syntax {
                 expected: "text that does not quote another reply (pass the inner reply)",
                 position: w.start,
-                found: excerpt(&lines[0]),
+                found: excerpt(&reply.lines[0]),
             });
         }
-        let reply = Reply { code, status, lines, remote_mta, smtp_command, unwrapped: Vec::new() };
         let wire = reply.to_wire().len();
         if wire > MAX_INPUT_BYTES {
             return Err(Error::TooLong { len: wire, max: MAX_INPUT_BYTES });

@@ -143,9 +143,7 @@ pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
     let mut caps = one.create_captures();
     one.search_captures(&Input::new(text).range(m.start()..).anchored(Anchored::Yes), &mut caps);
     let m = caps.get_match()?;
-    let group = |names: &[&str]| -> Option<&str> {
-        names.iter().find_map(|n| caps.get_group_by_name(n)).map(|s| &text[s.range()]).filter(|s| !s.is_empty())
-    };
+    let group = |names: &[&str]| group_in(&caps, text, names);
     let name = group(&["host", "host2"]).map(|h| h.trim_end_matches('.'));
     let ip = group(&["ip", "ip2"]);
     let host = match (name, ip) {
@@ -169,7 +167,7 @@ pub fn find(text: &str, from: usize, nested: bool) -> Option<Found> {
         if let Some(am) = ac.get_match() {
             closed = true;
             reply_end = am.start();
-            if let Some(cmd) = group_in(&ac, text, "command") {
+            if let Some(cmd) = group_in(&ac, text, &["command"]) {
                 command = Some(normalize_command(cmd));
             }
         }
@@ -187,8 +185,9 @@ fn may_nest(text: &str) -> bool {
     NESTED_NEEDS.as_ref().is_none_or(|needs| needs.iter().any(|f| f.find(text.as_bytes()).is_some()))
 }
 
-fn group_in<'t>(caps: &Captures, text: &'t str, name: &str) -> Option<&'t str> {
-    caps.get_group_by_name(name).map(|s| &text[s.range()]).filter(|s| !s.is_empty())
+/// The text of the first of the groups `names` that took part in the match, unless empty.
+fn group_in<'t>(caps: &Captures, text: &'t str, names: &[&str]) -> Option<&'t str> {
+    names.iter().find_map(|n| caps.get_group_by_name(n)).map(|s| &text[s.range()]).filter(|s| !s.is_empty())
 }
 
 /// A command as a wrapper writes it, in Postfix's notation: `RCPT TO`, `MAIL FROM`, `DATA`,
