@@ -38,6 +38,7 @@ pub mod bounce;
 pub mod classify;
 pub mod describe;
 pub mod error;
+pub mod ledger;
 pub mod registry;
 pub mod reply;
 pub mod retry;

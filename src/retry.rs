@@ -92,6 +92,27 @@ pub enum Action {
     FixConfig,
 }
 
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 6] =
+        [Action::Delivered, Action::Retry, Action::Throttle, Action::GiveUp, Action::Suppress, Action::FixConfig];
+    /// Its lower-case name (`give_up`).
+    pub fn value(self) -> &'static str {
+        match self {
+            Action::Delivered => "delivered",
+            Action::Retry => "retry",
+            Action::Throttle => "throttle",
+            Action::GiveUp => "give_up",
+            Action::Suppress => "suppress",
+            Action::FixConfig => "fix_config",
+        }
+    }
+    /// The action named `v`.
+    pub fn from_value(v: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.value() == v)
+    }
+}
+
 /// Whom the advice is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {

@@ -81,18 +81,12 @@ fn digit_name(table: &'static [registry::DigitEntry], digit: u16) -> &'static st
 }
 
 fn bounce_value(b: classify::Bounce) -> &'static str {
-    match b {
-        classify::Bounce::Hard => "hard",
-        classify::Bounce::Soft => "soft",
-        classify::Bounce::None => "none",
-        classify::Bounce::Unknown => "unknown",
-    }
+    b.value()
 }
 
 /// The bounce type of its value (`"hard"` …), the inverse of [`bounce_value`].
 fn bounce_from_value(v: &str) -> Option<classify::Bounce> {
-    use classify::Bounce;
-    [Bounce::Hard, Bounce::Soft, Bounce::None, Bounce::Unknown].into_iter().find(|b| bounce_value(*b) == v)
+    classify::Bounce::from_value(v)
 }
 
 fn bounce_name(b: classify::Bounce) -> &'static str {
@@ -118,15 +112,7 @@ fn fault_value(f: classify::Fault) -> &'static str {
 }
 
 fn action_value(a: retry::Action) -> &'static str {
-    use retry::Action::*;
-    match a {
-        Delivered => "delivered",
-        Retry => "retry",
-        Throttle => "throttle",
-        GiveUp => "give_up",
-        Suppress => "suppress",
-        FixConfig => "fix_config",
-    }
+    a.value()
 }
 
 fn scope_value(s: retry::Scope) -> &'static str {

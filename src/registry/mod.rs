@@ -17,6 +17,24 @@ pub enum Bounce {
     Unknown,
 }
 
+impl Bounce {
+    /// Every bounce type.
+    pub const ALL: [Bounce; 4] = [Bounce::Hard, Bounce::Soft, Bounce::None, Bounce::Unknown];
+    /// Its lower-case name (`hard`).
+    pub fn value(self) -> &'static str {
+        match self {
+            Bounce::Hard => "hard",
+            Bounce::Soft => "soft",
+            Bounce::None => "none",
+            Bounce::Unknown => "unknown",
+        }
+    }
+    /// The bounce type named `v` (`"hard"` …).
+    pub fn from_value(v: &str) -> Option<Bounce> {
+        Bounce::ALL.into_iter().find(|b| b.value() == v)
+    }
+}
+
 /// Whose problem a reason usually is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Fault {

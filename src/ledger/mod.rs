@@ -1,0 +1,865 @@
+//! The bounce ledger's model: what happened to an address over time (events), and the policy
+//! that turns an address's history into its state (active, soft-bouncing, suppressed,
+//! complained) and a destination's recent events into its health.
+//!
+//! Everything here is a pure function of the events and a time `now`: the order in which events
+//! arrive never matters (they are sorted by time, then kind, then id) and an event recorded twice
+//! counts once (events are identified by their id). Storage is the Python layer's.
+//!
+//! Times are microseconds since the Unix epoch (UTC); durations are seconds, as in
+//! [`RetryPolicy`].
+
+pub mod destination;
+pub mod provider;
+pub mod replay;
+
+use crate::bounce::{BounceRecipient, BounceReport, ReportKind};
+use crate::classify::{Bounce, Fault, Reason};
+use crate::reply::Reply;
+use crate::retry::{Action, Outcome, RetryDecision, RetryPolicy};
+
+pub use destination::{Advice, DestinationHealth, destination_health};
+
+/// Microseconds in a second.
+pub const MICROS: i64 = 1_000_000;
+
+/// The longest address the ledger stores: RFC 5321 §4.5.3.1.3 limits a path to 256 octets,
+/// and §4.5.3.1.1/2 a local part to 64 and a domain to 255; 320 covers both parts at their
+/// limits, as address-validation libraries do.
+pub const MAX_ADDRESS_BYTES: usize = 320;
+
+/// What happened to an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    /// The receiving server accepted a message (a 2yz reply, DSN `delivered`/`relayed`).
+    Delivered,
+    /// A temporary failure: the message is still being retried (4yz, DSN `delayed`).
+    Deferred,
+    /// The message failed for good for this address (5yz, DSN `failed`, a provider's bounce).
+    Bounced,
+    /// The recipient reported the mail as unwanted (ARF `abuse`, a provider's complaint).
+    Complained,
+    /// The recipient unsubscribed (RFC 8058 one-click, a list's unsubscribe link).
+    Unsubscribed,
+    /// Someone suppressed the address by hand, or a suppression list was imported.
+    Suppressed,
+    /// Someone lifted the address's suppression (audited with a reason in `detail`).
+    Released,
+}
+
+impl EventKind {
+    /// Every kind, in the order events of the same time are applied.
+    pub const ALL: [EventKind; 7] = [
+        EventKind::Delivered,
+        EventKind::Deferred,
+        EventKind::Bounced,
+        EventKind::Complained,
+        EventKind::Unsubscribed,
+        EventKind::Suppressed,
+        EventKind::Released,
+    ];
+    /// Its lower-case name (`bounced`).
+    pub fn value(self) -> &'static str {
+        match self {
+            EventKind::Delivered => "delivered",
+            EventKind::Deferred => "deferred",
+            EventKind::Bounced => "bounced",
+            EventKind::Complained => "complained",
+            EventKind::Unsubscribed => "unsubscribed",
+            EventKind::Suppressed => "suppressed",
+            EventKind::Released => "released",
+        }
+    }
+    /// The kind named `value` (case-insensitive).
+    pub fn from_value(value: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case(value.trim()))
+    }
+    /// The reason and bounce type of an event of this kind when nothing else says: a bounce
+    /// or a deferral with no reason is `undefined`, of unknown type.
+    pub fn defaults(self) -> (Reason, Bounce) {
+        match self {
+            EventKind::Delivered => (Reason::Delivered, Bounce::None),
+            EventKind::Complained => (Reason::Feedback, Bounce::None),
+            EventKind::Bounced | EventKind::Deferred => (Reason::Undefined, Bounce::Unknown),
+            EventKind::Unsubscribed | EventKind::Suppressed | EventKind::Released => (Reason::Suppressed, Bounce::None),
+        }
+    }
+    /// The kind of a delivery attempt's outcome.
+    pub fn of_outcome(outcome: Outcome) -> EventKind {
+        match outcome {
+            Outcome::Delivered => EventKind::Delivered,
+            Outcome::Transient => EventKind::Deferred,
+            Outcome::Permanent => EventKind::Bounced,
+            Outcome::Complaint => EventKind::Complained,
+        }
+    }
+}
+
+/// Where an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// A reply seen while sending (SMTP, `from_exception`).
+    Reply,
+    /// A bounce email (a DSN or a non-standard report).
+    Bounce,
+    /// A sending service's webhook.
+    Webhook,
+    /// A suppression list imported from a file.
+    Import,
+    /// Entered by a person or a program (unsubscribes, manual suppressions, releases).
+    Manual,
+}
+
+impl Source {
+    /// Every source.
+    pub const ALL: [Source; 5] = [Source::Reply, Source::Bounce, Source::Webhook, Source::Import, Source::Manual];
+    /// Its lower-case name.
+    pub fn value(self) -> &'static str {
+        match self {
+            Source::Reply => "reply",
+            Source::Bounce => "bounce",
+            Source::Webhook => "webhook",
+            Source::Import => "import",
+            Source::Manual => "manual",
+        }
+    }
+    /// The source named `value` (case-insensitive).
+    pub fn from_value(value: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case(value.trim()))
+    }
+}
+
+/// Why an event could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// The address is not `local@domain`.
+    #[error("{address:?} is not an email address: {why}")]
+    Address { address: String, why: &'static str },
+    /// A field holds a value the ledger does not know.
+    #[error("{field} {value:?} is not one of {expected}")]
+    Value { field: &'static str, value: String, expected: String },
+}
+
+/// The ledger's form of an address: trimmed, without angle brackets, in lower case.
+///
+/// RFC 5321 §2.4 lets a server treat local parts case-sensitively but says that exploiting it
+/// "impedes interoperability and is discouraged"; suppression lists (SES, SendGrid, Mailgun,
+/// Postmark) match addresses without case, and so does the ledger.
+pub fn normalize_address(address: &str) -> Result<String, EventError> {
+    let bad = |why| EventError::Address { address: address.chars().take(100).collect(), why };
+    let a = address.trim();
+    let a = a.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(a).trim();
+    if a.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if a.len() > MAX_ADDRESS_BYTES {
+        return Err(bad("it is longer than 320 bytes (RFC 5321 §4.5.3.1)"));
+    }
+    let Some((local, domain)) = a.rsplit_once('@') else {
+        return Err(bad("it has no '@'"));
+    };
+    if local.is_empty() || domain.is_empty() {
+        return Err(bad("it needs a local part and a domain around its '@'"));
+    }
+    if a.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("it holds a space or a control character"));
+    }
+    Ok(a.to_lowercase())
+}
+
+/// The domain of a normalized address.
+pub fn domain_of(address: &str) -> &str {
+    address.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+/// One thing that happened to one address at one time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Event {
+    /// Identifies the event: recording it twice counts once. The provider's event id, the
+    /// bounced message's id with the recipient, or a hash of the event's content.
+    pub id: String,
+    /// The address, normalized ([`normalize_address`]).
+    pub address: String,
+    /// When it happened, in microseconds since the Unix epoch.
+    pub at: i64,
+    pub kind: EventKind,
+    /// Why (a bounce's reason; `delivered`, `feedback` … for the others).
+    pub reason: Reason,
+    pub bounce: Bounce,
+    /// What [`crate::decide`] said, when a decision was made.
+    pub action: Option<Action>,
+    pub source: Source,
+    /// The receiving host, when known (`mx.example.com`).
+    pub mx: Option<String>,
+    /// The provider behind the destination ([`provider::detect`]).
+    pub provider: Option<&'static str>,
+    /// What the server said, or a person's note (a release's reason).
+    pub detail: Option<String>,
+    /// When a manual suppression ends (`None`: never).
+    pub until: Option<i64>,
+}
+
+/// FNV-1a, 64 bits, over the parts with a separator byte between them: a stable id for events
+/// that come with none (the same content gives the same id on every machine and version).
+fn content_id(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in p.iter().chain(std::iter::once(&0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("h:{h:016x}")
+}
+
+impl Event {
+    /// An event of `kind` for `address` at `at`, with the reason and bounce a kind implies
+    /// when nothing else says (a bounce: `undefined`, unknown bounce type).
+    pub fn new(address: &str, at: i64, kind: EventKind, source: Source) -> Result<Event, EventError> {
+        let address = normalize_address(address)?;
+        let (reason, bounce) = kind.defaults();
+        let provider = provider::detect(domain_of(&address), None, None).map(|p| p.id);
+        let mut e = Event {
+            id: String::new(),
+            address,
+            at,
+            kind,
+            reason,
+            bounce,
+            action: None,
+            source,
+            mx: None,
+            provider,
+            detail: None,
+            until: None,
+        };
+        e.id = e.content_id();
+        Ok(e)
+    }
+
+    /// The id made from the event's content: address, time, kind, reason, detail.
+    pub fn content_id(&self) -> String {
+        content_id(&[
+            self.address.as_bytes(),
+            &self.at.to_le_bytes(),
+            self.kind.value().as_bytes(),
+            self.reason.value().as_bytes(),
+            self.detail.as_deref().unwrap_or("").as_bytes(),
+        ])
+    }
+
+    /// Sets the receiving host and detects the provider from it and from `text`.
+    pub fn with_destination(mut self, mx: Option<&str>, text: Option<&str>) -> Event {
+        let mx = mx.map(provider::host_name).filter(|h| !h.is_empty()).map(str::to_ascii_lowercase);
+        if let Some(p) = provider::detect(domain_of(&self.address), mx.as_deref(), text) {
+            self.provider = Some(p.id);
+        }
+        self.mx = mx;
+        self
+    }
+
+    /// The event a reply to a delivery attempt makes, with the decision taken on it: a 2yz
+    /// reply is `delivered`, a refusal the decision ends (give up, suppress, fix the
+    /// configuration of a permanent refusal) `bounced`, one that will be retried `deferred`.
+    /// The reply's host (a wrapper's or a DSN's) gives the receiving host.
+    pub fn from_reply(address: &str, at: i64, reply: &Reply, decision: &RetryDecision) -> Result<Event, EventError> {
+        let kind = match Outcome::of_reply(reply) {
+            Outcome::Delivered => EventKind::Delivered,
+            _ if matches!(decision.action, Action::GiveUp | Action::Suppress) => EventKind::Bounced,
+            Outcome::Permanent if decision.action == Action::FixConfig && decision.delay.is_none() => {
+                EventKind::Bounced
+            }
+            _ => EventKind::Deferred,
+        };
+        let wire = reply.to_wire();
+        let mut e = Event::new(address, at, kind, Source::Reply)?;
+        e.reason = decision.classification.reason;
+        e.bounce = decision.classification.bounce;
+        e.action = Some(decision.action);
+        e = e.with_destination(reply.remote_mta(), Some(&wire));
+        e.detail = Some(wire);
+        e.id = e.content_id();
+        Ok(e)
+    }
+
+    /// The event of one recipient of a bounce report at `at` (the recipient's
+    /// `Last-Attempt-Date`, else the report's `Arrival-Date`, else `at`). Its id is the bounced
+    /// message's Message-ID with the recipient and kind, so that a mailbox scanned twice counts
+    /// each bounce once; without a Message-ID, a hash of the recipient's fields.
+    pub fn from_bounce(report: &BounceReport, recipient: &BounceRecipient, at: i64) -> Result<Event, EventError> {
+        let feedback = report.feedback_type.as_deref();
+        let kind = match report.kind {
+            ReportKind::Feedback => EventKind::of_outcome(Outcome::of_feedback(feedback)),
+            _ => EventKind::of_outcome(recipient.outcome(feedback)),
+        };
+        let when = [recipient.last_attempt_date.as_deref(), report.arrival_date.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(parse_date)
+            .unwrap_or(at);
+        let mut e = Event::new(&recipient.address, when, kind, Source::Bounce)?;
+        if kind != EventKind::Delivered && kind != EventKind::Complained {
+            e.reason = recipient.reason;
+            e.bounce = recipient.bounce;
+        }
+        let detail = recipient.reply.as_ref().map(Reply::to_wire).or_else(|| recipient.diagnostic_text.clone());
+        let mx = recipient.remote_mta.as_deref().or_else(|| recipient.reply.as_ref().and_then(Reply::remote_mta));
+        e = e.with_destination(mx, detail.as_deref());
+        e.detail = detail;
+        e.id = match report.original.message_id.as_deref() {
+            Some(mid) if !mid.trim().is_empty() => format!("{}:{}:{}", mid.trim(), e.address, kind.value()),
+            _ => e.content_id(),
+        };
+        Ok(e)
+    }
+
+    /// This event's facts for the policy.
+    pub fn fact(&self) -> Fact<'_> {
+        Fact {
+            id: &self.id,
+            at: self.at,
+            kind: self.kind,
+            reason: self.reason,
+            bounce: self.bounce,
+            action: self.action,
+            until: self.until,
+        }
+    }
+}
+
+/// An RFC 5322 date (a DSN's `Last-Attempt-Date`, `Arrival-Date`) or an RFC 3339 one, in
+/// microseconds since the epoch.
+pub fn parse_date(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let d = mail_parser::DateTime::parse_rfc822(v).or_else(|| mail_parser::DateTime::parse_rfc3339(v))?;
+    if !d.is_valid() {
+        return None;
+    }
+    d.to_timestamp().checked_mul(MICROS)
+}
+
+/// What the policy reads of an event: borrowed, so that [`replay`] folds columns without
+/// building events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact<'a> {
+    pub id: &'a str,
+    pub at: i64,
+    pub kind: EventKind,
+    pub reason: Reason,
+    pub bounce: Bounce,
+    pub action: Option<Action>,
+    pub until: Option<i64>,
+}
+
+/// How the ledger turns events into decisions. Every default says where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LedgerPolicy {
+    /// A hard bounce suppresses the address at once: SES's account-level suppression list,
+    /// SendGrid's bounce list, Mailgun's bounces and Postmark's inactive recipients all add an
+    /// address on its first hard bounce; Mailchimp cleans it ("Hard bounces are removed
+    /// immediately").
+    pub hard_bounce_suppresses: bool,
+    /// A complaint suppresses the address at once: the same services stop mailing an address
+    /// that complained, as M3AAWG's "Complaint Feedback Loop Best Current Practices" asks.
+    pub complaint_suppresses: bool,
+    /// Soft bounces that suppress an address: 7, Mailchimp's count before it cleans an address
+    /// ("After 7 of these soft bounce reports … we'll clean that subscriber").
+    pub soft_bounce_limit: u32,
+    /// …when they are spread over at least this long (seconds), so that one outage's retries
+    /// are not taken for a dead mailbox: 5 days, Postfix's `maximal_queue_lifetime` (the time a
+    /// message is retried). A delivery in between starts the count again.
+    pub soft_bounce_span: u64,
+    /// The retry policy whose limits the ledger shares: a mailbox full (or disabled) for
+    /// `retry.suppress_full_after` is suppressed, as [`crate::decide`] does for one message;
+    /// `retry.throttle_delay` is the pause advised to a throttling destination.
+    pub retry: RetryPolicy,
+    /// How long a hard-bounce suppression lasts (seconds; `None`: until released). SES and
+    /// Postmark keep addresses until removed; SendGrid's "bounce purge" setting expires them
+    /// after a number of days when set.
+    pub hard_bounce_ttl: Option<u64>,
+    /// How long a suppression for soft bounces or a full mailbox lasts (`None`: until
+    /// released), the other half of SendGrid's "bounce purge" setting.
+    pub soft_bounce_ttl: Option<u64>,
+    /// How long a complaint suppression lasts (`None`: until released; no service expires
+    /// them).
+    pub complaint_ttl: Option<u64>,
+    /// The sliding window of a destination's health (seconds): 1 hour.
+    pub window: u64,
+    /// The fewest attempts in the window before a destination is judged: 20, so that two
+    /// deferrals out of three attempts do not stop a domain.
+    pub min_attempts: u32,
+    /// Slow down when this share (per mille) of the window's attempts were throttled (rate
+    /// limits, too many connections): 100 ‰.
+    pub throttle_share: u16,
+    /// Slow down when this share (per mille) of the attempts were deferred, for any reason:
+    /// 300 ‰ ("Gmail has deferred 30 % of my mail in the last hour").
+    pub deferred_share: u16,
+    /// Stop sending to the destination when this share (per mille) of the attempts were
+    /// blocked or refused by policy: 500 ‰, more refused than accepted.
+    pub stop_share: u16,
+    /// After a stop, the destination stays closed until it has been quiet (no block or policy
+    /// refusal) this long (seconds): 1 hour, one window.
+    pub quiet_period: u64,
+}
+
+impl Default for LedgerPolicy {
+    fn default() -> Self {
+        LedgerPolicy {
+            hard_bounce_suppresses: true,
+            complaint_suppresses: true,
+            soft_bounce_limit: 7,
+            soft_bounce_span: 5 * 24 * 3600,
+            retry: RetryPolicy::default(),
+            hard_bounce_ttl: None,
+            soft_bounce_ttl: None,
+            complaint_ttl: None,
+            window: 3600,
+            min_attempts: 20,
+            throttle_share: 100,
+            deferred_share: 300,
+            stop_share: 500,
+            quiet_period: 3600,
+        }
+    }
+}
+
+/// Where an address stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressStatus {
+    /// Mail it.
+    Active,
+    /// Mail it; it has soft-bounced (`soft_count` times since its last delivery).
+    SoftBouncing,
+    /// Do not mail it (`cause` says why).
+    Suppressed,
+    /// Do not mail it: the recipient complained.
+    Complained,
+}
+
+impl AddressStatus {
+    pub const ALL: [AddressStatus; 4] =
+        [AddressStatus::Active, AddressStatus::SoftBouncing, AddressStatus::Suppressed, AddressStatus::Complained];
+    pub fn value(self) -> &'static str {
+        match self {
+            AddressStatus::Active => "active",
+            AddressStatus::SoftBouncing => "soft-bouncing",
+            AddressStatus::Suppressed => "suppressed",
+            AddressStatus::Complained => "complained",
+        }
+    }
+    pub fn from_value(value: &str) -> Option<AddressStatus> {
+        AddressStatus::ALL.into_iter().find(|k| k.value() == value)
+    }
+}
+
+/// Why an address is suppressed. Later causes outrank earlier ones in this order when both
+/// apply (a complaint after a hard bounce makes the address `complained`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cause {
+    /// Soft bounces reached [`LedgerPolicy::soft_bounce_limit`] over the span.
+    SoftBounces,
+    /// The mailbox has been full (or disabled) for `suppress_full_after`.
+    MailboxFull,
+    /// A hard bounce (or a decision to suppress).
+    HardBounce,
+    /// Suppressed by hand, or imported from a suppression list.
+    Manual,
+    /// The recipient unsubscribed.
+    Unsubscribed,
+    /// The recipient complained.
+    Complaint,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 6] = [
+        Cause::SoftBounces,
+        Cause::MailboxFull,
+        Cause::HardBounce,
+        Cause::Manual,
+        Cause::Unsubscribed,
+        Cause::Complaint,
+    ];
+    pub fn value(self) -> &'static str {
+        match self {
+            Cause::SoftBounces => "soft-bounces",
+            Cause::MailboxFull => "mailbox-full",
+            Cause::HardBounce => "hard-bounce",
+            Cause::Manual => "manual",
+            Cause::Unsubscribed => "unsubscribed",
+            Cause::Complaint => "complaint",
+        }
+    }
+    pub fn from_value(value: &str) -> Option<Cause> {
+        Cause::ALL.into_iter().find(|k| k.value() == value)
+    }
+}
+
+/// An address's state after its events, at a time `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressState {
+    pub status: AddressStatus,
+    /// Why it is suppressed (`None` unless suppressed or complained).
+    pub cause: Option<Cause>,
+    /// The reason of the event that suppressed it, or of the last soft bounce.
+    pub reason: Option<Reason>,
+    /// Since when the address is in this status (a suppression's first event).
+    pub since: Option<i64>,
+    /// When the suppression ends (`None`: never, or not suppressed).
+    pub until: Option<i64>,
+    /// Soft bounces since the last delivery or release.
+    pub soft_count: u32,
+    /// The first and last of them.
+    pub soft_first: Option<i64>,
+    pub soft_last: Option<i64>,
+    /// The last delivery.
+    pub last_delivered: Option<i64>,
+    /// The last event.
+    pub last_event: Option<i64>,
+    /// Distinct events seen.
+    pub event_count: u32,
+    /// Ids of the events behind the status (the suppressing ones, or the soft bounces counted).
+    pub events: Vec<String>,
+    /// When a suppression expired at or before `now` (the address is active again).
+    pub expired: Option<i64>,
+}
+
+impl AddressState {
+    /// The state of an address no event names.
+    pub fn new() -> AddressState {
+        AddressState {
+            status: AddressStatus::Active,
+            cause: None,
+            reason: None,
+            since: None,
+            until: None,
+            soft_count: 0,
+            soft_first: None,
+            soft_last: None,
+            last_delivered: None,
+            last_event: None,
+            event_count: 0,
+            events: Vec::new(),
+            expired: None,
+        }
+    }
+
+    /// May the address be mailed?
+    pub fn can_send(&self) -> bool {
+        matches!(self.status, AddressStatus::Active | AddressStatus::SoftBouncing)
+    }
+
+    /// One sentence on why the address stands where it does.
+    pub fn explanation(&self, policy: &LedgerPolicy) -> String {
+        let when = |t: Option<i64>| t.map_or_else(|| "an unknown time".to_string(), format_time);
+        let reason = self.reason.map(|r| format!(" ({})", r.value())).unwrap_or_default();
+        match (self.status, self.cause) {
+            (AddressStatus::Complained, _) => format!(
+                "Do not send: the recipient complained at {}{}.",
+                when(self.since),
+                self.until.map(|u| format!("; the suppression ends at {}", format_time(u))).unwrap_or_default()
+            ),
+            (AddressStatus::Suppressed, Some(cause)) => {
+                let why = match cause {
+                    Cause::HardBounce => format!("it hard-bounced{reason}"),
+                    Cause::SoftBounces => format!(
+                        "it soft-bounced {} times over {} with no delivery in between (the policy suppresses after {} over at least {}){reason}",
+                        self.soft_count,
+                        span(self.soft_first, self.soft_last),
+                        policy.soft_bounce_limit,
+                        duration(policy.soft_bounce_span)
+                    ),
+                    Cause::MailboxFull => format!(
+                        "its mailbox has been full for {} (the policy suppresses after {})",
+                        span(self.soft_first, self.soft_last),
+                        duration(policy.retry.suppress_full_after)
+                    ),
+                    Cause::Manual => "it was suppressed by hand or from an imported list".to_string(),
+                    Cause::Unsubscribed => "the recipient unsubscribed".to_string(),
+                    Cause::Complaint => "the recipient complained".to_string(),
+                };
+                let until =
+                    self.until.map_or_else(|| "until released".to_string(), |u| format!("until {}", format_time(u)));
+                format!("Do not send: {why}; suppressed since {}, {until}.", when(self.since))
+            }
+            (AddressStatus::SoftBouncing, _) => format!(
+                "Send: it soft-bounced {} times since its last delivery{reason}, the last at {}; {} over at least {} suppress it.",
+                self.soft_count,
+                when(self.soft_last),
+                policy.soft_bounce_limit,
+                duration(policy.soft_bounce_span)
+            ),
+            _ => match self.expired {
+                Some(t) => format!("Send: its suppression ended at {}.", format_time(t)),
+                None if self.event_count == 0 => "Send: no event names this address.".to_string(),
+                None => "Send: nothing recorded stops it.".to_string(),
+            },
+        }
+    }
+}
+
+impl Default for AddressState {
+    fn default() -> Self {
+        AddressState::new()
+    }
+}
+
+/// `2026-12-07T06:13:41Z` for microseconds since the epoch.
+pub fn format_time(micros: i64) -> String {
+    let secs = micros.div_euclid(MICROS);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// `3 days`, `2 hours`, `15 minutes`, `40 seconds`.
+pub fn duration(secs: u64) -> String {
+    let (n, unit) = match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s >= 3600 && s % 3600 == 0 => (s / 3600, "hour"),
+        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+fn span(first: Option<i64>, last: Option<i64>) -> String {
+    match (first, last) {
+        (Some(a), Some(b)) => {
+            let secs = u64::try_from((b - a) / MICROS).unwrap_or(0);
+            if secs >= 86_400 {
+                format!("{:.1} days", secs as f64 / 86_400.0)
+            } else if secs >= 3600 {
+                format!("{:.1} hours", secs as f64 / 3600.0)
+            } else {
+                duration(secs)
+            }
+        }
+        _ => "an unknown time".to_string(),
+    }
+}
+
+/// Does a bounce for this reason say something about the address (rather than about the
+/// sender, the message, the destination or the network)? The reason's `fault` decides
+/// (data/reasons.toml): blocks and rate limits are the sender's, never the address's, and
+/// count against the destination instead.
+pub fn about_address(reason: Reason) -> bool {
+    matches!(reason.entry().fault, Fault::Recipient | Fault::Unknown)
+}
+
+fn secs_to_micros(s: u64) -> i64 {
+    i64::try_from(s).unwrap_or(i64::MAX / MICROS).saturating_mul(MICROS)
+}
+
+/// The order the policy applies facts in: time, then kind ([`EventKind::ALL`]), then id, then
+/// what the fact says, so that facts of the same instant apply the same way whatever order
+/// they arrived in.
+pub fn apply_order(a: &Fact<'_>, b: &Fact<'_>) -> std::cmp::Ordering {
+    (a.at, a.kind, a.id, a.reason, a.bounce, a.action.map(Action::value), a.until).cmp(&(
+        b.at,
+        b.kind,
+        b.id,
+        b.reason,
+        b.bounce,
+        b.action.map(Action::value),
+        b.until,
+    ))
+}
+
+/// Sorts `facts` into the order the policy applies them ([`apply_order`]) and drops repeats of
+/// an id (of those, the first in that order stays), so that arrival order never matters. An
+/// empty id names no event in particular: such facts are never taken for repeats.
+pub fn order(facts: &mut Vec<Fact<'_>>) {
+    if facts.iter().any(|f| !f.id.is_empty()) {
+        facts.sort_unstable_by(|a, b| a.id.cmp(b.id).then_with(|| apply_order(a, b)));
+        facts.dedup_by(|b, a| !a.id.is_empty() && a.id == b.id);
+    }
+    facts.sort_unstable_by(apply_order);
+}
+
+/// The state of an address after `facts` (in any order; repeats of an id count once), at `now`.
+pub fn address_state(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> AddressState {
+    let mut sorted = facts.to_vec();
+    order(&mut sorted);
+    fold(&sorted, policy, now)
+}
+
+/// [`address_state`] over facts already [`order`]ed.
+pub fn fold(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> AddressState {
+    let mut s = AddressState::new();
+    // The run of mailbox-full events since the last delivery or release.
+    let mut full_first: Option<i64> = None;
+    let mut soft_ids: Vec<&str> = Vec::new();
+    let mut cause_ids: Vec<&str> = Vec::new();
+    let ttl = |cause: Cause| match cause {
+        Cause::HardBounce => policy.hard_bounce_ttl,
+        Cause::SoftBounces | Cause::MailboxFull => policy.soft_bounce_ttl,
+        Cause::Complaint => policy.complaint_ttl,
+        Cause::Manual | Cause::Unsubscribed => None,
+    };
+    for f in facts {
+        s.event_count += 1;
+        s.last_event = Some(f.at);
+        // A suppression whose time has come ends before this event applies.
+        if s.until.is_some_and(|u| u <= f.at) && !s.can_send() {
+            s.expired = s.until;
+            reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
+        }
+        match f.kind {
+            EventKind::Delivered => {
+                s.last_delivered = Some(f.at);
+                if s.can_send() {
+                    reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
+                }
+            }
+            EventKind::Released => reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids),
+            EventKind::Complained => {
+                if policy.complaint_suppresses {
+                    suppress(
+                        &mut s,
+                        &mut cause_ids,
+                        f.at,
+                        Cause::Complaint,
+                        Some(f.reason),
+                        &[f.id],
+                        None,
+                        ttl(Cause::Complaint),
+                    );
+                }
+            }
+            EventKind::Unsubscribed => {
+                suppress(&mut s, &mut cause_ids, f.at, Cause::Unsubscribed, Some(f.reason), &[f.id], f.until, None)
+            }
+            EventKind::Suppressed => {
+                suppress(&mut s, &mut cause_ids, f.at, Cause::Manual, Some(f.reason), &[f.id], f.until, None)
+            }
+            EventKind::Bounced | EventKind::Deferred => {
+                let hard = f.kind == EventKind::Bounced && f.bounce == Bounce::Hard;
+                let decided = f.action == Some(Action::Suppress);
+                if (hard && policy.hard_bounce_suppresses) || decided {
+                    let cause = if f.reason == Reason::MailboxFull { Cause::MailboxFull } else { Cause::HardBounce };
+                    suppress(&mut s, &mut cause_ids, f.at, cause, Some(f.reason), &[f.id], None, ttl(cause));
+                    continue;
+                }
+                if !s.can_send() {
+                    continue;
+                }
+                // A mailbox full for a whole queue lifetime is not being read (the rule
+                // `decide` applies to one message, applied across messages).
+                if f.reason == Reason::MailboxFull {
+                    let first = *full_first.get_or_insert(f.at);
+                    if f.at.saturating_sub(first) >= secs_to_micros(policy.retry.suppress_full_after) {
+                        s.soft_first = Some(first);
+                        s.soft_last = Some(f.at);
+                        let ids: Vec<&str> = soft_ids.iter().copied().chain([f.id]).collect();
+                        suppress(
+                            &mut s,
+                            &mut cause_ids,
+                            f.at,
+                            Cause::MailboxFull,
+                            Some(f.reason),
+                            &ids,
+                            None,
+                            ttl(Cause::MailboxFull),
+                        );
+                        continue;
+                    }
+                }
+                // A soft bounce: a message that failed for a reason about the address. A
+                // deferral is a retry, not a bounce: the message's end decides.
+                if f.kind == EventKind::Bounced && about_address(f.reason) {
+                    s.soft_count += 1;
+                    s.soft_first.get_or_insert(f.at);
+                    s.soft_last = Some(f.at);
+                    s.reason = Some(f.reason);
+                    soft_ids.push(f.id);
+                    s.status = AddressStatus::SoftBouncing;
+                    let spread = s.soft_first.map_or(0, |a| f.at.saturating_sub(a));
+                    if s.soft_count >= policy.soft_bounce_limit && spread >= secs_to_micros(policy.soft_bounce_span) {
+                        let ids = soft_ids.clone();
+                        suppress(
+                            &mut s,
+                            &mut cause_ids,
+                            f.at,
+                            Cause::SoftBounces,
+                            Some(f.reason),
+                            &ids,
+                            None,
+                            ttl(Cause::SoftBounces),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if !s.can_send() && s.until.is_some_and(|u| u <= now) {
+        s.expired = s.until;
+        reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
+    }
+    let ids = if s.can_send() { &soft_ids } else { &cause_ids };
+    s.events = ids.iter().map(|i| i.to_string()).collect();
+    if s.status == AddressStatus::SoftBouncing && s.soft_count == 0 {
+        s.status = AddressStatus::Active;
+    }
+    s
+}
+
+/// Suppresses the address at `at` for `cause` (or adds to its suppression): the stronger cause
+/// names it, the longer end wins (`None` is forever); `until` is the event's own end, else
+/// `ttl` (seconds) from `at`.
+#[allow(clippy::too_many_arguments)]
+fn suppress<'a>(
+    s: &mut AddressState,
+    cause_ids: &mut Vec<&'a str>,
+    at: i64,
+    cause: Cause,
+    reason: Option<Reason>,
+    ids: &[&'a str],
+    until: Option<i64>,
+    ttl: Option<u64>,
+) {
+    let end = until.or_else(|| ttl.map(|t| at.saturating_add(secs_to_micros(t))));
+    if s.can_send() {
+        s.since = Some(at);
+        s.until = end;
+        s.expired = None;
+    } else {
+        s.until = match (s.until, end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+    }
+    if s.cause.is_none_or(|c| cause > c) {
+        s.cause = Some(cause);
+        s.reason = reason;
+    }
+    cause_ids.extend_from_slice(ids);
+    s.status = if s.cause == Some(Cause::Complaint) { AddressStatus::Complained } else { AddressStatus::Suppressed };
+}
+
+/// Back to active: a delivery, a release or an expiry ends soft bounces and suppressions.
+fn reset(s: &mut AddressState, full_first: &mut Option<i64>, soft_ids: &mut Vec<&str>, cause_ids: &mut Vec<&str>) {
+    s.status = AddressStatus::Active;
+    s.cause = None;
+    s.reason = None;
+    s.since = None;
+    s.until = None;
+    s.soft_count = 0;
+    s.soft_first = None;
+    s.soft_last = None;
+    *full_first = None;
+    soft_ids.clear();
+    cause_ids.clear();
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,248 @@
+//! The policy over a whole history at once: rows of events (from a log, a table, a frame) in,
+//! one state per address out, folded in parallel by address.
+
+use std::borrow::Cow;
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use super::{AddressState, EventKind, Fact, LedgerPolicy, fold, normalize_address, order};
+use crate::classify::{Bounce, Reason};
+use crate::retry::Action;
+
+/// Columns of event rows, read by index. Strings are the values the ledger writes
+/// ([`EventKind::value`], [`Reason::value`], [`Bounce::value`], [`Action::value`]); times are
+/// microseconds since the epoch. `Sync`: rows are read from several threads.
+pub trait Rows: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn address(&self, i: usize) -> Option<&str>;
+    fn at(&self, i: usize) -> Option<i64>;
+    fn kind(&self, i: usize) -> Option<&str>;
+    /// The event's id; `None` names no event in particular (never taken for a repeat).
+    fn id(&self, i: usize) -> Option<&str> {
+        let _ = i;
+        None
+    }
+    fn reason(&self, i: usize) -> Option<&str> {
+        let _ = i;
+        None
+    }
+    fn bounce(&self, i: usize) -> Option<&str> {
+        let _ = i;
+        None
+    }
+    fn action(&self, i: usize) -> Option<&str> {
+        let _ = i;
+        None
+    }
+    fn until(&self, i: usize) -> Option<i64> {
+        let _ = i;
+        None
+    }
+}
+
+/// One address of a replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replayed {
+    /// The address, normalized; for rows whose address is not one, the value as given.
+    pub address: String,
+    /// Its state at `now` (`None` when none of its rows could be read).
+    pub state: Option<AddressState>,
+    /// Its rows in the input.
+    pub rows: u32,
+    /// The first row that could not be read, and why (`row 17: kind "bouncd" is not one of …`).
+    pub error: Option<String>,
+    /// Its first row's index, the order of the output.
+    pub first_row: usize,
+}
+
+struct Read<'a> {
+    key: Cow<'a, str>,
+    fact: Result<Fact<'a>, String>,
+}
+
+fn read_row<'a, R: Rows + ?Sized>(rows: &'a R, i: usize) -> Option<Read<'a>> {
+    let raw = rows.address(i)?;
+    let key = if is_plain(raw) {
+        Cow::Borrowed(raw)
+    } else {
+        match normalize_address(raw) {
+            Ok(a) => Cow::Owned(a),
+            Err(e) => return Some(Read { key: Cow::Borrowed(raw), fact: Err(format!("row {i}: {e}")) }),
+        }
+    };
+    Some(Read { key, fact: fact(rows, i) })
+}
+
+/// An address already in the ledger's form: lower case, no spaces, brackets or controls, one
+/// local part and domain (the common case, read without a copy).
+fn is_plain(a: &str) -> bool {
+    a.len() <= super::MAX_ADDRESS_BYTES
+        && a.bytes().all(|b| b > b' ' && b < 0x7f && !b.is_ascii_uppercase() && b != b'<' && b != b'>')
+        && a.rsplit_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
+}
+
+fn fact<'a, R: Rows + ?Sized>(rows: &'a R, i: usize) -> Result<Fact<'a>, String> {
+    let bad = |field: &str, v: &str, expected: String| format!("row {i}: {field} {v:?} is not one of {expected}");
+    let names = |all: &mut dyn Iterator<Item = &'static str>| all.collect::<Vec<_>>().join(", ");
+    let at = rows.at(i).ok_or_else(|| format!("row {i}: the time is missing"))?;
+    let kind_text = rows.kind(i).ok_or_else(|| format!("row {i}: the kind is missing"))?;
+    let kind = EventKind::from_value(kind_text)
+        .ok_or_else(|| bad("kind", kind_text, names(&mut EventKind::ALL.iter().map(|k| k.value()))))?;
+    let (default_reason, default_bounce) = kind.defaults();
+    let reason = match rows.reason(i).filter(|r| !r.is_empty()) {
+        Some(r) => Reason::from_value(r).ok_or_else(|| bad("reason", r, "the reasons of data/reasons.toml".into()))?,
+        None => default_reason,
+    };
+    let bounce = match rows.bounce(i).filter(|r| !r.is_empty()) {
+        Some(b) => {
+            Bounce::from_value(b).ok_or_else(|| bad("bounce", b, names(&mut Bounce::ALL.iter().map(|k| k.value()))))?
+        }
+        // A bounce with a reason and no type: the reason's usual type.
+        None if kind == EventKind::Bounced && reason != Reason::Undefined => reason.entry().bounce,
+        None => default_bounce,
+    };
+    let action = match rows.action(i).filter(|r| !r.is_empty()) {
+        Some(a) => Some(
+            Action::from_value(a).ok_or_else(|| bad("action", a, names(&mut Action::ALL.iter().map(|k| k.value()))))?,
+        ),
+        None => None,
+    };
+    Ok(Fact { id: rows.id(i).unwrap_or(""), at, kind, reason, bounce, action, until: rows.until(i) })
+}
+
+/// Buckets rows are spread over, by a hash of their address: enough for rayon to balance.
+const BUCKETS: usize = 256;
+
+/// Each address's state after its rows, at `now`: one [`Replayed`] per distinct address, in
+/// the order of their first rows. Rows with no address at all are counted in a row whose
+/// address is empty. Parallel over addresses; the result does not depend on the number of
+/// threads or the order of the rows.
+pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Vec<Replayed> {
+    let n = rows.len();
+    let hasher = FxBuildHasher;
+    let read: Vec<Option<Read<'_>>> = (0..n).into_par_iter().with_min_len(4096).map(|i| read_row(rows, i)).collect();
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); BUCKETS];
+    let mut missing: Vec<usize> = Vec::new();
+    for (i, r) in read.iter().enumerate() {
+        match r {
+            Some(r) => {
+                buckets[(hasher.hash_one(&r.key) as usize) % BUCKETS].push(i as u32);
+            }
+            None => missing.push(i),
+        }
+    }
+    let mut out: Vec<Replayed> = buckets
+        .par_iter()
+        .flat_map_iter(|bucket| {
+            let mut groups: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+            for &i in bucket {
+                let key = read[i as usize].as_ref().map_or("", |r| r.key.as_ref());
+                groups.entry(key).or_default().push(i);
+            }
+            let mut done = Vec::with_capacity(groups.len());
+            let mut facts: Vec<Fact<'_>> = Vec::new();
+            for (address, idx) in groups {
+                facts.clear();
+                let mut error = None;
+                for &i in &idx {
+                    match read[i as usize].as_ref().map(|r| &r.fact) {
+                        Some(Ok(f)) => facts.push(*f),
+                        Some(Err(e)) => {
+                            error.get_or_insert_with(|| e.clone());
+                        }
+                        None => {}
+                    }
+                }
+                let state = (!facts.is_empty()).then(|| {
+                    order(&mut facts);
+                    fold(&facts, policy, now)
+                });
+                done.push(Replayed {
+                    address: address.to_string(),
+                    state,
+                    rows: idx.len() as u32,
+                    error,
+                    first_row: idx[0] as usize,
+                });
+            }
+            done
+        })
+        .collect();
+    if let Some(&first) = missing.first() {
+        out.push(Replayed {
+            address: String::new(),
+            state: None,
+            rows: missing.len() as u32,
+            error: Some(format!("row {first}: the address is missing")),
+            first_row: first,
+        });
+    }
+    out.par_sort_unstable_by_key(|r| r.first_row);
+    out
+}
+
+/// Rows held as vectors: for tests and Rust users with events in memory.
+#[derive(Debug, Default, Clone)]
+pub struct VecRows {
+    pub address: Vec<Option<String>>,
+    pub at: Vec<Option<i64>>,
+    pub kind: Vec<Option<String>>,
+    pub id: Vec<Option<String>>,
+    pub reason: Vec<Option<String>>,
+    pub bounce: Vec<Option<String>>,
+    pub action: Vec<Option<String>>,
+    pub until: Vec<Option<i64>>,
+}
+
+impl VecRows {
+    /// Appends the row of `event`.
+    pub fn push(&mut self, e: &super::Event) {
+        self.address.push(Some(e.address.clone()));
+        self.at.push(Some(e.at));
+        self.kind.push(Some(e.kind.value().to_string()));
+        self.id.push(Some(e.id.clone()));
+        self.reason.push(Some(e.reason.value().to_string()));
+        self.bounce.push(Some(e.bounce.value().to_string()));
+        self.action.push(e.action.map(|a| a.value().to_string()));
+        self.until.push(e.until);
+    }
+}
+
+fn get<T>(v: &[Option<T>], i: usize) -> Option<&T> {
+    v.get(i).and_then(Option::as_ref)
+}
+
+impl Rows for VecRows {
+    fn len(&self) -> usize {
+        self.address.len()
+    }
+    fn address(&self, i: usize) -> Option<&str> {
+        get(&self.address, i).map(String::as_str)
+    }
+    fn at(&self, i: usize) -> Option<i64> {
+        get(&self.at, i).copied()
+    }
+    fn kind(&self, i: usize) -> Option<&str> {
+        get(&self.kind, i).map(String::as_str)
+    }
+    fn id(&self, i: usize) -> Option<&str> {
+        get(&self.id, i).map(String::as_str)
+    }
+    fn reason(&self, i: usize) -> Option<&str> {
+        get(&self.reason, i).map(String::as_str)
+    }
+    fn bounce(&self, i: usize) -> Option<&str> {
+        get(&self.bounce, i).map(String::as_str)
+    }
+    fn action(&self, i: usize) -> Option<&str> {
+        get(&self.action, i).map(String::as_str)
+    }
+    fn until(&self, i: usize) -> Option<i64> {
+        get(&self.until, i).copied()
+    }
+}
