@@ -11,7 +11,7 @@ import smtpcodes as sc
 from smtpcodes import _native
 
 INT_ENUMS = ["ReplyKind", "Category", "StatusClass", "Subject"]
-STR_ENUMS = ["Bounce", "Reason", "Fault", "Action", "Scope", "ReportKind"]
+STR_ENUMS = ["Bounce", "Reason", "Fault", "Action", "Scope", "ReportKind", "EventKind", "EventSource", "AddressStatus", "SuppressionCause", "Advice"]
 ALL = INT_ENUMS + STR_ENUMS
 
 

@@ -15,18 +15,25 @@ from smtpcodes._adapters import decide, from_exception
 from smtpcodes.batch import ClassifyResult, classify, parse_bounces
 from smtpcodes._mbox import iter_bounces, parse_mbox
 from smtpcodes.summary import Summary, summarize
+from smtpcodes.ledger import Ledger, RecordResult, ReplayResult, Verdict, replay
 from smtpcodes._native import (
     MAX_EMAIL_BYTES,
     MAX_INPUT_BYTES,
     MAX_LINES,
+    AddressState,
     BounceRecipient,
     BounceReport,
+    DestinationHealth,
     EnhancedStatus,
+    Event,
     Explanation,
+    LedgerPolicy,
     Reply,
     RetryDecision,
     RetryPolicy,
+    address_state,
     describe,
+    destination_health,
     outlook_error,
     parse,
     parse_bounce,
@@ -34,10 +41,14 @@ from smtpcodes._native import (
 )
 from smtpcodes._types import (
     Action,
+    AddressStatus,
+    Advice,
     Bounce,
     BounceParseError,
     Category,
     Error,
+    EventKind,
+    EventSource,
     Fault,
     ParseError,
     Reason,
@@ -46,6 +57,7 @@ from smtpcodes._types import (
     Scope,
     StatusClass,
     Subject,
+    SuppressionCause,
 )
 
 try:
@@ -58,6 +70,22 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_LINES",
     "Action",
+    "AddressState",
+    "AddressStatus",
+    "Advice",
+    "DestinationHealth",
+    "Event",
+    "EventKind",
+    "EventSource",
+    "Ledger",
+    "LedgerPolicy",
+    "RecordResult",
+    "ReplayResult",
+    "SuppressionCause",
+    "Verdict",
+    "address_state",
+    "destination_health",
+    "replay",
     "Bounce",
     "BounceParseError",
     "BounceRecipient",

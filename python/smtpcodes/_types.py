@@ -218,6 +218,56 @@ class Scope(StrEnum):
     DESTINATION = "destination"
 
 
+class EventKind(StrEnum):
+    """What happened to an address (``Event.kind``)."""
+
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    UNSUBSCRIBED = "unsubscribed"
+    SUPPRESSED = "suppressed"
+    RELEASED = "released"
+
+
+class EventSource(StrEnum):
+    """Where an event came from (``Event.source``)."""
+
+    REPLY = "reply"
+    BOUNCE = "bounce"
+    WEBHOOK = "webhook"
+    IMPORT = "import"
+    MANUAL = "manual"
+
+
+class AddressStatus(StrEnum):
+    """Where an address stands in the ledger (``AddressState.status``)."""
+
+    ACTIVE = "active"
+    SOFT_BOUNCING = "soft-bouncing"
+    SUPPRESSED = "suppressed"
+    COMPLAINED = "complained"
+
+
+class SuppressionCause(StrEnum):
+    """Why the ledger suppresses an address (``AddressState.cause``)."""
+
+    SOFT_BOUNCES = "soft-bounces"
+    MAILBOX_FULL = "mailbox-full"
+    HARD_BOUNCE = "hard-bounce"
+    MANUAL = "manual"
+    UNSUBSCRIBED = "unsubscribed"
+    COMPLAINT = "complaint"
+
+
+class Advice(StrEnum):
+    """What to do about a destination (``DestinationHealth.advice``)."""
+
+    OK = "ok"
+    SLOW_DOWN = "slow-down"
+    STOP = "stop"
+
+
 def _construct(cls: type, kwargs: dict[str, Any]) -> Any:
     """Pickle helper: rebuilds a keyword-only native class."""
     return cls(**kwargs)

@@ -43,7 +43,21 @@ __all__ = ["ClassifyResult", "classify", "parse_bounces"]
 #: The columns of :func:`classify`'s result.
 COLUMNS = ("code", "status", "kind", "bounce", "reason", "action", "suppress", "retry_delay", "rule", "error")
 #: The columns of :func:`parse_bounces`'s result.
-BOUNCE_COLUMNS = ("index", "source", "format", "report_kind", "recipient", "dsn_action", *COLUMNS, "diagnostic")
+BOUNCE_COLUMNS = (
+    "index",
+    "source",
+    "format",
+    "report_kind",
+    "recipient",
+    "dsn_action",
+    *COLUMNS,
+    "diagnostic",
+    "event_id",
+    "event_kind",
+    "event_at",
+    "remote_mta",
+    "provider",
+)
 
 
 class ClassifyResult:

@@ -84,6 +84,18 @@ impl EventKind {
             EventKind::Unsubscribed | EventKind::Suppressed | EventKind::Released => (Reason::Suppressed, Bounce::None),
         }
     }
+    /// The kind of event a decision on a delivery attempt makes: an accepted message is
+    /// `delivered`; a refusal the decision ends (give up, suppress, or fix the configuration
+    /// with no retry) `bounced`; one that will be retried (a delay was given) `deferred`.
+    pub fn of_decision(outcome: Outcome, action: Action, delayed: bool) -> EventKind {
+        match (outcome, action) {
+            (Outcome::Delivered, _) | (_, Action::Delivered) => EventKind::Delivered,
+            (Outcome::Complaint, _) => EventKind::Complained,
+            (_, Action::GiveUp | Action::Suppress) => EventKind::Bounced,
+            (_, Action::FixConfig) if !delayed => EventKind::Bounced,
+            _ => EventKind::Deferred,
+        }
+    }
     /// The kind of a delivery attempt's outcome.
     pub fn of_outcome(outcome: Outcome) -> EventKind {
         match outcome {
@@ -263,14 +275,7 @@ impl Event {
     /// configuration of a permanent refusal) `bounced`, one that will be retried `deferred`.
     /// The reply's host (a wrapper's or a DSN's) gives the receiving host.
     pub fn from_reply(address: &str, at: i64, reply: &Reply, decision: &RetryDecision) -> Result<Event, EventError> {
-        let kind = match Outcome::of_reply(reply) {
-            Outcome::Delivered => EventKind::Delivered,
-            _ if matches!(decision.action, Action::GiveUp | Action::Suppress) => EventKind::Bounced,
-            Outcome::Permanent if decision.action == Action::FixConfig && decision.delay.is_none() => {
-                EventKind::Bounced
-            }
-            _ => EventKind::Deferred,
-        };
+        let kind = EventKind::of_decision(Outcome::of_reply(reply), decision.action, decision.delay.is_some());
         let wire = reply.to_wire();
         let mut e = Event::new(address, at, kind, Source::Reply)?;
         e.reason = decision.classification.reason;
@@ -292,11 +297,7 @@ impl Event {
             ReportKind::Feedback => EventKind::of_outcome(Outcome::of_feedback(feedback)),
             _ => EventKind::of_outcome(recipient.outcome(feedback)),
         };
-        let when = [recipient.last_attempt_date.as_deref(), report.arrival_date.as_deref()]
-            .into_iter()
-            .flatten()
-            .find_map(parse_date)
-            .unwrap_or(at);
+        let when = bounce_time(report, recipient).unwrap_or(at);
         let mut e = Event::new(&recipient.address, when, kind, Source::Bounce)?;
         if kind != EventKind::Delivered && kind != EventKind::Complained {
             e.reason = recipient.reason;
@@ -325,6 +326,12 @@ impl Event {
             until: self.until,
         }
     }
+}
+
+/// When a bounce report says the delivery failed: the recipient's `Last-Attempt-Date`, else the
+/// report's `Arrival-Date` (RFC 3464 §2.3.5, §2.2.5), in microseconds since the epoch.
+pub fn bounce_time(report: &BounceReport, recipient: &BounceRecipient) -> Option<i64> {
+    [recipient.last_attempt_date.as_deref(), report.arrival_date.as_deref()].into_iter().flatten().find_map(parse_date)
 }
 
 /// An RFC 5322 date (a DSN's `Last-Attempt-Date`, `Arrival-Date`) or an RFC 3339 one, in

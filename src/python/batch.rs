@@ -118,6 +118,13 @@ static BOUNCE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     ];
     fields.extend(reply_fields());
     fields.push(Field::new("diagnostic", DataType::Utf8, true));
+    // The ledger's event of the row (`crate::ledger::Event::from_bounce`): its id, kind, time
+    // (null when the report gives none), receiving host and provider.
+    fields.push(Field::new("event_id", DataType::Utf8, true));
+    fields.push(Field::new("event_kind", DataType::Utf8, true));
+    fields.push(Field::new("event_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true));
+    fields.push(Field::new("remote_mta", DataType::Utf8, true));
+    fields.push(Field::new("provider", DataType::Utf8, true));
     Arc::new(Schema::new(fields))
 });
 
@@ -334,7 +341,7 @@ fn arrow_items(arrays: &[ArrayRef]) -> PyResult<Vec<Option<Cow<'_, str>>>> {
     Ok(out)
 }
 
-fn strings_of<'a>(a: &'a dyn Array, out: &mut Vec<Option<Cow<'a, str>>>) -> PyResult<()> {
+pub(crate) fn strings_of<'a>(a: &'a dyn Array, out: &mut Vec<Option<Cow<'a, str>>>) -> PyResult<()> {
     match a.data_type() {
         DataType::Utf8 => out.extend(a.as_string::<i32>().iter().map(|o| o.map(Cow::Borrowed))),
         DataType::LargeUtf8 => out.extend(a.as_string::<i64>().iter().map(|o| o.map(Cow::Borrowed))),
@@ -515,6 +522,7 @@ struct BounceRow {
     dsn_action: Option<String>,
     row: Row,
     diagnostic: Option<String>,
+    event: Option<(crate::ledger::Event, Option<i64>)>,
 }
 
 fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBatch {
@@ -537,6 +545,7 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
             dsn_action: None,
             row: Row::unread(RowError::Parse(error.into())),
             diagnostic: None,
+            event: None,
         };
         let raw = match read {
             Ok(raw) => raw,
@@ -553,7 +562,8 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                 if !named {
                     report.recipients.push(BounceRecipient::bare(String::new(), Reason::Feedback, Bounce::None));
                 }
-                for r in report.recipients {
+                let recipients = std::mem::take(&mut report.recipients);
+                for r in recipients {
                     let row = match &r.reply {
                         Some(reply) => from_reply(reply, policy),
                         // No reply: the decision comes from the report (its Action, a complaint …).
@@ -572,7 +582,15 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
                             }
                         }
                     };
+                    let event = if named {
+                        crate::ledger::Event::from_bounce(&report, &r, 0)
+                            .ok()
+                            .map(|e| (e, crate::ledger::bounce_time(&report, &r)))
+                    } else {
+                        None
+                    };
                     rows.push(BounceRow {
+                        event,
                         index,
                         source: source.clone(),
                         format: Some(report.format),
@@ -598,6 +616,17 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
     ];
     columns.extend(reply_columns(&rows.iter().map(|r| &r.row).collect::<Vec<_>>()));
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| r.diagnostic.as_deref()))));
+    fn event(r: &BounceRow) -> Option<&crate::ledger::Event> {
+        r.event.as_ref().map(|(e, _)| e)
+    }
+    columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).map(|e| e.id.as_str())))));
+    columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).map(|e| e.kind.value())))));
+    columns.push(Arc::new(
+        arrow_array::TimestampMicrosecondArray::from_iter(rows.iter().map(|r| r.event.as_ref().and_then(|(_, at)| *at)))
+            .with_timezone("UTC"),
+    ));
+    columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).and_then(|e| e.mx.as_deref())))));
+    columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).and_then(|e| e.provider)))));
     RecordBatch::try_new(Arc::clone(&BOUNCE_SCHEMA), columns).expect("columns match the schema")
 }
 
@@ -611,9 +640,13 @@ pub struct PyColumns {
 }
 
 impl PyColumns {
-    fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> PyColumns {
+    pub(crate) fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> PyColumns {
         let len = batches.iter().map(RecordBatch::num_rows).sum();
         PyColumns { schema, batches, len }
+    }
+    /// The record batches, in order.
+    pub(crate) fn batches(&self) -> &[RecordBatch] {
+        &self.batches
     }
 }
 

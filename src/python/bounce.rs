@@ -115,7 +115,7 @@ pub fn _bounce_report_from_state(state: ReportState) -> PyResult<PyBounceReport>
 /// one, and what it means.
 #[pyclass(frozen, module = "smtpcodes", name = "BounceRecipient")]
 pub struct PyBounceRecipient {
-    inner: bounce::BounceRecipient,
+    pub(crate) inner: bounce::BounceRecipient,
     /// The report's `Feedback-Type`: whether a recipient without a reply complained.
     feedback_type: Option<String>,
 }
@@ -225,7 +225,7 @@ impl PyBounceRecipient {
 /// original message's headers when the report includes them.
 #[pyclass(frozen, module = "smtpcodes", name = "BounceReport")]
 pub struct PyBounceReport {
-    inner: bounce::BounceReport,
+    pub(crate) inner: bounce::BounceReport,
 }
 
 impl PyBounceReport {

@@ -17,6 +17,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
 mod arrow;
 mod batch;
 mod bounce;
+mod ledger;
 
 static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static BOUNCE_PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -74,6 +75,26 @@ enum_cache!(py_reason, "Reason");
 enum_cache!(py_action, "Action");
 enum_cache!(py_scope, "Scope");
 enum_cache!(py_report_kind, "ReportKind");
+
+/// The member of the public enum `class` (of `smtpcodes._types`) whose value is `value`, from a
+/// dict per class built once.
+pub(crate) fn enum_member<'py>(py: Python<'py>, class: &str, value: &str) -> PyResult<Bound<'py, PyAny>> {
+    static CELL: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+    let all = CELL.get_or_try_init(py, || -> PyResult<Py<PyDict>> { Ok(PyDict::new(py).unbind()) })?.bind(py);
+    let by_value = match all.get_item(class)? {
+        Some(d) => d.cast_into::<PyDict>()?,
+        None => {
+            let d = PyDict::new(py);
+            for m in py.import("smtpcodes._types")?.getattr(class)?.try_iter()? {
+                let m = m?;
+                d.set_item(m.getattr("value")?, &m)?;
+            }
+            all.set_item(class, &d)?;
+            d
+        }
+    };
+    by_value.get_item(value)?.ok_or_else(|| PyValueError::new_err(format!("{class} has no member of value {value:?}")))
+}
 
 /// The enum member name of a digit in one of the digit tables.
 fn digit_name(table: &'static [registry::DigitEntry], digit: u16) -> &'static str {
@@ -1144,7 +1165,7 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
         "ReportKind" => {
             crate::bounce::ReportKind::ALL.iter().map(|k| (k.value().to_uppercase(), k.value().to_string())).collect()
         }
-        other => return Err(PyValueError::new_err(format!("no enum {other:?}"))),
+        other => return ledger::enum_members(other).ok_or_else(|| PyValueError::new_err(format!("no enum {other:?}"))),
     })
 }
 
@@ -1278,6 +1299,12 @@ mod _native {
 
     #[pymodule_export]
     use super::batch::{_classify, _parse_bounces, PyColumns};
+
+    #[pymodule_export]
+    use super::ledger::{
+        _bounce_event_rows, _event_kind, _fold_rows, _normalize_address, _health_rows, _provider, _replay, _state_from_rows, PyAddressState,
+        PyDestinationHealth, PyEvent, PyLedgerPolicy, address_state, destination_health,
+    };
 
     #[pymodule_export]
     use super::bounce::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};
