@@ -225,14 +225,15 @@ def _emails(paths: Iterable[str | Path], errors: list[str]) -> Iterator[tuple[st
                 errors.append(f"{label}: {exc.strerror or exc}")
 
 
-def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, str | None]:
-    """(rows, error, the report's kind or None when it is not a report) for one email."""
+def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, str | None, list[smtpcodes.Event]]:
+    """(rows, error, the report's kind or None when it is not a report, the ledger's events)
+    for one email."""
     try:
         report = smtpcodes.parse_bounce(raw)
     except smtpcodes.BounceParseError as exc:
         if exc.kind == "not_a_bounce":
-            return [], None, None
-        return [], f"{label}: {exc}", None
+            return [], None, None, []
+        return [], f"{label}: {exc}", None, []
     rows = []
     for r in report.recipients:
         decision = r.decision
@@ -251,7 +252,11 @@ def _rows(label: str, raw: bytes) -> tuple[list[dict[str, Any]], str | None, str
                 "diagnostic": (r.diagnostic_text or (reply.text if reply is not None else "")).replace("\n", " "),
             }
         )
-    return rows, None, report.kind.value
+    try:
+        events = smtpcodes.Event.from_bounce(report)
+    except ValueError as exc:  # a recipient that is not an address
+        return rows, f"{label}: not recorded in the ledger: {exc}", report.kind.value, []
+    return rows, None, report.kind.value, events
 
 
 #: Emails read and parsed at a time by `scan`.
@@ -260,9 +265,14 @@ SCAN_WINDOW = 256
 PROGRESS_AFTER = 200
 
 
-def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | None = None) -> int:
-    """Scans ``paths``; returns the exit status (1 when a file could not be read)."""
+def scan(
+    paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | None = None, ledger: str | None = None
+) -> int:
+    """Scans ``paths``; returns the exit status (1 when a file could not be read). With
+    ``ledger``, records every recipient's event in that ledger, one transaction per window."""
     errors: list[str] = []
+    book = smtpcodes.Ledger(ledger) if ledger is not None else None
+    recorded = smtpcodes.RecordResult(0, 0, 0, 0)
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     bounces: Counter[str] = Counter()
@@ -281,7 +291,9 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
         # parse_bounce releases the GIL: threads parse in parallel.
         with ThreadPoolExecutor(max_workers=jobs or min(8, (os.cpu_count() or 1) + 1)) as pool:
             while window := list(itertools.islice(items, SCAN_WINDOW)):
-                for rows, error, kind in pool.map(lambda item: _rows(*item), window):
+                pending: list[smtpcodes.Event] = []
+                for rows, error, kind, events in pool.map(lambda item: _rows(*item), window):
+                    pending.extend(events)
                     done += 1
                     if progress is None and done > PROGRESS_AFTER and err.isatty():
                         from rich.console import Console
@@ -309,9 +321,14 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
                             writer.writerow(row)
                         else:
                             table.append(row)
+                if book is not None and pending:
+                    r = book.record(pending)
+                    recorded = smtpcodes.RecordResult(*(a + b for a, b in zip(recorded, r, strict=True)))
     finally:
         if progress is not None:
             progress.stop()
+        if book is not None:
+            book.close()
     if fmt == "table":
         _table(table, out)
     out.flush()
@@ -325,6 +342,8 @@ def scan(paths: list[str], *, fmt: str, out: TextIO, err: TextIO, jobs: int | No
         "bounce: " + ", ".join(f"{k} {v}" for k, v in bounces.most_common()),
         "actions: " + ", ".join(f"{k} {v}" for k, v in actions.most_common()),
     ]
+    if ledger is not None:
+        summary.append(f"ledger {ledger}: {recorded.events} events, {recorded.new} new, {recorded.addresses} addresses")
     err.write("\n".join(summary) + "\n")
     return 1 if errors else 0
 
@@ -333,6 +352,114 @@ def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
     cols = ("file", "kind", "recipient", "status", "code", "reason", "bounce", "decision", "diagnostic")
     width = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
     width["diagnostic"] = min(width["diagnostic"], 60)
+    out.write("  ".join(c.upper().ljust(width[c]) for c in cols).rstrip() + "\n")
+    for r in rows:
+        out.write("  ".join(str(r[c])[: width[c]].ljust(width[c]) for c in cols).rstrip() + "\n")
+
+
+#: Exit status of `ledger check` when an address must not be mailed (1 is an error, 2 a usage error).
+DO_NOT_SEND = 3
+
+
+def _ledger_parser(sub: Any) -> None:
+    lp = sub.add_parser("ledger", help="the bounce ledger: check, suppressed, destinations, history, release, import, export")
+    lp.add_argument(
+        "--ledger",
+        default=os.environ.get("SMTPCODES_LEDGER", "bounces.sqlite"),
+        help="SQLite path or PostgreSQL DSN (default: $SMTPCODES_LEDGER, else bounces.sqlite)",
+    )
+    lsub = lp.add_subparsers(dest="ledger_command", required=True)
+    c = lsub.add_parser("check", help=f"may these addresses be mailed? (exit status {DO_NOT_SEND} when one may not)")
+    c.add_argument("address", nargs="+")
+    c.add_argument("--json", action="store_true", help="one JSON object per address")
+    s_ = lsub.add_parser("suppressed", help="every address that must not be mailed")
+    s_.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
+    d = lsub.add_parser("destinations", help="the health of every destination with recent attempts")
+    d.add_argument("--by", choices=("domain", "provider"), default="domain")
+    d.add_argument("--format", choices=("table", "jsonl"), default="table")
+    h = lsub.add_parser("history", help="every event of an address")
+    h.add_argument("address")
+    r = lsub.add_parser("release", help="lift an address's suppression (audited)")
+    r.add_argument("address")
+    r.add_argument("--why", required=True, help="the reason, kept in the address's history")
+    r.add_argument("--by", default=None, help="who releases it")
+    i = lsub.add_parser("import", help="record a suppression list exported by SES, SendGrid, Mailgun or Postmark")
+    i.add_argument("file")
+    i.add_argument("--format", choices=("ses", "sendgrid", "mailgun", "postmark"), default=None)
+    e = lsub.add_parser("export", help="write the suppressed addresses in a service's CSV form")
+    e.add_argument("--format", choices=("ses", "sendgrid", "mailgun", "postmark"), required=True)
+
+
+def ledger_command(args: Any, *, out: TextIO, err: TextIO) -> int:
+    """Runs a `smtpcodes ledger …` command; returns the exit status."""
+    with smtpcodes.Ledger(args.ledger) as book:
+        cmd = args.ledger_command
+        if cmd == "check":
+            status = 0
+            for address in args.address:
+                try:
+                    v = book.check(address)
+                except ValueError as exc:
+                    err.write(f"smtpcodes: {exc}\n")
+                    status = max(status, 1)
+                    continue
+                if not v.send:
+                    status = DO_NOT_SEND
+                if args.json:
+                    out.write(json.dumps(v.to_dict(), ensure_ascii=False) + "\n")
+                else:
+                    out.write(f"{v.address}: {v.explanation}\n")
+            return status
+        if cmd == "suppressed":
+            rows = [v.to_dict() for v in book.suppressed()]
+            fields = ("address", "status", "cause", "reason", "since", "until", "explanation")
+            if args.format == "jsonl":
+                for row in rows:
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            elif args.format == "csv":
+                w = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+                w.writeheader()
+                w.writerows(rows)
+            else:
+                _columns([{k: "" if row[k] is None else row[k] for k in fields[:-1]} for row in rows], fields[:-1], out)
+            err.write(f"{len(rows)} suppressed\n")
+            return 0
+        if cmd == "destinations":
+            health = book.destinations(by=args.by)
+            if args.format == "jsonl":
+                for h in health:
+                    out.write(json.dumps(h.to_dict(), ensure_ascii=False) + "\n")
+            else:
+                cols = ("destination", "advice", "attempts", "delivered", "deferred", "throttled", "blocked", "reasons")
+                table = []
+                for h in health:
+                    d = h.to_dict()
+                    d["reasons"] = "; ".join(d["reasons"])
+                    table.append(d)
+                _columns(table, cols, out)
+            return 0
+        if cmd == "history":
+            for ev in book.history(args.address):
+                d = ev.to_dict()
+                out.write(json.dumps(d, ensure_ascii=False) + "\n")
+            return 0
+        if cmd == "release":
+            v = book.release(args.address, args.why, by=args.by)
+            out.write(f"{v.address}: {v.explanation}\n")
+            return 0
+        if cmd == "import":
+            result = book.import_suppressions(args.file, format=args.format)
+            err.write(f"{result.events} addresses read, {result.new} new events\n")
+            return 0
+        if cmd == "export":
+            text = book.export_suppressions(args.format)
+            out.write(text or "")
+            return 0
+    raise AssertionError(cmd)  # pragma: no cover - argparse allows only the commands above
+
+
+def _columns(rows: list[dict[str, Any]], cols: tuple[str, ...], out: TextIO) -> None:
+    width = {c: min(60, max([len(c)] + [len(str(r[c])) for r in rows])) for c in cols}
     out.write("  ".join(c.upper().ljust(width[c]) for c in cols).rstrip() + "\n")
     for r in rows:
         out.write("  ".join(str(r[c])[: width[c]].ljust(width[c]) for c in cols).rstrip() + "\n")
@@ -365,15 +492,22 @@ def main(argv: list[str] | None = None) -> int:
     sc_.add_argument("path", nargs="+", help="a file, a directory (recursive), an mbox file or a maildir")
     sc_.add_argument("--format", choices=("table", "csv", "jsonl"), default="table", help="output format")
     sc_.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores + 1, at most 8)")
+    sc_.add_argument("--ledger", default=None, help="record every recipient in this ledger (SQLite path or PostgreSQL DSN)")
+    _ledger_parser(sub)
     sub.add_parser("version", help="print the version")
     args = parser.parse_args(argv)
     _set_up_streams("table" if args.command != "scan" else args.format, as_json=getattr(args, "json", False))
     if args.command == "version":
         print(smtpcodes.__version__)
         return 0
+    if args.command == "ledger":
+        try:
+            return ledger_command(args, out=sys.stdout, err=sys.stderr)
+        except BrokenPipeError:
+            return 0
     if args.command == "scan":
         try:
-            return scan(args.path, fmt=args.format, out=sys.stdout, err=sys.stderr, jobs=args.jobs)
+            return scan(args.path, fmt=args.format, out=sys.stdout, err=sys.stderr, jobs=args.jobs, ledger=args.ledger)
         except BrokenPipeError:
             return 0
         except KeyboardInterrupt:

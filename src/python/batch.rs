@@ -762,6 +762,26 @@ fn append_values<'py>(py: Python<'py>, a: &dyn Array, out: &Bound<'py, PyList>) 
                 }
             }
         }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            for v in a.as_primitive::<arrow_array::types::TimestampMicrosecondType>() {
+                match v {
+                    Some(us) => out.append(super::ledger::to_datetime(py, us)?)?,
+                    None => out.append(py.None())?,
+                }
+            }
+        }
+        DataType::List(_) => {
+            let lists = a.as_list::<i32>();
+            for i in 0..lists.len() {
+                if lists.is_null(i) {
+                    out.append(py.None())?;
+                } else {
+                    let inner = PyList::empty(py);
+                    append_values(py, lists.value(i).as_ref(), &inner)?;
+                    out.append(inner)?;
+                }
+            }
+        }
         DataType::Dictionary(_, _) => {
             // One Python string per dictionary value, shared by every row that has it.
             let dict = a.as_any_dictionary();

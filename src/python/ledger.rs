@@ -731,7 +731,7 @@ fn events_of(events: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
 ///
 /// >>> import smtpcodes as sc
 /// >>> days = [1796601600 + d * 86400 for d in range(8)]
-/// >>> events = [sc.Event("bob@example.com", "bounced", t, reason="mailboxfull") for t in days]
+/// >>> events = [sc.Event("bob@example.com", "bounced", t, bounce="soft") for t in days]
 /// >>> s = sc.address_state(events, now=days[-1])
 /// >>> s.status, s.cause, s.soft_count, s.can_send
 /// (<AddressStatus.SUPPRESSED: 'suppressed'>, <SuppressionCause.SOFT_BOUNCES: 'soft-bounces'>, 7, False)
