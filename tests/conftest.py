@@ -93,7 +93,9 @@ def _system_user_ids(name: str) -> tuple[int, int]:
     except KeyError:
         useradd = shutil.which("useradd")
         if useradd is None:
-            pytest.skip(f"running as root, and there is no {name!r} user to run PostgreSQL as, nor useradd to create one")
+            pytest.skip(
+                f"running as root, and there is no {name!r} user to run PostgreSQL as, nor useradd to create one"
+            )
         subprocess.run(
             [useradd, "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
             check=True,
@@ -177,13 +179,10 @@ class PostgresServer:
         """Until the server accepts connections on its TCP port: pg_isready, or a plain connect."""
         deadline = time.monotonic() + PG_START_TIMEOUT
         pg_isready = self.bindir / "pg_isready"
+        probe = [str(pg_isready), "--dbname", "postgres", "--timeout", "2", *self.client_args()]
         while True:
             if pg_isready.exists():
-                ready = subprocess.run(
-                    [str(pg_isready), "--host", self.host, "--port", str(self.port), "--dbname", "postgres", "--timeout", "2"],
-                    capture_output=True,
-                    env=_clean_env(),
-                ).returncode == 0
+                ready = subprocess.run(probe, capture_output=True, env=_clean_env()).returncode == 0
             else:
                 try:
                     socket.create_connection((self.host, self.port), timeout=2).close()
@@ -193,7 +192,10 @@ class PostgresServer:
             if ready:
                 return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"PostgreSQL did not accept connections on {self.host}:{self.port} within {PG_START_TIMEOUT} s{self.log_tail()}")
+                raise RuntimeError(
+                    f"PostgreSQL did not accept connections on {self.host}:{self.port} "
+                    f"within {PG_START_TIMEOUT} s{self.log_tail()}"
+                )
             time.sleep(0.1)
 
 
@@ -212,11 +214,11 @@ def _start_server(bindir: Path) -> PostgresServer:
         server = PostgresServer(bindir=bindir, root=root, port=0, run_as=run_as)
         server.run(
             "initdb",
-            "--pgdata", str(server.datadir),
-            "--username", PG_SUPERUSER,
-            "--auth", "trust",
-            "--encoding", "UTF8",
-            "--locale", "C",
+            f"--pgdata={server.datadir}",
+            f"--username={PG_SUPERUSER}",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
             "--no-sync",
             as_server_user=True,
         )
@@ -239,8 +241,13 @@ def _start_server(bindir: Path) -> PostgresServer:
             )
             try:
                 server.run(
-                    "pg_ctl", "start", "--pgdata", str(server.datadir), "--log", str(server.logfile),
-                    "--wait", "--timeout", str(PG_START_TIMEOUT), "--options", options,
+                    "pg_ctl",
+                    "start",
+                    f"--pgdata={server.datadir}",
+                    f"--log={server.logfile}",
+                    "--wait",
+                    f"--timeout={PG_START_TIMEOUT}",
+                    f"--options={options}",
                     as_server_user=True,
                 )
                 break
@@ -257,7 +264,9 @@ def _start_server(bindir: Path) -> PostgresServer:
 def _stop_server(server: PostgresServer) -> None:
     try:
         # Immediate: the data is thrown away, nothing needs a clean shutdown.
-        server.run("pg_ctl", "stop", "--pgdata", str(server.datadir), "--mode", "immediate", "--wait", as_server_user=True)
+        server.run(
+            "pg_ctl", "stop", "--pgdata", str(server.datadir), "--mode", "immediate", "--wait", as_server_user=True
+        )
     finally:
         shutil.rmtree(server.root, ignore_errors=True)
 

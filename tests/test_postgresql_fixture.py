@@ -121,7 +121,9 @@ def test_install_script_is_quick_when_the_server_is_there(tmp_path: Path) -> Non
     initdb.parent.mkdir(parents=True)
     initdb.write_text("#!/bin/sh\n")
     initdb.chmod(0o755)
-    run = subprocess.run(["sh", str(SCRIPT)], env={**os.environ, "POSTGRESQL_LIB": str(tmp_path)}, capture_output=True, text=True)
+    run = subprocess.run(
+        ["sh", str(SCRIPT)], env={**os.environ, "POSTGRESQL_LIB": str(tmp_path)}, capture_output=True, text=True
+    )
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
 
 
