@@ -411,130 +411,99 @@ def _postmark_row(record: SuppressionRecord) -> _Row:
     return {"SuppressionReason": reason, "Origin": origin}
 
 
-def _fixed(
-    kind: SuppressionKind, detail: Callable[[_Row], str | None] = lambda row: None
-) -> Callable[[_Row], tuple[SuppressionKind, str | None]]:
-    return lambda row: (kind, detail(row))
+def _sendgrid(
+    list_name: str,
+    extra: tuple[str, ...],
+    kind: SuppressionKind,
+    detail: Callable[[_Row], str | None],
+    write: Callable[[SuppressionRecord], _Row],
+    detail_is_text: bool = False,
+) -> _Layout:
+    """One of SendGrid's lists: email and created (Unix seconds), then `extra` columns, one kind."""
+    return _Layout(
+        name=f"sendgrid_{list_name}",
+        service="sendgrid",
+        columns=("email", "created", *extra),
+        address="email",
+        time="created",
+        kinds=(kind,),
+        read=lambda row: (kind, detail(row)),
+        write=write,
+        format_time=_unix_seconds,
+        detail_is_text=detail_is_text,
+    )
+
+
+def _mailgun(
+    list_name: str,
+    extra: tuple[str, ...],
+    kind: SuppressionKind,
+    read: Callable[[_Row], tuple[SuppressionKind, str | None]],
+    write: Callable[[SuppressionRecord], _Row],
+    detail_is_text: bool = False,
+) -> _Layout:
+    """One of Mailgun's lists: address, `extra` columns, then created_at (RFC 2822), one kind."""
+    return _Layout(
+        name=f"mailgun_{list_name}",
+        service="mailgun",
+        columns=("address", *extra, "created_at"),
+        address="address",
+        time="created_at",
+        kinds=(kind,),
+        read=read,
+        write=write,
+        format_time=_rfc_2822_utc,
+        detail_is_text=detail_is_text,
+    )
+
+
+def _ses(name: str, columns: tuple[str, ...], time: str | None, header: bool) -> _Layout:
+    """SES's listing or its import file: the address, then BOUNCE or COMPLAINT."""
+    return _Layout(
+        name=name,
+        service="ses",
+        columns=columns,
+        address="EmailAddress",
+        time=time,
+        kinds=(SuppressionKind.BOUNCE, SuppressionKind.COMPLAINT),
+        read=_ses_read("Reason"),
+        write=lambda record: {"Reason": _SES_VALUES[record.reason]},
+        format_time=_iso_8601,
+        required=("Reason",),
+        header=header,
+    )
 
 
 _K = SuppressionKind
 _LAYOUT_LIST: Final[tuple[_Layout, ...]] = (
-    _Layout(
-        name="ses",
-        service="ses",
-        columns=("EmailAddress", "Reason", "LastUpdateTime"),
-        address="EmailAddress",
-        time="LastUpdateTime",
-        kinds=(_K.BOUNCE, _K.COMPLAINT),
-        read=_ses_read("Reason"),
-        write=lambda r: {"Reason": _SES_VALUES[r.reason]},
-        format_time=_iso_8601,
-        required=("Reason",),
+    _ses("ses", ("EmailAddress", "Reason", "LastUpdateTime"), "LastUpdateTime", header=True),
+    _ses("ses_import", ("EmailAddress", "Reason"), None, header=False),
+    _sendgrid("bounces", ("status", "reason"), _K.BOUNCE, _sendgrid_reason, _sendgrid_reason_row, detail_is_text=True),
+    _sendgrid("blocks", ("status", "reason"), _K.BLOCKED, _sendgrid_reason, _sendgrid_reason_row, detail_is_text=True),
+    _sendgrid(
+        "spam_reports",
+        ("ip",),
+        _K.COMPLAINT,
+        lambda row: _text(row, "ip"),
+        lambda record: {"ip": _own_detail(record, "sendgrid_spam_reports")},
     ),
-    _Layout(
-        name="ses_import",
-        service="ses",
-        columns=("EmailAddress", "Reason"),
-        address="EmailAddress",
-        time=None,
-        kinds=(_K.BOUNCE, _K.COMPLAINT),
-        read=_ses_read("Reason"),
-        write=lambda r: {"Reason": _SES_VALUES[r.reason]},
-        format_time=_iso_8601,
-        required=("Reason",),
-        header=False,
-    ),
-    _Layout(
-        name="sendgrid_bounces",
-        service="sendgrid",
-        columns=("email", "created", "status", "reason"),
-        address="email",
-        time="created",
-        kinds=(_K.BOUNCE,),
-        read=_fixed(_K.BOUNCE, _sendgrid_reason),
-        write=_sendgrid_reason_row,
-        format_time=_unix_seconds,
+    _sendgrid(
+        "invalid_emails",
+        ("reason",),
+        _K.INVALID,
+        lambda row: _text(row, "reason"),
+        lambda record: {"reason": _reason_text(record)},
         detail_is_text=True,
     ),
-    _Layout(
-        name="sendgrid_blocks",
-        service="sendgrid",
-        columns=("email", "created", "status", "reason"),
-        address="email",
-        time="created",
-        kinds=(_K.BLOCKED,),
-        read=_fixed(_K.BLOCKED, _sendgrid_reason),
-        write=_sendgrid_reason_row,
-        format_time=_unix_seconds,
-        detail_is_text=True,
-    ),
-    _Layout(
-        name="sendgrid_spam_reports",
-        service="sendgrid",
-        columns=("email", "created", "ip"),
-        address="email",
-        time="created",
-        kinds=(_K.COMPLAINT,),
-        read=_fixed(_K.COMPLAINT, lambda row: _text(row, "ip")),
-        write=lambda r: {"ip": _own_detail(r, "sendgrid_spam_reports")},
-        format_time=_unix_seconds,
-    ),
-    _Layout(
-        name="sendgrid_invalid_emails",
-        service="sendgrid",
-        columns=("email", "created", "reason"),
-        address="email",
-        time="created",
-        kinds=(_K.INVALID,),
-        read=_fixed(_K.INVALID, lambda row: _text(row, "reason")),
-        write=lambda r: {"reason": _reason_text(r)},
-        format_time=_unix_seconds,
-        detail_is_text=True,
-    ),
-    _Layout(
-        name="sendgrid_unsubscribes",
-        service="sendgrid",
-        columns=("email", "created"),
-        address="email",
-        time="created",
-        kinds=(_K.UNSUBSCRIBE,),
-        read=_fixed(_K.UNSUBSCRIBE),
-        write=lambda r: {},
-        format_time=_unix_seconds,
-    ),
-    _Layout(
-        name="mailgun_bounces",
-        service="mailgun",
-        columns=("address", "code", "error", "created_at"),
-        address="address",
-        time="created_at",
-        kinds=(_K.BOUNCE,),
-        read=_mailgun_bounce_read,
-        write=_mailgun_bounce_row,
-        format_time=_rfc_2822_utc,
-        detail_is_text=True,
-    ),
-    _Layout(
-        name="mailgun_complaints",
-        service="mailgun",
-        columns=("address", "created_at"),
-        address="address",
-        time="created_at",
-        kinds=(_K.COMPLAINT,),
-        read=_fixed(_K.COMPLAINT),
-        write=lambda r: {},
-        format_time=_rfc_2822_utc,
-    ),
-    _Layout(
-        name="mailgun_unsubscribes",
-        service="mailgun",
-        columns=("address", "tags", "created_at"),
-        address="address",
-        time="created_at",
-        kinds=(_K.UNSUBSCRIBE,),
-        read=_fixed(_K.UNSUBSCRIBE, lambda row: _text(row, "tags")),
-        write=lambda r: {"tags": _own_detail(r, "mailgun_unsubscribes") or "*"},
-        format_time=_rfc_2822_utc,
+    _sendgrid("unsubscribes", (), _K.UNSUBSCRIBE, lambda row: None, lambda record: {}),
+    _mailgun("bounces", ("code", "error"), _K.BOUNCE, _mailgun_bounce_read, _mailgun_bounce_row, detail_is_text=True),
+    _mailgun("complaints", (), _K.COMPLAINT, lambda row: (_K.COMPLAINT, None), lambda record: {}),
+    _mailgun(
+        "unsubscribes",
+        ("tags",),
+        _K.UNSUBSCRIBE,
+        lambda row: (_K.UNSUBSCRIBE, _text(row, "tags")),
+        lambda record: {"tags": _own_detail(record, "mailgun_unsubscribes") or "*"},
     ),
     _Layout(
         name="postmark",
