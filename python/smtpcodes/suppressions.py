@@ -348,7 +348,7 @@ def _sendgrid_reason(row: _Row) -> str | None:
 # dashboard downloads, taken as the import files'.
 def _mailgun_bounce_read(row: _Row) -> tuple[SuppressionKind, str | None]:
     code = row.get("code", "").strip()
-    if code and not code.isdigit():
+    if code and not (code.isascii() and code.isdigit()):
         raise _CellError("code", f"expected an SMTP reply code (digits), found {code!r}")
     detail = " ".join(part for part in (code, row.get("error", "").strip()) if part)
     return SuppressionKind.BOUNCE, detail or None
