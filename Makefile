@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: dev test test-rust test-python docs lint actionlint bench fuzz clean wheel sdist test-wheel test-sdist
+.PHONY: dev system-deps test test-rust test-python docs lint actionlint bench fuzz clean wheel sdist test-wheel test-sdist
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -12,13 +12,20 @@ $(PY):
 dev: $(PY)
 	$(PY) -m pip install -q -e '.[test]'
 
+## system-deps: what the tests need from the system: PostgreSQL's server binaries, for the throwaway
+## servers of the PostgreSQL tests (tests/conftest.py). Installs Debian's `postgresql` package when
+## no initdb is under /usr/lib/postgresql/*/bin (as root, with apt-get; starts no service); elsewhere
+## it says so and those tests skip.
+system-deps:
+	@sh scripts/install-postgresql.sh
+
 ## test: Rust tests (unit, property, doctests), then the docs site (strict), pytest (with doctests) and mypy.stubtest
 test: test-rust docs test-python
 
 test-rust:
 	cargo test --locked
 
-test-python: dev
+test-python: dev system-deps
 	$(PY) -m pytest -q
 	$(PY) -m mypy.stubtest smtpcodes --allowlist stubtest-allowlist.txt
 	$(PY) -m mypy python/smtpcodes
@@ -95,11 +102,11 @@ define test-installed
 endef
 
 ## test-wheel: the wheel in dist/ installed in a fresh .venv-wheel without Rust, then the tests
-test-wheel:
+test-wheel: system-deps
 	$(call test-installed,.venv-wheel,dist/smtpcodes-*.whl)
 
 ## test-sdist: a wheel built (as pip builds it) from the unpacked sdist in dist/, tested likewise
-test-sdist: $(PY)
+test-sdist: $(PY) system-deps
 	rm -rf target/sdist && mkdir -p target/sdist
 	tar xzf dist/smtpcodes-*.tar.gz -C target/sdist
 	$(PY) -m pip wheel -q --no-deps -w target/sdist/wheel target/sdist/smtpcodes-*/

@@ -16,6 +16,13 @@ from smtpcodes.batch import ClassifyResult, classify, parse_bounces
 from smtpcodes._mbox import iter_bounces, parse_mbox
 from smtpcodes.summary import Summary, summarize
 from smtpcodes.ledger import Ledger, RecordResult, ReplayResult, Verdict, replay
+from smtpcodes.suppressions import (
+    SuppressionKind,
+    SuppressionListError,
+    SuppressionRecord,
+    read_suppressions,
+    write_suppressions,
+)
 from smtpcodes._native import (
     MAX_EMAIL_BYTES,
     MAX_INPUT_BYTES,
@@ -107,6 +114,9 @@ __all__ = [
     "StatusClass",
     "Subject",
     "Summary",
+    "SuppressionKind",
+    "SuppressionListError",
+    "SuppressionRecord",
     "classify",
     "decide",
     "describe",
@@ -117,8 +127,10 @@ __all__ = [
     "parse_bounce",
     "parse_bounces",
     "parse_mbox",
+    "read_suppressions",
     "registry",
     "summarize",
     "try_parse",
     "webhooks",
+    "write_suppressions",
 ]
