@@ -39,6 +39,7 @@ from typing import Any, TextIO
 
 import smtpcodes
 from smtpcodes import _mbox, registry
+from smtpcodes.suppressions import FORMATS, SuppressionKind
 
 
 def _replies_from(args: list[str], stdin: TextIO) -> Iterator[str]:
@@ -385,9 +386,10 @@ def _ledger_parser(sub: Any) -> None:
     r.add_argument("--by", default=None, help="who releases it")
     i = lsub.add_parser("import", help="record a suppression list exported by SES, SendGrid, Mailgun or Postmark")
     i.add_argument("file")
-    i.add_argument("--format", choices=("ses", "sendgrid", "mailgun", "postmark"), default=None)
+    i.add_argument("--format", choices=FORMATS, default=None, help="the list's layout (default: told by its header)")
     e = lsub.add_parser("export", help="write the suppressed addresses in a service's CSV form")
-    e.add_argument("--format", choices=("ses", "sendgrid", "mailgun", "postmark"), required=True)
+    e.add_argument("--format", choices=FORMATS, required=True)
+    e.add_argument("--kind", action="append", choices=[k.value for k in SuppressionKind], help="only this kind (repeatable)")
 
 
 def ledger_command(args: Any, *, out: TextIO, err: TextIO) -> int:
@@ -452,7 +454,7 @@ def ledger_command(args: Any, *, out: TextIO, err: TextIO) -> int:
             err.write(f"{result.events} addresses read, {result.new} new events\n")
             return 0
         if cmd == "export":
-            text = book.export_suppressions(args.format)
+            text = book.export_suppressions(args.format, kinds=args.kind)
             out.write(text or "")
             return 0
     raise AssertionError(cmd)  # pragma: no cover - argparse allows only the commands above

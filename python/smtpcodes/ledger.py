@@ -746,10 +746,14 @@ class Ledger:
             )
         return self.record(events)
 
-    def export_suppressions(self, format: str, file: Any = None, *, now: datetime | float | None = None) -> str | None:
-        """Writes the suppressed addresses in the CSV form ``format`` (``"ses"``,
-        ``"sendgrid"``, ``"mailgun"``, ``"postmark"``) imports; returns the text when no
-        ``file`` is given."""
+    def export_suppressions(
+        self, format: str, file: Any = None, *, now: datetime | float | None = None, kinds: Iterable[str] | None = None
+    ) -> str | None:
+        """Writes the suppressed addresses in a service's CSV layout (``format``: one of
+        ``smtpcodes.suppressions.FORMATS``, such as ``"postmark"``, ``"ses_import"`` or
+        ``"sendgrid_bounces"``); returns the text when no ``file`` is given. ``kinds`` keeps
+        only the addresses of those :class:`SuppressionKind` values (``"bounce"``,
+        ``"complaint"`` …): the lists of SendGrid and Mailgun each hold one kind."""
         from .suppressions import SuppressionKind, SuppressionRecord, write_suppressions
 
         kinds = {
@@ -770,6 +774,9 @@ class Ledger:
             )
             for v in self.suppressed(now=now)
         ]
+        if kinds is not None:
+            keep = {SuppressionKind(k) for k in kinds}
+            records = [r for r in records if r.reason in keep]
         return write_suppressions(records, format, file)
 
 
@@ -858,15 +865,18 @@ def _webhook_event(event: Any, at: int) -> Event | None:
     )
 
 
-# What an imported suppression list's kinds become (smtpcodes.suppressions.SuppressionKind).
+# What an imported suppression list's kinds (smtpcodes.SuppressionKind) become: (event kind,
+# reason). A bounce list's address is suppressed as a hard bounce (reason `suppressed`: it is on
+# the service's list); SendGrid's invalid emails are addresses that are not ones; a block
+# (SendGrid's blocks: the receiving server refused the sender for now) is a bounce for a reason
+# that counts against the destination and never suppresses the address.
 _IMPORT_KINDS: dict[str, tuple[str, str | None]] = {
     "bounce": ("bounced", "suppressed"),
-    "invalid": ("bounced", "suppressed"),
+    "invalid": ("bounced", "userunknown"),
+    "blocked": ("bounced", "blocked"),
     "complaint": ("complained", None),
-    "spam_report": ("complained", None),
     "unsubscribe": ("unsubscribed", None),
     "manual": ("suppressed", None),
-    "blocked": ("suppressed", None),
 }
 
 
