@@ -388,3 +388,84 @@ def test_replay_reports_bad_rows_and_needs_columns():
         sc.replay(pa.table({"address": ["a@example.com"], "at": [1]}))
     with pytest.raises(TypeError, match="timestamp"):
         sc.replay(pa.table({"address": ["a@example.com"], "at": ["yesterday"], "kind": ["bounced"]}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Suppression lists, the CLI, notebooks
+
+
+def test_import_and_export_suppression_lists(ledger):
+    postmark = (
+        "EmailAddress,SuppressionReason,Origin,CreatedAt\n"
+        "bob@example.com,HardBounce,Recipient,2026-12-01T10:00:00+00:00\n"
+        "amy@example.com,SpamComplaint,Recipient,2026-12-02T10:00:00+00:00\n"
+        "cy@example.com,ManualSuppression,Recipient,2026-12-03T10:00:00+00:00\n"
+    )
+    result = ledger.import_suppressions(postmark)
+    assert (result.events, result.new) == (3, 3)
+    assert ledger.import_suppressions(postmark).new == 0  # the same list twice
+    assert ledger.check("bob@example.com").cause is sc.SuppressionCause.HARD_BOUNCE
+    assert ledger.check("amy@example.com").status is sc.AddressStatus.COMPLAINED
+    assert ledger.check("cy@example.com").cause is sc.SuppressionCause.UNSUBSCRIBED
+    assert ledger.check("bob@example.com").since == datetime(2026, 12, 1, 10, tzinfo=UTC)
+    out = ledger.export_suppressions("postmark")
+    assert out is not None
+    back = sc.read_suppressions(out, format="postmark")
+    assert sorted((r.address, r.reason.value) for r in back) == [
+        ("amy@example.com", "complaint"),
+        ("bob@example.com", "bounce"),
+        ("cy@example.com", "unsubscribe"),
+    ]
+    # A service's list holds one kind: choose it.
+    text = ledger.export_suppressions("sendgrid_bounces", kinds=["bounce"])
+    assert text is not None and text.splitlines()[1].startswith("bob@example.com,")
+    # A block never suppresses the address.
+    blocks = "email,created,status,reason\ndan@example.com,1764583200,4.7.1,blocked by policy\n"
+    ledger.import_suppressions(blocks, format="sendgrid_blocks")
+    assert ledger.check("dan@example.com").send
+
+
+def test_cli_scan_into_a_ledger_and_ledger_commands(tmp_path, capsys):
+    from smtpcodes import cli
+
+    path = str(tmp_path / "b.sqlite")
+    assert cli.main(["scan", str(EXAMPLES), "--ledger", path, "--format", "jsonl"]) == 0
+    err = capsys.readouterr().err
+    assert f"ledger {path}: " in err and " new, " in err
+    assert cli.main(["ledger", "--ledger", path, "check", "bob@example.net"]) == cli.DO_NOT_SEND
+    assert "hard-bounced" in capsys.readouterr().out
+    assert cli.main(["ledger", "--ledger", path, "check", "--json", "nobody@example.com"]) == 0
+    assert '"send": true' in capsys.readouterr().out
+    assert cli.main(["ledger", "--ledger", path, "suppressed", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "address,status,cause,reason,since,until,explanation"
+    assert "bob@example.net" in out
+    assert cli.main(["ledger", "--ledger", path, "suppressed", "--format", "jsonl"]) == 0
+    assert all(line.startswith("{") for line in capsys.readouterr().out.splitlines())
+    assert cli.main(["ledger", "--ledger", path, "destinations"]) == 0
+    assert cli.main(["ledger", "--ledger", path, "history", "bob@example.net"]) == 0
+    assert '"kind": "bounced"' in capsys.readouterr().out
+    assert cli.main(["ledger", "--ledger", path, "release", "bob@example.net", "--why", "typo fixed"]) == 0
+    assert cli.main(["ledger", "--ledger", path, "check", "bob@example.net"]) == 0
+    assert cli.main(["ledger", "--ledger", path, "export", "--format", "ses_import", "--kind", "complaint"]) == 0
+    assert cli.main(["ledger", "--ledger", path, "check", "not-an-address"]) == 1
+
+
+def test_notebook_views(tmp_path):
+    ledger = sc.Ledger()
+    now = T0
+    events = [sc.Event(f"u{i}@gmail.com", "bounced", now - i * 60, reason="blocked") for i in range(15)]
+    events += [sc.Event(f"v{i}@gmail.com", "delivered", now - i * 60) for i in range(10)]
+    ledger.record(events)
+    ledger.record(sc.parse("550 5.1.1 <bob@example.org>: unknown <script>"), address="bob@example.org", at=now)
+    html = ledger._repr_html_()
+    assert "suppressed" in html and "gmail.com" not in html  # the window ended long ago
+    assert "&lt;script&gt;" in ledger.history("bob@example.org")[0]._repr_html_()
+    for obj in (ledger.check("bob@example.org"), ledger.state("bob@example.org"), sc.destination_health(events, now=now), sc.replay(events, now=now)):
+        assert obj._repr_html_().startswith("<div>")
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = ledger.plot("gmail.com", start=now - 6 * 3600, end=now, step=1800)
+    assert len(ax.patches) > 0

@@ -159,3 +159,185 @@ def columns(result: Any) -> str:
     tally = ", ".join(f"{bounce_badge(k)} {v}" for k, v in Counter(result.column("bounce")).most_common())
     more = f" (first {HTML_ROWS} shown)" if n > HTML_ROWS else ""
     return f"<div><b>ClassifyResult</b>: {n} rows{more}; {tally}{table(names, rows)}</div>"
+
+
+# The ledger's views. Status colours: suppressed red, complained purple, soft-bouncing amber,
+# active green; advice: stop red, slow-down amber, ok green.
+_STATUS_COLOURS = {
+    "suppressed": "#c62828",
+    "complained": "#6a1b9a",
+    "soft-bouncing": "#ef8f00",
+    "active": "#2e7d32",
+    "stop": "#c62828",
+    "slow-down": "#ef8f00",
+    "ok": "#2e7d32",
+}
+
+
+def status_badge(status: Any) -> str:
+    """A coloured label for an AddressStatus or Advice value."""
+    name = str(getattr(status, "value", status))
+    colour = _STATUS_COLOURS.get(name, "#757575")
+    return (
+        f'<span style="background:{colour};color:#fff;border-radius:3px;padding:0 5px;'
+        f'font-size:0.85em">{escape(name)}</span>'
+    )
+
+
+def _time(t: Any) -> str:
+    return "—" if t is None else escape(t.isoformat(timespec="seconds"))
+
+
+def ledger_verdict(v: Any) -> str:
+    """A ``Ledger.check`` verdict."""
+    return _fields(
+        f"Verdict: {'send' if v.send else 'do not send'}",
+        [
+            ("address", escape(v.address)),
+            ("status", status_badge(v.status)),
+            ("cause", _value(v.cause)),
+            ("reason", _value(v.reason)),
+            ("since", _time(v.since)),
+            ("until", _time(v.until) if v.until is not None else ("until released" if not v.send else "—")),
+            ("soft bounces", str(v.soft_count)),
+            ("events", escape(", ".join(v.events)) or "—"),
+            ("why", escape(v.explanation)),
+        ],
+    )
+
+
+def address_state(s: Any) -> str:
+    """An ``AddressState``."""
+    return _fields(
+        "AddressState",
+        [
+            ("address", escape(s.address)),
+            ("status", status_badge(s.status)),
+            ("cause", _value(s.cause)),
+            ("reason", _value(s.reason)),
+            ("since", _time(s.since)),
+            ("until", _time(s.until)),
+            ("soft bounces", f"{s.soft_count} ({_time(s.soft_first)} to {_time(s.soft_last)})" if s.soft_count else "0"),
+            ("last delivered", _time(s.last_delivered)),
+            ("events", f"{s.event_count} ({escape(', '.join(s.events))})" if s.events else str(s.event_count)),
+            ("why", escape(s.explanation)),
+        ],
+    )
+
+
+def destination_health(h: Any) -> str:
+    """A ``DestinationHealth``."""
+    rows = [
+        ("destination", _value(h.destination)),
+        ("advice", status_badge(h.advice)),
+        (
+            "attempts",
+            f"{h.attempts}: {h.delivered} delivered, {h.deferred} deferred, {h.bounced} bounced; "
+            f"{h.throttled} throttled, {h.blocked} blocked, {h.policy} policy, {h.unavailable} unavailable",
+        ),
+    ]
+    if h.pause is not None:
+        rows.append(("pause, then at most", f"{_duration(h.pause)}, {h.rate_per_hour} per hour"))
+    if h.until is not None:
+        rows.append(("stop until", _time(h.until)))
+    rows.append(("why", "<br>".join(escape(r) for r in h.reasons) or "—"))
+    return _fields("DestinationHealth", rows)
+
+
+def event(e: Any) -> str:
+    """A ledger ``Event``."""
+    return _fields(
+        "Event",
+        [
+            ("address", escape(e.address)),
+            ("at", _time(e.at)),
+            ("kind", _value(e.kind)),
+            ("reason", _value(e.reason)),
+            ("bounce", bounce_badge(e.bounce)),
+            ("action", _value(e.action)),
+            ("source", _value(e.source)),
+            ("mx / provider", f"{_value(e.mx)} / {_value(e.provider)}"),
+            ("detail", escape(_shorten(e.detail)) if e.detail else "—"),
+            ("id", escape(e.id)),
+        ],
+    )
+
+
+def replay_result(result: Any) -> str:
+    """A ``replay`` result: its first rows, statuses coloured, and the count of each status."""
+    names = [n for n in result.columns if n != "events"]
+    n = len(result)
+    shown = {name: result.column(name, HTML_ROWS) for name in names}
+    rows = []
+    for i in range(min(n, HTML_ROWS)):
+        rows.append(
+            [
+                status_badge(shown[name][i])
+                if name == "status" and shown[name][i] is not None
+                else _value(shown[name][i])
+                if shown[name][i] is not None
+                else ""
+                for name in names
+            ]
+        )
+    tally = ", ".join(f"{status_badge(k)} {v}" for k, v in Counter(result.column("status")).most_common() if k)
+    more = f" (first {HTML_ROWS} shown)" if n > HTML_ROWS else ""
+    return f"<div><b>ReplayResult</b>: {n} addresses{more}; {tally}{table(names, rows)}</div>"
+
+
+def ledger_summary(ledger: Any) -> str:
+    """A ledger: its addresses by status, the suppressed ones (first rows), and the
+    destinations that need slowing down or stopping."""
+    verdicts = list(ledger)
+    counts = Counter(v.status.value for v in verdicts)
+    tally = ", ".join(f"{status_badge(k)} {v}" for k, v in counts.most_common()) or "no addresses"
+    suppressed = [v for v in verdicts if not v.send][:HTML_ROWS]
+    sup = table(
+        ["address", "status", "cause", "reason", "since", "until"],
+        [
+            [escape(v.address), status_badge(v.status), _value(v.cause), _value(v.reason), _time(v.since), _time(v.until)]
+            for v in suppressed
+        ],
+        caption="suppressed",
+    )
+    troubled = [h for h in ledger.destinations() if h.advice.value != "ok"]
+    dest = (
+        table(
+            ["destination", "advice", "attempts", "why"],
+            [[_value(h.destination), status_badge(h.advice), str(h.attempts), escape("; ".join(h.reasons))] for h in troubled],
+            caption="destinations to slow down or stop (last window)",
+        )
+        if troubled
+        else ""
+    )
+    return f"<div><b>Ledger</b> ({escape(ledger.backend)}): {len(verdicts)} addresses; {tally}{sup if suppressed else ''}{dest}</div>"
+
+
+def plot_health(name: str, healths: Sequence[Any], ax: Any = None) -> Any:
+    """Stacked bars of a destination's attempts per step (delivered, deferred, throttled,
+    blocked and policy refusals), the steps it was told to slow down or stop shaded."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError("Ledger.plot() needs matplotlib: pip install 'smtpcodes[plot]'") from exc
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    xs = [h.at for h in healths]
+    width = (xs[1] - xs[0]) * 0.8 if len(xs) > 1 else 0.03
+    bottom = [0] * len(healths)
+    series = [
+        ("delivered", "#2e7d32", [h.delivered for h in healths]),
+        ("deferred (other)", "#90a4ae", [max(0, h.deferred - h.throttled) for h in healths]),
+        ("throttled", "#ef8f00", [h.throttled for h in healths]),
+        ("blocked / policy", "#c62828", [h.blocked + h.policy for h in healths]),
+    ]
+    for label, colour, values in series:
+        ax.bar(xs, values, bottom=bottom, width=width, color=colour, label=label)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    for h, x in zip(healths, xs, strict=True):
+        if h.advice.value != "ok":
+            ax.axvspan(x - width / 2, x + width / 2, color=_STATUS_COLOURS[h.advice.value], alpha=0.12, linewidth=0)
+    ax.set_title(f"{name}: attempts per window (shaded: slow down or stop)")
+    ax.set_ylabel("attempts")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax

@@ -756,7 +756,7 @@ class Ledger:
         ``"complaint"`` …): the lists of SendGrid and Mailgun each hold one kind."""
         from .suppressions import SuppressionKind, SuppressionRecord, write_suppressions
 
-        kinds = {
+        as_kind = {
             SuppressionCause.HARD_BOUNCE: SuppressionKind.BOUNCE,
             SuppressionCause.SOFT_BOUNCES: SuppressionKind.BOUNCE,
             SuppressionCause.MAILBOX_FULL: SuppressionKind.BOUNCE,
@@ -767,7 +767,7 @@ class Ledger:
         records = [
             SuppressionRecord(
                 address=v.address,
-                reason=kinds[v.cause or SuppressionCause.MANUAL],
+                reason=as_kind[v.cause or SuppressionCause.MANUAL],
                 created=v.since,
                 detail=v.reason.value if v.reason is not None else None,
                 source_format=None,
@@ -895,6 +895,11 @@ class ReplayResult(ClassifyResult):
 
     def __repr__(self) -> str:
         return f"<ReplayResult: {len(self)} addresses; columns {', '.join(self.columns)}>"
+
+    def _repr_html_(self) -> str:
+        from ._html import replay_result
+
+        return replay_result(self)
 
 
 def replay(

@@ -19,7 +19,7 @@ use super::arrow::import_arrays;
 use super::batch::{PyColumns, strings_of};
 use super::bounce::PyBounceReport;
 use super::{
-    PyReply, PyRetryDecision, PyRetryPolicy, enum_member, guarded, guarded_detached, py_action, py_bounce, py_reason,
+    PyReply, PyRetryDecision, PyRetryPolicy, enum_member, guarded, html_view, guarded_detached, py_action, py_bounce, py_reason,
     seconds, timedelta, utc_now,
 };
 use crate::classify::{Bounce, Reason};
@@ -368,6 +368,10 @@ impl PyEvent {
     fn until<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         opt_datetime(py, self.inner.until)
     }
+    /// An HTML table for Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        html_view(slf.as_any(), "event")
+    }
     /// A JSON-ready dict (times as ISO 8601 strings).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let e = &self.inner;
@@ -683,6 +687,10 @@ impl PyAddressState {
     fn explanation(&self) -> &str {
         &self.explanation
     }
+    /// An HTML table for Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        html_view(slf.as_any(), "address_state")
+    }
     /// The storage layer's row (see ``_fold_rows``).
     fn _row<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         state_row(py, &self.address, &self.state, &self.explanation)
@@ -838,6 +846,10 @@ impl PyDestinationHealth {
     #[getter]
     fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, &self.health.reasons)
+    }
+    /// An HTML table for Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        html_view(slf.as_any(), "destination_health")
     }
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let h = &self.health;
