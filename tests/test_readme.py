@@ -138,3 +138,27 @@ def test_the_spark_recipe_runs(monkeypatch):
     finally:
         if "spark" in ns:
             ns["spark"].stop()
+
+
+def test_the_ledger_webhook_handler_and_nightly_job(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    ns: dict = {}
+    exec(block("def handle_webhook(body: bytes)"), ns)  # noqa: S102 - the README's own code
+    data = Path(__file__).resolve().parent / "data" / "webhooks"
+    import json
+
+    payload = json.loads((data / "postmark_bounce.json").read_text(encoding="utf-8"))["payload"]
+    body = json.dumps(payload).encode()
+    assert ns["handle_webhook"](body) == 200
+    assert ns["handle_webhook"](body) == 200  # a retried webhook counts once
+    assert ns["handle_webhook"](b"{not json") == 400
+    address = payload["Email"]
+    assert ns["may_send"](address) is False
+    assert len(ns["ledger"].history(address)) == 1
+    ns["ledger"].close()
+    exec(block("def nightly(folder: str"), ns)  # noqa: S102
+    examples = Path(__file__).resolve().parents[1] / "examples" / "bounces"
+    ns["nightly"](str(examples), str(tmp_path / "n.sqlite"), str(tmp_path / "suppressed.csv"))
+    csv_text = (tmp_path / "suppressed.csv").read_text()
+    assert csv_text.startswith("EmailAddress,SuppressionReason,Origin,CreatedAt")
+    assert "bob@example.net,HardBounce" in csv_text

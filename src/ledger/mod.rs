@@ -558,7 +558,9 @@ impl AddressState {
     /// One sentence on why the address stands where it does.
     pub fn explanation(&self, policy: &LedgerPolicy) -> String {
         let when = |t: Option<i64>| t.map_or_else(|| "an unknown time".to_string(), format_time);
-        let reason = self.reason.map(|r| format!(" ({})", r.value())).unwrap_or_default();
+        let known = self.reason.filter(|r| *r != Reason::Undefined);
+        let reason = known.map(|r| format!(" ({})", r.value())).unwrap_or_default();
+        let last = known.map(|r| format!(", the last for {}", r.value())).unwrap_or_default();
         match (self.status, self.cause) {
             (AddressStatus::Complained, _) => format!(
                 "Do not send: the recipient complained at {}{}.",
@@ -569,7 +571,7 @@ impl AddressState {
                 let why = match cause {
                     Cause::HardBounce => format!("it hard-bounced{reason}"),
                     Cause::SoftBounces => format!(
-                        "it soft-bounced {} times over {} with no delivery in between (the policy suppresses after {} over at least {}){reason}",
+                        "it soft-bounced {} times over {} with no delivery in between{last} (the policy suppresses after {} over at least {})",
                         self.soft_count,
                         span(self.soft_first, self.soft_last),
                         policy.soft_bounce_limit,
@@ -589,9 +591,10 @@ impl AddressState {
                 format!("Do not send: {why}; suppressed since {}, {until}.", when(self.since))
             }
             (AddressStatus::SoftBouncing, _) => format!(
-                "Send: it soft-bounced {} times since its last delivery{reason}, the last at {}; {} over at least {} suppress it.",
+                "Send: it soft-bounced {} times since its last delivery (the last at {}{}); {} over at least {} suppress it.",
                 self.soft_count,
                 when(self.soft_last),
+                known.map(|r| format!(", for {}", r.value())).unwrap_or_default(),
                 policy.soft_bounce_limit,
                 duration(policy.soft_bounce_span)
             ),
