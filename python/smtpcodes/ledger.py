@@ -942,7 +942,7 @@ def _events_table(events: Iterable[Event]) -> Any:
     import pyarrow as pa
 
     rows = [e._row() for e in events]
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(13)]
+    columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(13)]
     return pa.table(
         {
             "id": pa.array(columns[0], pa.string()),

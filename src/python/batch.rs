@@ -622,8 +622,10 @@ fn bounce_chunk(items: &[(usize, &Email<'_>)], policy: &RetryPolicy) -> RecordBa
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).map(|e| e.id.as_str())))));
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).map(|e| e.kind.value())))));
     columns.push(Arc::new(
-        arrow_array::TimestampMicrosecondArray::from_iter(rows.iter().map(|r| r.event.as_ref().and_then(|(_, at)| *at)))
-            .with_timezone("UTC"),
+        arrow_array::TimestampMicrosecondArray::from_iter(
+            rows.iter().map(|r| r.event.as_ref().and_then(|(_, at)| *at)),
+        )
+        .with_timezone("UTC"),
     ));
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).and_then(|e| e.mx.as_deref())))));
     columns.push(Arc::new(StringArray::from_iter(rows.iter().map(|r| event(r).and_then(|e| e.provider)))));

@@ -7,7 +7,9 @@ use std::sync::{Arc, LazyLock};
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType};
+use arrow_array::types::{
+    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -19,8 +21,8 @@ use super::arrow::import_arrays;
 use super::batch::{PyColumns, strings_of};
 use super::bounce::PyBounceReport;
 use super::{
-    PyReply, PyRetryDecision, PyRetryPolicy, enum_member, guarded, html_view, guarded_detached, py_action, py_bounce, py_reason,
-    seconds, timedelta, utc_now,
+    PyReply, PyRetryDecision, PyRetryPolicy, enum_member, guarded, guarded_detached, html_view, py_action, py_bounce,
+    py_reason, seconds, timedelta, utc_now,
 };
 use crate::classify::{Bounce, Reason};
 use crate::ledger::replay::{Replayed, Rows, replay};
@@ -115,7 +117,8 @@ fn reason_of(value: &str) -> PyResult<Reason> {
 }
 
 fn bounce_of(value: &str) -> PyResult<Bounce> {
-    Bounce::from_value(value).ok_or_else(|| PyValueError::new_err(format!("bounce {value:?} is not one of hard, soft, none, unknown")))
+    Bounce::from_value(value)
+        .ok_or_else(|| PyValueError::new_err(format!("bounce {value:?} is not one of hard, soft, none, unknown")))
 }
 
 fn action_of(value: &str) -> PyResult<Action> {
@@ -148,7 +151,6 @@ fn source_of(value: &str) -> PyResult<Source> {
 pub struct PyEvent {
     pub(crate) inner: Event,
 }
-
 
 impl PyEvent {
     /// The event as the storage layer's row: id, address, at, kind, reason, bounce, action,
@@ -255,7 +257,11 @@ impl PyEvent {
     /// report gives (``Last-Attempt-Date``, ``Arrival-Date``), else ``at`` (default: now).
     #[staticmethod]
     #[pyo3(signature = (report, at=None))]
-    fn from_bounce(py: Python<'_>, report: PyRef<'_, PyBounceReport>, at: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Self>> {
+    fn from_bounce(
+        py: Python<'_>,
+        report: PyRef<'_, PyBounceReport>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Self>> {
         let at = now_micros(py, at)?;
         let r = &report.inner;
         r.recipients
@@ -476,7 +482,10 @@ impl PyLedgerPolicy {
                 hard_bounce_suppresses,
                 complaint_suppresses,
                 soft_bounce_limit,
-                soft_bounce_span: soft_bounce_span.map(|v| seconds(v, "soft_bounce_span")).transpose()?.unwrap_or(d.soft_bounce_span),
+                soft_bounce_span: soft_bounce_span
+                    .map(|v| seconds(v, "soft_bounce_span"))
+                    .transpose()?
+                    .unwrap_or(d.soft_bounce_span),
                 retry: retry.map(|r| r.inner).unwrap_or(d.retry),
                 hard_bounce_ttl: ttl_of(hard_bounce_ttl, "hard_bounce_ttl")?,
                 soft_bounce_ttl: ttl_of(soft_bounce_ttl, "soft_bounce_ttl")?,
@@ -577,7 +586,7 @@ impl PyLedgerPolicy {
             self.stop_share()
         )
     }
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>, Bound<'py, PyDict>))> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduce<'py>> {
         let py = slf.py();
         let p = slf.get().inner;
         let kw = PyDict::new(py);
@@ -598,6 +607,9 @@ impl PyLedgerPolicy {
         Ok((py.import("smtpcodes._types")?.getattr("_construct")?, (slf.get_type().into_any(), kw)))
     }
 }
+
+/// `(constructor, (class, keyword arguments))`: what `__reduce__` of a keyword-only class gives.
+type Reduce<'py> = (Bound<'py, PyAny>, (Bound<'py, PyAny>, Bound<'py, PyDict>));
 
 fn policy_or_default(policy: Option<PyRef<'_, PyLedgerPolicy>>) -> LedgerPolicy {
     policy.map(|p| p.inner).unwrap_or_default()
@@ -703,7 +715,12 @@ impl PyAddressState {
 /// The storage layer's state row: address, status, cause, reason, since, until, soft_count,
 /// soft_first, soft_last, last_delivered, last_event, event_count, events (a JSON array of
 /// ids), explanation, expired.
-fn state_row<'py>(py: Python<'py>, address: &str, s: &AddressState, explanation: &str) -> PyResult<Bound<'py, PyTuple>> {
+fn state_row<'py>(
+    py: Python<'py>,
+    address: &str,
+    s: &AddressState,
+    explanation: &str,
+) -> PyResult<Bound<'py, PyTuple>> {
     py_tuple![py;
         address.to_string(),
         s.status.value(),
@@ -1184,7 +1201,9 @@ fn times_of(a: &dyn Array, name: &str, out: &mut Vec<Option<i64>>) -> PyResult<(
         DataType::Timestamp(TimeUnit::Millisecond, _) => {
             out.extend(a.as_primitive::<TimestampMillisecondType>().iter().map(|v| scale(v, 1000, 1)))
         }
-        DataType::Timestamp(TimeUnit::Microsecond, _) => out.extend(a.as_primitive::<TimestampMicrosecondType>().iter()),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            out.extend(a.as_primitive::<TimestampMicrosecondType>().iter())
+        }
         DataType::Timestamp(TimeUnit::Nanosecond, _) => {
             out.extend(a.as_primitive::<TimestampNanosecondType>().iter().map(|v| v.map(|x| x / 1000)))
         }
@@ -1239,9 +1258,13 @@ fn replay_batch(out: &[Replayed]) -> PyResult<RecordBatch> {
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(out.iter().map(|r| r.address.as_str()))),
         Arc::new(StringArray::from_iter(out.iter().map(|r| r.state.as_ref().map(|s| s.status.value())))),
-        Arc::new(arrow_array::BooleanArray::from_iter(out.iter().map(|r| r.state.as_ref().map(AddressState::can_send)))),
+        Arc::new(arrow_array::BooleanArray::from_iter(
+            out.iter().map(|r| r.state.as_ref().map(AddressState::can_send)),
+        )),
         Arc::new(StringArray::from_iter(out.iter().map(|r| r.state.as_ref().and_then(|s| s.cause).map(Cause::value)))),
-        Arc::new(StringArray::from_iter(out.iter().map(|r| r.state.as_ref().and_then(|s| s.reason).map(Reason::value)))),
+        Arc::new(StringArray::from_iter(
+            out.iter().map(|r| r.state.as_ref().and_then(|s| s.reason).map(Reason::value)),
+        )),
         st(&|s| s.since),
         st(&|s| s.until),
         Arc::new(UInt32Array::from_iter(out.iter().map(|r| r.state.as_ref().map(|s| s.soft_count)))),
@@ -1268,7 +1291,9 @@ pub fn _replay(
     let now = now_micros(py, now)?;
     let (data_type, arrays) = import_arrays(table)?;
     let DataType::Struct(fields) = &data_type else {
-        return Err(PyTypeError::new_err(format!("replay() takes a table of events (columns address, at, kind …), not a {data_type} column")));
+        return Err(PyTypeError::new_err(format!(
+            "replay() takes a table of events (columns address, at, kind …), not a {data_type} column"
+        )));
     };
     let index = |name: &str| fields.iter().position(|f| f.name() == name);
     let need = |name: &str| {
@@ -1309,7 +1334,8 @@ pub fn _replay(
 
 /// (name, value) pairs of the ledger's enums, for `_enum_members`.
 pub fn enum_members(name: &str) -> Option<Vec<(String, String)>> {
-    let pairs = |v: Vec<&'static str>| v.into_iter().map(|x| (x.to_uppercase().replace('-', "_"), x.to_string())).collect();
+    let pairs =
+        |v: Vec<&'static str>| v.into_iter().map(|x| (x.to_uppercase().replace('-', "_"), x.to_string())).collect();
     Some(match name {
         "EventKind" => pairs(EventKind::ALL.iter().map(|k| k.value()).collect()),
         "EventSource" => pairs(Source::ALL.iter().map(|k| k.value()).collect()),

@@ -1302,8 +1302,9 @@ mod _native {
 
     #[pymodule_export]
     use super::ledger::{
-        _bounce_event_rows, _event_kind, _fold_rows, _normalize_address, _health_rows, _provider, _replay, _state_from_rows, PyAddressState,
-        PyDestinationHealth, PyEvent, PyLedgerPolicy, address_state, destination_health,
+        _bounce_event_rows, _event_kind, _fold_rows, _health_rows, _normalize_address, _provider, _replay,
+        _state_from_rows, PyAddressState, PyDestinationHealth, PyEvent, PyLedgerPolicy, address_state,
+        destination_health,
     };
 
     #[pymodule_export]
