@@ -220,6 +220,9 @@ def test_destinations(ledger):
     by_provider = ledger.destinations(now=now, by="provider")
     assert [h.destination for h in by_provider] == ["google"]
     assert ledger.destination("google", now=now).attempts == 30
+    assert ledger.destinations(now=now, by="mx") == []  # no event named its receiving host
+    with pytest.raises(ValueError, match="by must be"):
+        ledger.destinations(by="country")
     assert ledger.destination("nowhere.example", now=now).attempts == 0
     over_time = ledger.health_over_time("gmail.com", start=now - 7200, end=now, step=3600)
     assert [h.attempts for h in over_time] == [0, 0, 30]

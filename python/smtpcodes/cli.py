@@ -376,7 +376,7 @@ def _ledger_parser(sub: Any) -> None:
     s_ = lsub.add_parser("suppressed", help="every address that must not be mailed")
     s_.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
     d = lsub.add_parser("destinations", help="the health of every destination with recent attempts")
-    d.add_argument("--by", choices=("domain", "provider"), default="domain")
+    d.add_argument("--by", choices=("domain", "provider", "mx"), default="domain")
     d.add_argument("--format", choices=("table", "jsonl"), default="table")
     h = lsub.add_parser("history", help="every event of an address")
     h.add_argument("address")

@@ -29,6 +29,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Ledger", "RecordResult", "ReplayResult", "Verdict", "replay"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_normalize = _native._normalize_address
 _STATUS = {m.value: m for m in AddressStatus}
 _CAUSE = {m.value: m for m in SuppressionCause}
 _REASON = {m.value: m for m in Reason}
@@ -59,7 +61,7 @@ def _dt(micros: int | None) -> datetime | None:
 def _micros(value: datetime | float | None) -> int:
     """Microseconds since the epoch of a datetime (naive: UTC) or seconds; ``None``: now."""
     if value is None:
-        value = datetime.now(UTC)
+        return time.time_ns() // 1000
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
@@ -392,6 +394,7 @@ class Ledger:
         self._backend = _backend(target)
         self._conn = self._backend.connect()
         self._lock = threading.RLock()
+        self._check_sql = self._sql(f"SELECT {_STATE_COLUMNS} FROM smtpcodes_addresses WHERE address = ?")
         self._migrate()
 
     @property
@@ -597,10 +600,9 @@ class Ledger:
         >>> sc.Ledger().check("new@example.com").explanation
         'Send: no event names this address.'
         """
-        key = _native._normalize_address(address)
+        key = _normalize(address)
         with self._lock:
-            cur = self._conn.execute(self._sql(f"SELECT {_STATE_COLUMNS} FROM smtpcodes_addresses WHERE address = ?"), (key,))
-            row = cur.fetchone()
+            row = self._conn.execute(self._check_sql, (key,)).fetchone()
         if row is None:
             return Verdict(key, True, AddressStatus.ACTIVE, None, None, None, None, 0, (), "Send: no event names this address.")
         until = row[5]
@@ -611,7 +613,7 @@ class Ledger:
 
     def state(self, address: str, *, now: datetime | float | None = None) -> AddressState:
         """The address's full :class:`AddressState`, computed from its history at ``now``."""
-        key = _native._normalize_address(address)
+        key = _normalize(address)
         with self._lock:
             cur = self._conn.execute(self._sql(f"SELECT {_HISTORY} FROM smtpcodes_events WHERE address = ?"), (key,))
             rows = cur.fetchall()
@@ -619,7 +621,7 @@ class Ledger:
 
     def history(self, address: str) -> list[Event]:
         """Every event of ``address``, oldest first."""
-        key = _native._normalize_address(address)
+        key = _normalize(address)
         with self._lock:
             cur = self._conn.execute(
                 self._sql(f"SELECT {_EVENT_COLUMNS} FROM smtpcodes_events WHERE address = ? ORDER BY at, kind, id"), (key,)
@@ -654,9 +656,10 @@ class Ledger:
 
     def destinations(self, *, now: datetime | float | None = None, by: str = "domain") -> list[DestinationHealth]:
         """The health of every destination with attempts in the policy's window: by recipient
-        ``"domain"`` or by ``"provider"`` (Gmail, Microsoft … behind many domains). Worst first."""
-        if by not in ("domain", "provider"):
-            raise ValueError(f"by must be 'domain' or 'provider', not {by!r}")
+        ``"domain"``, by ``"provider"`` (Gmail, Microsoft … behind many domains) or by receiving
+        host (``"mx"``, where the reply or the bounce named it). Worst first."""
+        if by not in ("domain", "provider", "mx"):
+            raise ValueError(f"by must be 'domain', 'provider' or 'mx', not {by!r}")
         t = _micros(now)
         start = t - int(self.policy.window.total_seconds() * 1_000_000)
         with self._lock:

@@ -95,7 +95,10 @@ impl Reason {
     }
     /// Looks a reason up by its Sisimai name.
     pub fn from_value(v: &str) -> Option<Reason> {
-        registry::REASONS.iter().find(|r| r.value == v).map(|r| r.reason)
+        // A map built once: replays parse a reason per row.
+        static BY_VALUE: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Reason>> =
+            std::sync::LazyLock::new(|| registry::REASONS.iter().map(|r| (r.value, r.reason)).collect());
+        BY_VALUE.get(v).copied()
     }
 }
 

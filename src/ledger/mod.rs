@@ -72,7 +72,13 @@ impl EventKind {
     }
     /// The kind named `value` (case-insensitive).
     pub fn from_value(value: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case(value.trim()))
+        match value {
+            "delivered" => Some(EventKind::Delivered),
+            "deferred" => Some(EventKind::Deferred),
+            "bounced" => Some(EventKind::Bounced),
+            "complained" => Some(EventKind::Complained),
+            _ => EventKind::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case(value.trim())),
+        }
     }
     /// The reason and bounce type of an event of this kind when nothing else says: a bounce
     /// or a deferral with no reason is `undefined`, of unknown type.
@@ -674,26 +680,30 @@ fn secs_to_micros(s: u64) -> i64 {
 /// what the fact says, so that facts of the same instant apply the same way whatever order
 /// they arrived in.
 pub fn apply_order(a: &Fact<'_>, b: &Fact<'_>) -> std::cmp::Ordering {
-    (a.at, a.kind, a.id, a.reason, a.bounce, a.action.map(Action::value), a.until).cmp(&(
-        b.at,
-        b.kind,
-        b.id,
-        b.reason,
-        b.bounce,
-        b.action.map(Action::value),
-        b.until,
-    ))
+    a.at.cmp(&b.at).then(a.kind.cmp(&b.kind)).then_with(|| {
+        let rest = |f: &Fact<'_>| (f.reason, f.bounce, f.action.map(|x| x as u8), f.until);
+        a.id.cmp(b.id).then_with(|| rest(a).cmp(&rest(b)))
+    })
 }
 
 /// Sorts `facts` into the order the policy applies them ([`apply_order`]) and drops repeats of
 /// an id (of those, the first in that order stays), so that arrival order never matters. An
 /// empty id names no event in particular: such facts are never taken for repeats.
 pub fn order(facts: &mut Vec<Fact<'_>>) {
-    if facts.iter().any(|f| !f.id.is_empty()) {
+    facts.sort_unstable_by(apply_order);
+    // Repeats of one event are neighbours now; an id that comes back with other content (a
+    // time or kind of its own) is not, and needs the sort by id.
+    facts.dedup_by(|b, a| !a.id.is_empty() && a.id == b.id);
+    let repeated = facts.len() > 1 && {
+        let mut ids: Vec<&str> = facts.iter().map(|f| f.id).filter(|i| !i.is_empty()).collect();
+        ids.sort_unstable();
+        ids.windows(2).any(|w| w[0] == w[1])
+    };
+    if repeated {
         facts.sort_unstable_by(|a, b| a.id.cmp(b.id).then_with(|| apply_order(a, b)));
         facts.dedup_by(|b, a| !a.id.is_empty() && a.id == b.id);
+        facts.sort_unstable_by(apply_order);
     }
-    facts.sort_unstable_by(apply_order);
 }
 
 /// The state of an address after `facts` (in any order; repeats of an id count once), at `now`.

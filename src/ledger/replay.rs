@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 use super::{AddressState, EventKind, Fact, LedgerPolicy, fold, normalize_address, order};
 use crate::classify::{Bounce, Reason};
@@ -62,6 +62,8 @@ pub struct Replayed {
 
 struct Read<'a> {
     key: Cow<'a, str>,
+    /// A hash of `key`: rows are spread over buckets and grouped by it.
+    hash: u64,
     fact: Result<Fact<'a>, String>,
 }
 
@@ -72,10 +74,16 @@ fn read_row<'a, R: Rows + ?Sized>(rows: &'a R, i: usize) -> Option<Read<'a>> {
     } else {
         match normalize_address(raw) {
             Ok(a) => Cow::Owned(a),
-            Err(e) => return Some(Read { key: Cow::Borrowed(raw), fact: Err(format!("row {i}: {e}")) }),
+            Err(e) => {
+                return Some(Read {
+                    hash: FxBuildHasher.hash_one(raw),
+                    key: Cow::Borrowed(raw),
+                    fact: Err(format!("row {i}: {e}")),
+                });
+            }
         }
     };
-    Some(Read { key, fact: fact(rows, i) })
+    Some(Read { hash: FxBuildHasher.hash_one(key.as_ref()), key, fact: fact(rows, i) })
 }
 
 /// An address already in the ledger's form: lower case, no spaces, brackets or controls, one
@@ -118,57 +126,83 @@ fn fact<'a, R: Rows + ?Sized>(rows: &'a R, i: usize) -> Result<Fact<'a>, String>
 /// Buckets rows are spread over, by a hash of their address: enough for rayon to balance.
 const BUCKETS: usize = 256;
 
+/// Rows read per task of the first pass.
+const CHUNK: usize = 1 << 14;
+
+/// One row, read, in its bucket.
+struct Entry<'a> {
+    hash: u64,
+    row: u32,
+    read: Read<'a>,
+}
+
 /// Each address's state after its rows, at `now`: one [`Replayed`] per distinct address, in
 /// the order of their first rows. Rows with no address at all are counted in a row whose
 /// address is empty. Parallel over addresses; the result does not depend on the number of
 /// threads or the order of the rows.
+///
+/// A hash aggregation in two passes, each parallel: chunks of rows are read and scattered into
+/// buckets by the high bits of their address's hash; then each bucket is sorted by (hash, row),
+/// so that an address's rows are a run of equal hashes (two addresses of one hash are told
+/// apart by comparing them), and each run folded. Rows are touched in order, and no map or
+/// vector is made per address.
 pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Vec<Replayed> {
     let n = rows.len();
-    let hasher = FxBuildHasher;
-    let read: Vec<Option<Read<'_>>> = (0..n).into_par_iter().with_min_len(4096).map(|i| read_row(rows, i)).collect();
-    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); BUCKETS];
-    let mut missing: Vec<usize> = Vec::new();
-    for (i, r) in read.iter().enumerate() {
-        match r {
-            Some(r) => {
-                buckets[(hasher.hash_one(&r.key) as usize) % BUCKETS].push(i as u32);
+    let chunks: Vec<(Vec<Vec<Entry<'_>>>, Vec<usize>)> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut buckets: Vec<Vec<Entry<'_>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+            let mut missing = Vec::new();
+            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                match read_row(rows, i) {
+                    Some(read) => {
+                        let hash = read.hash;
+                        buckets[(hash >> 56) as usize % BUCKETS].push(Entry { hash, row: i as u32, read });
+                    }
+                    None => missing.push(i),
+                }
             }
-            None => missing.push(i),
+            (buckets, missing)
+        })
+        .collect();
+    let missing: Vec<usize> = chunks.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+    let mut per_bucket: Vec<Vec<Vec<Entry<'_>>>> = (0..BUCKETS).map(|_| Vec::with_capacity(chunks.len())).collect();
+    for (buckets, _) in chunks {
+        for (b, entries) in buckets.into_iter().enumerate() {
+            per_bucket[b].push(entries);
         }
     }
-    let mut out: Vec<Replayed> = buckets
-        .par_iter()
-        .flat_map_iter(|bucket| {
-            let mut groups: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-            for &i in bucket {
-                let key = read[i as usize].as_ref().map_or("", |r| r.key.as_ref());
-                groups.entry(key).or_default().push(i);
-            }
-            let mut done = Vec::with_capacity(groups.len());
+    let mut out: Vec<Replayed> = per_bucket
+        .into_par_iter()
+        .flat_map_iter(|parts| {
+            let mut bucket: Vec<Entry<'_>> = parts.into_iter().flatten().collect();
+            bucket.sort_unstable_by_key(|e| (e.hash, e.row));
+            let mut done = Vec::new();
             let mut facts: Vec<Fact<'_>> = Vec::new();
-            for (address, idx) in groups {
-                facts.clear();
-                let mut error = None;
-                for &i in &idx {
-                    match read[i as usize].as_ref().map(|r| &r.fact) {
-                        Some(Ok(f)) => facts.push(*f),
-                        Some(Err(e)) => {
-                            error.get_or_insert_with(|| e.clone());
+            let mut start = 0;
+            while start < bucket.len() {
+                let h = bucket[start].hash;
+                let mut end = start + 1;
+                while end < bucket.len() && bucket[end].hash == h {
+                    end += 1;
+                }
+                let run = &bucket[start..end];
+                let first = run[0].read.key.as_ref();
+                if run[1..].iter().all(|e| e.read.key == first) {
+                    done.push(fold_group(run.iter(), first, &mut facts, policy, now));
+                } else {
+                    // Two addresses of one hash: each in turn, in the order of their first rows.
+                    let mut keys: Vec<&str> = Vec::new();
+                    for e in run {
+                        if !keys.contains(&e.read.key.as_ref()) {
+                            keys.push(e.read.key.as_ref());
                         }
-                        None => {}
+                    }
+                    for k in keys {
+                        done.push(fold_group(run.iter().filter(|e| e.read.key == k), k, &mut facts, policy, now));
                     }
                 }
-                let state = (!facts.is_empty()).then(|| {
-                    order(&mut facts);
-                    fold(&facts, policy, now)
-                });
-                done.push(Replayed {
-                    address: address.to_string(),
-                    state,
-                    rows: idx.len() as u32,
-                    error,
-                    first_row: idx[0] as usize,
-                });
+                start = end;
             }
             done
         })
@@ -184,6 +218,38 @@ pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Ve
     }
     out.par_sort_unstable_by_key(|r| r.first_row);
     out
+}
+
+/// The state of one address from its entries (in input order).
+fn fold_group<'a, 'e>(
+    entries: impl Iterator<Item = &'e Entry<'a>>,
+    address: &str,
+    facts: &mut Vec<Fact<'a>>,
+    policy: &LedgerPolicy,
+    now: i64,
+) -> Replayed
+where
+    'a: 'e,
+{
+    facts.clear();
+    let mut error = None;
+    let mut rows = 0u32;
+    let mut first_row = usize::MAX;
+    for e in entries {
+        rows += 1;
+        first_row = first_row.min(e.row as usize);
+        match &e.read.fact {
+            Ok(f) => facts.push(*f),
+            Err(msg) => {
+                error.get_or_insert_with(|| msg.clone());
+            }
+        }
+    }
+    let state = (!facts.is_empty()).then(|| {
+        order(facts);
+        fold(facts, policy, now)
+    });
+    Replayed { address: address.to_string(), state, rows, error, first_row }
 }
 
 /// Rows held as vectors: for tests and Rust users with events in memory.
