@@ -17,6 +17,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
 mod arrow;
 mod batch;
 mod bounce;
+mod webhooks;
 
 static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static BOUNCE_PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -1295,6 +1296,9 @@ mod _native {
 
     #[pymodule_export]
     use super::bounce::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};
+
+    #[pymodule_export]
+    use super::webhooks::{_parse_webhook, _webhook_decision};
 
     #[pymodule_export]
     const MAX_EMAIL_BYTES: usize = crate::bounce::MAX_EMAIL_BYTES;

@@ -25,19 +25,14 @@ pub fn kind(v: &Value) -> &'static str {
 }
 
 /// A field as the payload has it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum Slot<T> {
     /// Missing or `null` (and `""` for text, integers and times).
+    #[default]
     Absent,
     Good(T),
     /// A value the field cannot hold, as the error will show it.
     Bad(Found),
-}
-
-impl<T> Default for Slot<T> {
-    fn default() -> Self {
-        Slot::Absent
-    }
 }
 
 /// What was found in a field of the wrong type.

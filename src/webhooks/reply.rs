@@ -119,9 +119,7 @@ pub fn reply_of(text: Option<&str>, code: Option<i64>, status: Option<&str>) -> 
             (Some(_), _) => Some(parsed),
             // an enhanced status and text without a basic code: the given code of its class
             (None, Some(s)) => match code {
-                Some(c) if u16::from(s.class().digit()) == first_digit(c) => {
-                    compose(c, None, &split_lines(text)).or(Some(parsed))
-                }
+                Some(c) if s.class().digit() == first_digit(c) => compose(c, None, &split_lines(text)).or(Some(parsed)),
                 _ => Some(parsed),
             },
             (None, None) => Some(parsed),
