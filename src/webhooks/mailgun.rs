@@ -2,9 +2,9 @@
 //! `event`, and for failures `severity` ("permanent" or "temporary"), `reason` and
 //! `delivery-status`; the legacy (pre-2018) webhooks' flat fields too.
 //!
-//! Sources: https://documentation.mailgun.com/docs/mailgun/user-manual/events/event-types,
-//! https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads,
-//! https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/tracking-failures.
+//! Sources: <https://documentation.mailgun.com/docs/mailgun/user-manual/events/event-types>,
+//! <https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/webhook-payloads>,
+//! <https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/tracking-failures>.
 //!
 //! Id: `event-data.id`, Mailgun's unique id of the event (the legacy webhooks have none).
 

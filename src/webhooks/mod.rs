@@ -6,7 +6,7 @@
 //! Postmark (bounce, spam complaint, delivery … webhooks) and SparkPost (the array of
 //! `{"msys": …}` events), and gives one event per recipient per provider event, in payload
 //! order. Each provider's reader is a file of this module; the payloads are deserialized
-//! (serde) into typed structs of lenient fields ([`read`]), so that a malformed payload is
+//! (serde) into typed structs of lenient fields (`read.rs`), so that a malformed payload is
 //! refused with a [`WebhookError`] that names the provider and the field at fault.
 //!
 //! What an event's `reason` and `bounce` are (the provider categories of `data/webhooks.toml`,

@@ -2,9 +2,9 @@
 //! "Delivery", "Open", "Click", "SubscriptionChange"), and for bounces and complaints `Type`
 //! with its `TypeCode`.
 //!
-//! Sources: https://postmarkapp.com/developer/webhooks/bounce-webhook,
-//! https://postmarkapp.com/developer/webhooks/delivery-webhook,
-//! https://postmarkapp.com/developer/api/bounce-api#bounce-types.
+//! Sources: <https://postmarkapp.com/developer/webhooks/bounce-webhook>,
+//! <https://postmarkapp.com/developer/webhooks/delivery-webhook>,
+//! <https://postmarkapp.com/developer/api/bounce-api#bounce-types>.
 //!
 //! Id: `<RecordType>:<ID>` (the bounce's id, unique per record type); records without an `ID`
 //! (deliveries, opens, clicks, subscription changes) are

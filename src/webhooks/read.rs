@@ -327,8 +327,31 @@ impl Cx {
         self.required(at, key, found)
     }
 
-    /// The objects of array field `key`, each with its path; every item is checked before any is
-    /// returned.
+    /// The items of array field `key`, each with its path; every item is checked (it must be
+    /// `item`) before any is returned.
+    fn items<'s, T>(
+        &self,
+        at: &Path,
+        key: &str,
+        slot: &'s Slot<Vec<Result<T, &'static str>>>,
+        item: &str,
+        required: bool,
+    ) -> super::Result<Vec<(Path, &'s T)>> {
+        let Some(items) = self.slot(at, key, "an array", slot)? else {
+            return if required { Err(self.missing(&at.key(key))) } else { Ok(Vec::new()) };
+        };
+        let here = at.key(key);
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, found)| match found {
+                Ok(v) => Ok((here.index(i), v)),
+                Err(got) => Err(self.wrong(&here.index(i), item, &Found::Kind(got))),
+            })
+            .collect()
+    }
+
+    /// The objects of array field `key`, each with its path.
     pub fn list<'s, T>(
         &self,
         at: &Path,
@@ -336,34 +359,12 @@ impl Cx {
         f: &'s List<T>,
         required: bool,
     ) -> super::Result<Vec<(Path, &'s T)>> {
-        let Some(items) = self.slot(at, key, "an array", &f.0)? else {
-            return if required { Err(self.missing(&at.key(key))) } else { Ok(Vec::new()) };
-        };
-        let here = at.key(key);
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Ok(v) => Ok((here.index(i), v)),
-                Err(got) => Err(self.wrong(&here.index(i), "an object", &Found::Kind(got))),
-            })
-            .collect()
+        self.items(at, key, &f.0, "an object", required)
     }
 
     /// The strings of array field `key` (`""` included).
     pub fn strings<'s>(&self, at: &Path, key: &str, f: &'s Strings, required: bool) -> super::Result<Vec<&'s str>> {
-        let Some(items) = self.slot(at, key, "an array", &f.0)? else {
-            return if required { Err(self.missing(&at.key(key))) } else { Ok(Vec::new()) };
-        };
-        let here = at.key(key);
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Ok(s) => Ok(s.as_str()),
-                Err(got) => Err(self.wrong(&here.index(i), "a string", &Found::Kind(got))),
-            })
-            .collect()
+        Ok(self.items(at, key, &f.0, "a string", required)?.into_iter().map(|(_, s)| s.as_str()).collect())
     }
 }
 

@@ -1,8 +1,8 @@
 //! SendGrid's Event Webhook: an array of events, each with `event`, `email`, `timestamp`, and
 //! for bounces `type` ("bounce" or "blocked") and `bounce_classification`, for drops `reason`.
 //!
-//! Sources: https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event,
-//! https://www.twilio.com/docs/sendgrid/ui/analytics-and-reporting/bounce-and-block-classifications.
+//! Sources: <https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event>,
+//! <https://www.twilio.com/docs/sendgrid/ui/analytics-and-reporting/bounce-and-block-classifications>.
 //!
 //! Id: `sg_event_id`, SendGrid's unique id of the event.
 

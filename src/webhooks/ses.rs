@@ -2,9 +2,9 @@
 //! (`eventType`, event publishing), bare, in an SNS envelope (`Message`, a string of JSON) or in
 //! an EventBridge event (`detail`).
 //!
-//! Sources: https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html,
-//! https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html,
-//! https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html.
+//! Sources: <https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html>,
+//! <https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html>,
+//! <https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html>.
 //!
 //! Id: the bounce's or complaint's `feedbackId`; for the other notifications (which have none)
 //! `<mail.messageId>:<eventType>`, with `:<timestamp>` of the event object when it has one (a

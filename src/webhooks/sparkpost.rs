@@ -2,8 +2,8 @@
 //! `gen_event`, `unsubscribe_event`, `relay_event` …), each event with `type`, `rcpt_to`, and
 //! for failures `bounce_class`, `raw_reason` and `error_code`. `{"msys": {}}` is the test ping.
 //!
-//! Sources: https://developers.sparkpost.com/api/events/,
-//! https://support.sparkpost.com/docs/deliverability/bounce-classification-codes.
+//! Sources: <https://developers.sparkpost.com/api/events/>,
+//! <https://support.sparkpost.com/docs/deliverability/bounce-classification-codes>.
 //!
 //! Id: `event_id`, SparkPost's unique id of the event.
 
