@@ -73,8 +73,8 @@ wheel: $(PY)
 # What a wheel built from the sdist needs (the crate's sources and tables, the Python package, the
 # metadata); `make sdist` fails when one is missing.
 SDIST_NEEDS := Cargo.toml Cargo.lock build.rs pyproject.toml README.md LICENSE-MIT LICENSE-APACHE \
-	data/rules.toml data/i18n/fr.toml src/lib.rs src/python/mod.rs python/smtpcodes/__init__.py python/smtpcodes/py.typed \
-	python/smtpcodes/_native.pyi python/smtpcodes/data/webhooks.toml
+	data/rules.toml data/webhooks.toml data/i18n/fr.toml src/lib.rs src/python/mod.rs python/smtpcodes/__init__.py \
+	python/smtpcodes/py.typed python/smtpcodes/_native.pyi
 
 ## sdist: the source distribution into dist/, checked for what its build reads
 sdist: $(PY)

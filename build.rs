@@ -572,6 +572,16 @@ fn main() {
     }
     w_out.push_str("];\n");
     std::fs::write(Path::new(&out_dir).join("wrappers_data.rs"), w_out).unwrap();
+
+    // Webhook categories: data/webhooks.toml -> TABLES, MAILGUN_PSEUDO_CODES (src/webhooks/tables.rs).
+    let path = root.join("webhooks.toml");
+    println!("cargo:rerun-if-changed={}", path.display());
+    println!("cargo:rerun-if-changed=src/webhooks/tables_gen.rs");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let reason_path =
+        |v: &str| reasons.reason.iter().find(|r| r.value == v).map(|r| format!("Reason::{}", camel(&r.name)));
+    let h_out = webhook_tables::generate(&text, &reason_path).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(Path::new(&out_dir).join("webhooks_data.rs"), h_out).unwrap();
     providers(&root, &out_dir);
 }
 
@@ -612,6 +622,9 @@ struct ProviderToml {
     markers: Vec<String>,
     domains: Vec<String>,
 }
+
+#[path = "src/webhooks/tables_gen.rs"]
+mod webhook_tables;
 
 #[derive(Deserialize)]
 struct WrappersFile {

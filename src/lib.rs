@@ -43,6 +43,7 @@ pub mod registry;
 pub mod reply;
 pub mod retry;
 pub mod status;
+pub mod webhooks;
 
 #[cfg(feature = "python")]
 mod python;

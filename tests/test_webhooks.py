@@ -862,36 +862,44 @@ def test_webhook_error_pickles() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# The category tables
+# The category tables: data/webhooks.toml, checked by build.rs and the Rust tests of
+# src/webhooks/ (tables_match_the_file_and_cover_the_documented_codes,
+# tables_refuse_unknown_reasons_bounces_and_events).
 
 
-def test_category_tables_load_and_cover_the_documented_codes() -> None:
-    tables = webhooks._tables()
-    sparkpost = tables.categories["sparkpost"]["bounce_class"]
-    documented = [1, 10, 20, 21, 22, 23, 24, 25, 30, 40, 50, 51, 52, 53, 54, 60, 70, 80, 90, 100]
-    assert all(sparkpost.get(str(code)) is not None for code in documented)
-    assert sorted(tables.postmark_codes) == [
-        1, 2, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
-        100000, 100001, 100002, 100003, 100006, 100007, 100008, 100009, 100010,
-    ]
-    ses = tables.categories["ses"]["bounce"]
-    for key in ["Undetermined/Undetermined", "Permanent/General", "Permanent/NoEmail", "Permanent/Suppressed",
-                "Permanent/OnAccountSuppressionList", "Transient/General", "Transient/MailboxFull",
-                "Transient/MessageTooLarge", "Transient/ContentRejected", "Transient/AttachmentRejected"]:
-        assert ses.get(key) is not None, key
-    assert {605, 606, 607, 625, 498} <= set(tables.mailgun_pseudo)
+def test_category_tables_are_not_package_data() -> None:
+    assert not (Path(webhooks.__file__).parent / "data" / "webhooks.toml").exists()
 
 
-def test_category_tables_reject_unknown_reasons_and_events() -> None:
-    text = (Path(webhooks.__file__).parent / "data" / "webhooks.toml").read_text(encoding="utf-8")
-    import tomllib
+# ------------------------------------------------------------------------------------------------
+# Event ids
 
-    doc = tomllib.loads(text)
-    bad = copy.deepcopy(doc)
-    bad["ses"]["bounce"]["Permanent/General"]["reason"] = "no-such-reason"
-    with pytest.raises(ValueError):
-        webhooks._load_tables(bad)
-    bad = copy.deepcopy(doc)
-    bad["sendgrid"]["events"]["bounce"] = "bounced"
-    with pytest.raises(ValueError):
-        webhooks._load_tables(bad)
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_ids_are_stable_across_deliveries(name: str) -> None:
+    events = webhooks.parse(load(name))
+    assert [e.id for e in events] == [e.id for e in webhooks.parse(json.dumps(load(name)).encode())]
+    assert all(e.to_dict()["id"] == e.id for e in events)
+
+
+def test_ids_are_unique_per_recipient() -> None:
+    events = webhooks.parse(load("ses_bounce_without_dsn.json"))
+    feedback_id = load("ses_bounce_without_dsn.json")["bounce"]["feedbackId"]
+    assert [e.id for e in events] == [f"{feedback_id}:jane@example.com", f"{feedback_id}:richard@example.com"]
+    [one_recipient] = webhooks.parse(load("ses_sns_bounce_with_dsn.json"))
+    assert one_recipient.id == json.loads(load("ses_sns_bounce_with_dsn.json")["Message"])["bounce"]["feedbackId"]
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "expected"),
+    [
+        ("sendgrid_events.json", 2, "rWVYmVk90MjZJ9iohOBa3w=="),
+        ("mailgun_complained.json", 0, "-Agny091SquKnsrW2NEKUA"),
+        ("postmark_bounce.json", 0, "Bounce:4323372036854775807"),
+        ("postmark_spam_complaint.json", 0, "SpamComplaint:42"),
+        ("sparkpost_delay_delivery_rejection.json", 3, "102360394390563734"),
+        ("ses_event_delivery.json", 0, "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000:Delivery:2016-10-19T23:21:04.133Z"),
+    ],
+)
+def test_ids_are_the_providers(name: str, index: int, expected: str) -> None:
+    assert webhooks.parse(load(name))[index].id == expected

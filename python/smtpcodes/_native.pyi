@@ -20,7 +20,7 @@ from smtpcodes._types import (
     SuppressionCause,
 )
 
-__all__ = ["_bounce_report_from_state", "_decide_outcome", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "_rules", "EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "BounceRecipient", "BounceReport", "parse_bounce", "_Columns", "_classify", "_parse_bounces", "MAX_EMAIL_BYTES", "MAX_INPUT_BYTES", "MAX_LINES", "Event", "LedgerPolicy", "AddressState", "DestinationHealth", "address_state", "destination_health", "_fold_rows", "_state_from_rows", "_health_rows", "_event_kind", "_normalize_address", "_provider", "_bounce_event_rows", "_replay"]
+__all__ = ["_bounce_report_from_state", "_decide_outcome", "_enum_members", "_outlook_errors", "_reason_info", "_registry_enhanced", "_registry_replies", "_rules", "EnhancedStatus", "Explanation", "Reply", "RetryDecision", "RetryPolicy", "decide", "describe", "languages", "outlook_error", "parse", "try_parse", "BounceRecipient", "BounceReport", "parse_bounce", "_parse_webhook", "_webhook_decision", "_Columns", "_classify", "_parse_bounces", "MAX_EMAIL_BYTES", "MAX_INPUT_BYTES", "MAX_LINES", "Event", "LedgerPolicy", "AddressState", "DestinationHealth", "address_state", "destination_health", "_fold_rows", "_state_from_rows", "_health_rows", "_event_kind", "_normalize_address", "_provider", "_bounce_event_rows", "_replay"]
 
 MAX_EMAIL_BYTES: int
 MAX_INPUT_BYTES: int
@@ -279,6 +279,15 @@ def _decide_outcome(
     outcome: str, reason: str, bounce: str, now: datetime | None = None, feedback_type: str | None = None
 ) -> RetryDecision: ...
 def _reason_info(value: str) -> tuple[str, str, str]: ...
+def _parse_webhook(payload: object, provider: str | None = None) -> list[tuple[Any, ...]]: ...
+def _webhook_decision(
+    event: str,
+    reply: Reply | None,
+    reason: str,
+    bounce: str,
+    provider_category: str | None = None,
+    timestamp: datetime | None = None,
+) -> RetryDecision | None: ...
 def _rules() -> list[
     tuple[str, str, list[str], str | None, list[int], int | None, list[str], list[str], int, str]
 ]: ...

@@ -18,6 +18,7 @@ mod arrow;
 mod batch;
 mod bounce;
 mod ledger;
+mod webhooks;
 
 static PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static BOUNCE_PARSE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -1309,6 +1310,9 @@ mod _native {
 
     #[pymodule_export]
     use super::bounce::{_bounce_report_from_state, PyBounceRecipient, PyBounceReport, parse_bounce};
+
+    #[pymodule_export]
+    use super::webhooks::{_parse_webhook, _webhook_decision};
 
     #[pymodule_export]
     const MAX_EMAIL_BYTES: usize = crate::bounce::MAX_EMAIL_BYTES;
