@@ -472,3 +472,40 @@ def test_notebook_views(tmp_path):
     matplotlib.use("Agg")
     ax = ledger.plot("gmail.com", start=now - 6 * 3600, end=now, step=1800)
     assert len(ax.patches) > 0
+
+
+def _webhook(payload):
+    from smtpcodes import webhooks
+
+    return webhooks.parse(payload)
+
+
+def test_webhook_events_become_ledger_events(ledger):
+    sendgrid = [
+        {"email": "bob@example.com", "timestamp": T0, "event": "bounce", "sg_event_id": "sg-1", "type": "bounce",
+         "reason": "550 5.1.1 The email account that you tried to reach does not exist", "status": "5.1.1"},
+        {"email": "amy@example.com", "timestamp": T0, "event": "spamreport", "sg_event_id": "sg-2"},
+        {"email": "cy@example.com", "timestamp": T0, "event": "unsubscribe", "sg_event_id": "sg-3"},
+        {"email": "dan@example.com", "timestamp": T0, "event": "group_unsubscribe", "sg_event_id": "sg-4", "asm_group_id": 7},
+        {"email": "eve@example.com", "timestamp": T0, "event": "open", "sg_event_id": "sg-5"},
+        {"email": "fay@example.com", "timestamp": T0, "event": "delivered", "sg_event_id": "sg-6", "response": "250 OK"},
+    ]
+    events = _webhook(sendgrid)
+    made = [sc.Event.from_webhook(e) for e in events]
+    assert [m.kind.value if m else None for m in made] == ["bounced", "complained", "unsubscribed", None, None, "delivered"]
+    assert made[0].id == "sg-1" and made[0].source is sc.EventSource.WEBHOOK and made[0].at == datetime.fromtimestamp(T0, UTC)
+    result = ledger.record(events)
+    assert (result.events, result.new, result.skipped) == (4, 4, 2)
+    assert ledger.record(events).new == 0  # the webhook delivered again
+    assert ledger.check("bob@example.com").cause is sc.SuppressionCause.HARD_BOUNCE
+    assert ledger.check("amy@example.com").status is sc.AddressStatus.COMPLAINED
+    assert ledger.check("cy@example.com").cause is sc.SuppressionCause.UNSUBSCRIBED
+    assert ledger.check("dan@example.com").send
+    # Postmark's subscription change and Mailgun's unsubscribe.
+    postmark = {"RecordType": "SubscriptionChange", "MessageID": "m-9", "Recipient": "gil@example.com",
+                "ChangedAt": "2026-12-07T00:00:00Z", "SuppressSending": True, "SuppressionReason": "ManualSuppression"}
+    mailgun = {"event-data": {"event": "unsubscribed", "id": "mg-1", "timestamp": T0, "recipient": "hal@example.com"}}
+    for payload, address in ((postmark, "gil@example.com"), (mailgun, "hal@example.com")):
+        [e] = _webhook(payload)
+        made_one = sc.Event.from_webhook(e)
+        assert made_one is not None and made_one.kind is sc.EventKind.UNSUBSCRIBED, (payload, e)

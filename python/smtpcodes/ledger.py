@@ -537,7 +537,7 @@ class Ledger:
             events = Event.from_bounce(items, when / 1_000_000)
             return [e._row() for e in events], len(items.recipients) - len(events)
         if isinstance(items, webhooks.BounceEvent):
-            event = _webhook_event(items, when)
+            event = Event.from_webhook(items, when / 1_000_000)
             return ([event._row()], 0) if event is not None else ([], 1)
         if isinstance(items, ClassifyResult):
             if "event_id" in items.columns:
@@ -837,35 +837,6 @@ def _classified_rows(result: ClassifyResult, addresses: Sequence[str | None], at
         )
         rows.append(event._row())
     return rows, skipped
-
-
-def _webhook_event(event: Any, at: int) -> Event | None:
-    """The ledger event of a webhook ``BounceEvent`` (``None`` for opens, clicks …)."""
-    kinds = {
-        "bounce": "bounced",
-        "deferred": "deferred",
-        "complaint": "complained",
-        "delivery": "delivered",
-        "dropped": "bounced",
-    }
-    kind = kinds.get(event.event)
-    if kind is None or not event.recipient:
-        return None
-    when = _micros(event.timestamp) if event.timestamp is not None else at
-    decision = getattr(event, "decision", None)
-    reply = getattr(event, "reply", None)
-    return Event(
-        event.recipient,
-        kind,
-        when / 1_000_000,
-        id=getattr(event, "id", None) or None,
-        reason=event.reason.value,
-        bounce=event.bounce.value,
-        action=None if decision is None else decision.action.value,
-        source="webhook",
-        mx=None if reply is None else reply.remote_mta,
-        detail=None if reply is None else str(reply),
-    )
 
 
 # What an imported suppression list's kinds (smtpcodes.SuppressionKind) become: (event kind,

@@ -17,6 +17,7 @@ use crate::bounce::{BounceRecipient, BounceReport, ReportKind};
 use crate::classify::{Bounce, Fault, Reason};
 use crate::reply::Reply;
 use crate::retry::{Action, Outcome, RetryDecision, RetryPolicy};
+use crate::webhooks::WebhookEvent;
 
 pub use destination::{Advice, DestinationHealth, destination_health};
 
@@ -320,6 +321,59 @@ impl Event {
         Ok(e)
     }
 
+    /// The event of a sending service's webhook event ([`crate::webhooks::parse_webhook`]), at
+    /// the event's time, else `at`; its id is the provider's. `None` for events that say nothing
+    /// about the address's deliveries (opens, clicks) and events that name no recipient.
+    pub fn from_webhook(w: &WebhookEvent, at: i64) -> Option<Result<Event, EventError>> {
+        let decision = w.decision.as_ref().map(|d| (d.action, d.delay.is_some()));
+        let parts = WebhookParts {
+            kind: w.event,
+            id: w.id.as_deref(),
+            recipient: w.recipient.as_deref()?,
+            at: w.timestamp.unwrap_or(at),
+            reply: w.reply.as_ref(),
+            reason: w.reason,
+            bounce: w.bounce,
+            decision,
+            unsubscribed: webhook_unsubscribe(&w.raw),
+        };
+        Event::from_webhook_parts(&parts)
+    }
+
+    /// [`Event::from_webhook`] of the parts of a webhook event.
+    pub fn from_webhook_parts(w: &WebhookParts<'_>) -> Option<Result<Event, EventError>> {
+        use crate::webhooks::EventKind as W;
+        let kind = match (w.kind, w.decision) {
+            _ if w.unsubscribed => EventKind::Unsubscribed,
+            // A feedback report that is not a complaint (`not-spam`, `auth-failure`) decides
+            // `delivered`.
+            (W::Complaint, Some((Action::Delivered, _))) => EventKind::Delivered,
+            (W::Complaint, _) => EventKind::Complained,
+            (W::Delivery, _) => EventKind::Delivered,
+            (W::Deferred, _) => EventKind::Deferred,
+            // The service refused to send (its suppression list, a policy): the message failed.
+            (W::Bounce | W::Dropped, _) => EventKind::Bounced,
+            (W::Other, _) => return None,
+        };
+        let mut e = match Event::new(w.recipient, w.at, kind, Source::Webhook) {
+            Ok(e) => e,
+            Err(err) => return Some(Err(err)),
+        };
+        if matches!(kind, EventKind::Bounced | EventKind::Deferred) {
+            e.reason = w.reason;
+            e.bounce = w.bounce;
+        }
+        e.action = w.decision.map(|(a, _)| a);
+        let wire = w.reply.map(Reply::to_wire);
+        e = e.with_destination(w.reply.and_then(Reply::remote_mta), wire.as_deref());
+        e.detail = wire;
+        e.id = match w.id {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => e.content_id(),
+        };
+        Some(Ok(e))
+    }
+
     /// This event's facts for the policy.
     pub fn fact(&self) -> Fact<'_> {
         Fact {
@@ -332,6 +386,41 @@ impl Event {
             until: self.until,
         }
     }
+}
+
+/// The parts of a webhook event the ledger reads ([`Event::from_webhook_parts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookParts<'a> {
+    pub kind: crate::webhooks::EventKind,
+    pub id: Option<&'a str>,
+    pub recipient: &'a str,
+    pub at: i64,
+    pub reply: Option<&'a Reply>,
+    pub reason: Reason,
+    pub bounce: Bounce,
+    /// The decision's action, and whether it came with a delay.
+    pub decision: Option<(Action, bool)>,
+    /// The event is the recipient unsubscribing ([`webhook_unsubscribe`]).
+    pub unsubscribed: bool,
+}
+
+/// Whether a webhook's event object is an unsubscribe from all of the sender's mail: SendGrid's
+/// `"event": "unsubscribe"` (not `group_unsubscribe`, which leaves the other groups), Mailgun's
+/// `"event": "unsubscribed"`, Postmark's `SubscriptionChange` with `SuppressSending: true`,
+/// SparkPost's `list_unsubscribe` and `link_unsubscribe` (their event webhooks' documented
+/// names).
+pub fn webhook_unsubscribe(raw: &serde_json::Value) -> bool {
+    let field =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_ascii_lowercase);
+    let event = field(raw, "event").or_else(|| raw.get("event-data").and_then(|d| field(d, "event")));
+    if matches!(event.as_deref(), Some("unsubscribe" | "unsubscribed")) {
+        return true;
+    }
+    if field(raw, "RecordType").as_deref() == Some("subscriptionchange") {
+        return raw.get("SuppressSending").and_then(serde_json::Value::as_bool) == Some(true);
+    }
+    let sparkpost = raw.get("msys").and_then(|m| m.get("unsubscribe_event")).unwrap_or(raw);
+    matches!(field(sparkpost, "type").as_deref(), Some("list_unsubscribe" | "link_unsubscribe"))
 }
 
 /// When a bounce report says the delivery failed: the recipient's `Last-Attempt-Date`, else the

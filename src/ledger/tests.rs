@@ -342,3 +342,23 @@ fn replay_reports_bad_rows_and_keeps_input_order() {
     assert!(out[3].error.as_deref().unwrap().contains("kind \"bouncd\" is not one of delivered, deferred"));
     assert!(out[3].state.is_none());
 }
+
+#[test]
+fn from_webhook_events() {
+    let payload = br#"[{"email":"Bob@example.com","timestamp":1796601600,"event":"bounce","sg_event_id":"sg-1","type":"bounce","reason":"550 5.1.1 unknown user","status":"5.1.1"},
+        {"email":"cy@example.com","timestamp":1796601600,"event":"unsubscribe","sg_event_id":"sg-3"},
+        {"email":"eve@example.com","timestamp":1796601600,"event":"click","sg_event_id":"sg-5"}]"#;
+    let events = crate::webhooks::parse_webhook(payload, None).unwrap();
+    let made: Vec<Option<Event>> = events.iter().map(|w| Event::from_webhook(w, 0).map(Result::unwrap)).collect();
+    let bob = made[0].as_ref().unwrap();
+    assert_eq!(
+        (bob.kind, bob.bounce, bob.id.as_str(), bob.at),
+        (EventKind::Bounced, Bounce::Hard, "sg-1", 1_796_601_600 * MICROS)
+    );
+    assert_eq!((bob.address.as_str(), bob.source), ("bob@example.com", Source::Webhook));
+    assert_eq!(made[1].as_ref().map(|e| e.kind), Some(EventKind::Unsubscribed));
+    assert!(made[2].is_none());
+    assert!(webhook_unsubscribe(&serde_json::json!({"msys": {"unsubscribe_event": {"type": "list_unsubscribe"}}})));
+    assert!(!webhook_unsubscribe(&serde_json::json!({"event": "group_unsubscribe"})));
+    assert!(!webhook_unsubscribe(&serde_json::json!({"RecordType": "SubscriptionChange", "SuppressSending": false})));
+}

@@ -271,6 +271,48 @@ impl PyEvent {
             .collect()
     }
 
+    /// The event of a webhook's ``BounceEvent`` (``smtpcodes.webhooks.parse``), at its
+    /// ``timestamp``, else ``at`` (default: now), with the provider's event id; ``None`` for
+    /// events that say nothing about deliveries (opens, clicks) or name no recipient. An
+    /// unsubscribe (SendGrid ``unsubscribe``, Mailgun ``unsubscribed``, Postmark
+    /// ``SubscriptionChange``, SparkPost ``list_unsubscribe``) is ``unsubscribed``.
+    #[staticmethod]
+    #[pyo3(signature = (event, at=None))]
+    fn from_webhook(py: Python<'_>, event: &Bound<'_, PyAny>, at: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Self>> {
+        let at = now_micros(py, at)?;
+        let name: String = event.getattr("event")?.extract()?;
+        let kind = crate::webhooks::EventKind::from_value(&name)
+            .ok_or_else(|| PyValueError::new_err(format!("not a webhook event kind: {name:?}")))?;
+        let id: Option<String> = event.getattr("id")?.extract()?;
+        let Some(recipient) = event.getattr("recipient")?.extract::<Option<String>>()? else { return Ok(None) };
+        let timestamp = event.getattr("timestamp")?;
+        let when = if timestamp.is_none() { at } else { to_micros(&timestamp, "timestamp")? };
+        let reply = event.getattr("reply")?;
+        let reply = if reply.is_none() { None } else { Some(reply.cast_into::<PyReply>()?.get().inner.clone()) };
+        let reason: String = event.getattr("reason")?.getattr("value")?.extract()?;
+        let bounce: String = event.getattr("bounce")?.getattr("value")?.extract()?;
+        let decision = event.getattr("decision")?;
+        let decision = if decision.is_none() {
+            None
+        } else {
+            let d = decision.cast_into::<PyRetryDecision>()?;
+            Some((d.get().decision.action, d.get().decision.delay.is_some()))
+        };
+        let raw = super::webhooks::to_json(&event.getattr("raw")?, 0)?.unwrap_or(serde_json::Value::Null);
+        let parts = ledger::WebhookParts {
+            kind,
+            id: id.as_deref(),
+            recipient: &recipient,
+            at: when,
+            reply: reply.as_ref(),
+            reason: reason_of(&reason)?,
+            bounce: bounce_of(&bounce)?,
+            decision,
+            unsubscribed: ledger::webhook_unsubscribe(&raw),
+        };
+        Event::from_webhook_parts(&parts).transpose().map(|e| e.map(|inner| PyEvent { inner })).map_err(value_error)
+    }
+
     /// Rebuilds an event from its storage row (``_row()``), without checks: for the storage
     /// layer and pickling.
     #[staticmethod]

@@ -33,7 +33,7 @@ fn to_py_err(py: Python<'_>, e: WebhookError) -> PyErr {
 /// An already decoded payload as JSON: dicts and other mappings, lists, tuples and other
 /// sequences, str, int, float, bool and None (a float that is not finite is null, anything
 /// else its `str()`); `None` when it nests deeper than [`MAX_DEPTH`].
-fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Option<Value>> {
+pub(crate) fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Option<Value>> {
     if depth > MAX_DEPTH {
         return Ok(None);
     }
