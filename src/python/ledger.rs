@@ -1178,13 +1178,6 @@ pub fn _normalize_address(address: &str) -> PyResult<String> {
     ledger::normalize_address(address).map_err(value_error)
 }
 
-/// The provider behind a destination (`ledger::provider::detect`): its id, or `None`.
-#[pyfunction]
-#[pyo3(signature = (domain, mx=None, text=None))]
-pub fn _provider(domain: &str, mx: Option<&str>, text: Option<&str>) -> Option<&'static str> {
-    ledger::provider::detect(domain, mx, text).map(|p| p.id)
-}
-
 // ---------------------------------------------------------------------------------------------
 // replay over Arrow
 

@@ -1170,40 +1170,6 @@ fn _enum_members(name: &str) -> PyResult<Vec<(String, String)>> {
     })
 }
 
-/// The decision for a delivery no reply describes (a webhook event without one): `outcome` is
-/// `delivered`, `transient`, `permanent` or `complaint` (a complaint of `feedback_type`, judged
-/// by `retry::Outcome::of_feedback`); `reason` and `bounce` are the event's (by value);
-/// `retry_at` counts from `now` (`None`: the current time). See `retry::decide_outcome`.
-#[pyfunction]
-#[pyo3(signature = (outcome, reason, bounce, now=None, feedback_type=None))]
-fn _decide_outcome<'py>(
-    py: Python<'py>,
-    outcome: &str,
-    reason: &str,
-    bounce: &str,
-    now: Option<&Bound<'py, PyAny>>,
-    feedback_type: Option<&str>,
-) -> PyResult<PyRetryDecision> {
-    let outcome = match outcome {
-        "delivered" => retry::Outcome::Delivered,
-        "transient" => retry::Outcome::Transient,
-        "permanent" => retry::Outcome::Permanent,
-        "complaint" => retry::Outcome::of_feedback(feedback_type),
-        other => return Err(PyValueError::new_err(format!("no outcome {other:?}"))),
-    };
-    let reason =
-        classify::Reason::from_value(reason).ok_or_else(|| PyValueError::new_err(format!("no reason {reason:?}")))?;
-    let bounce =
-        bounce_from_value(bounce).ok_or_else(|| PyValueError::new_err(format!("no bounce type {bounce:?}")))?;
-    let policy = retry::RetryPolicy::default();
-    let k = classify::Classification::of_report(reason, bounce);
-    let d = guarded(py, || retry::decide_outcome(outcome, k, "no reply", 1, None, &policy))?;
-    match now {
-        Some(now) => decision_at(py, d, now),
-        None => decision_now(py, d),
-    }
-}
-
 /// (description, fault, default bounce) of a reason given by its Sisimai name.
 #[pyfunction]
 fn _reason_info(value: &str) -> PyResult<(&'static str, &'static str, &'static str)> {
@@ -1293,9 +1259,9 @@ fn languages() -> Vec<&'static str> {
 mod _native {
     #[pymodule_export]
     use super::{
-        _decide_outcome, _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, _rules,
-        PyEnhancedStatus, PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages,
-        outlook_error, parse, try_parse,
+        _enum_members, _outlook_errors, _reason_info, _registry_enhanced, _registry_replies, _rules, PyEnhancedStatus,
+        PyExplanation, PyReply, PyRetryDecision, PyRetryPolicy, decide, describe, languages, outlook_error, parse,
+        try_parse,
     };
 
     #[pymodule_export]
@@ -1303,9 +1269,8 @@ mod _native {
 
     #[pymodule_export]
     use super::ledger::{
-        _bounce_event_rows, _event_kind, _fold_rows, _health_rows, _normalize_address, _provider, _replay,
-        _state_from_rows, PyAddressState, PyDestinationHealth, PyEvent, PyLedgerPolicy, address_state,
-        destination_health,
+        _bounce_event_rows, _event_kind, _fold_rows, _health_rows, _normalize_address, _replay, _state_from_rows,
+        PyAddressState, PyDestinationHealth, PyEvent, PyLedgerPolicy, address_state, destination_health,
     };
 
     #[pymodule_export]
