@@ -428,7 +428,8 @@ class Ledger:
             self._set_meta(cur, "schema_version", str(SCHEMA_VERSION))
             cur.execute(self._sql("SELECT value FROM smtpcodes_meta WHERE key = ?"), ("policy",))
             row = cur.fetchone()
-            fingerprint = repr(self.policy) + repr(self.policy.retry)
+            # Every field of the policy (and of its retry policy), as its pickle gives them.
+            fingerprint = repr(sorted(self.policy.__reduce__()[1][1].items()))
             if row is None or row[0] != fingerprint:
                 if row is not None:
                     self._rebuild(cur)
