@@ -804,6 +804,14 @@ pub fn address_state(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> Add
 
 /// [`address_state`] over facts already [`order`]ed.
 pub fn fold(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> AddressState {
+    let (mut s, ids) = fold_ids(facts, policy, now);
+    s.events = ids.iter().map(|i| i.to_string()).collect();
+    s
+}
+
+/// [`fold`] with the ids of the events behind the status borrowed from `facts` rather than
+/// copied into [`AddressState::events`] (left empty): for folding millions of addresses.
+pub fn fold_ids<'a>(facts: &[Fact<'a>], policy: &LedgerPolicy, now: i64) -> (AddressState, Vec<&'a str>) {
     let mut s = AddressState::new();
     // The run of mailbox-full events since the last delivery or release.
     let mut full_first: Option<i64> = None;
@@ -914,12 +922,11 @@ pub fn fold(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> AddressState
         s.expired = s.until;
         reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
     }
-    let ids = if s.can_send() { &soft_ids } else { &cause_ids };
-    s.events = ids.iter().map(|i| i.to_string()).collect();
+    let ids = if s.can_send() { soft_ids } else { cause_ids };
     if s.status == AddressStatus::SoftBouncing && s.soft_count == 0 {
         s.status = AddressStatus::Active;
     }
-    s
+    (s, ids)
 }
 
 /// Suppresses the address at `at` for `cause` (or adds to its suppression): the stronger cause

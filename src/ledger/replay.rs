@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
-use super::{AddressState, EventKind, Fact, LedgerPolicy, fold, normalize_address, order};
+use super::{AddressState, EventKind, Fact, LedgerPolicy, fold_ids, normalize_address, order};
 use crate::classify::{Bounce, Reason};
 use crate::retry::Action;
 
@@ -47,17 +47,30 @@ pub trait Rows: Sync {
 
 /// One address of a replay.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Replayed {
+pub struct Replayed<'a> {
     /// The address, normalized; for rows whose address is not one, the value as given.
-    pub address: String,
-    /// Its state at `now` (`None` when none of its rows could be read).
+    pub address: Cow<'a, str>,
+    /// Its state at `now` (`None` when none of its rows could be read). Its `events` is left
+    /// empty: the ids are [`Replayed::events`], borrowed from the rows.
     pub state: Option<AddressState>,
+    /// Ids of the events behind the status ([`AddressState::events`]).
+    pub events: Vec<&'a str>,
     /// Its rows in the input.
     pub rows: u32,
     /// The first row that could not be read, and why (`row 17: kind "bouncd" is not one of …`).
     pub error: Option<String>,
     /// Its first row's index, the order of the output.
     pub first_row: usize,
+}
+
+impl Replayed<'_> {
+    /// The state with its event ids filled in, as [`super::address_state`] gives it.
+    pub fn full_state(&self) -> Option<AddressState> {
+        self.state.clone().map(|mut s| {
+            s.events = self.events.iter().map(|i| i.to_string()).collect();
+            s
+        })
+    }
 }
 
 struct Read<'a> {
@@ -146,12 +159,15 @@ struct Entry<'a> {
 /// so that an address's rows are a run of equal hashes (two addresses of one hash are told
 /// apart by comparing them), and each run folded. Rows are touched in order, and no map or
 /// vector is made per address.
-pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Vec<Replayed> {
+pub fn replay<'a, R: Rows + ?Sized>(rows: &'a R, policy: &LedgerPolicy, now: i64) -> Vec<Replayed<'a>> {
     let n = rows.len();
-    let chunks: Vec<(Vec<Vec<Entry<'_>>>, Vec<usize>)> = (0..n.div_ceil(CHUNK))
+    let chunks: Vec<(Vec<Vec<Entry<'a>>>, Vec<usize>)> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            let mut buckets: Vec<Vec<Entry<'_>>> = (0..BUCKETS).map(|_| Vec::new()).collect();
+            // Sized for an even spread plus a margin, so that few buckets grow (and move).
+            let len = ((c + 1) * CHUNK).min(n) - c * CHUNK;
+            let room = len / BUCKETS + len / BUCKETS / 4 + 4;
+            let mut buckets: Vec<Vec<Entry<'a>>> = (0..BUCKETS).map(|_| Vec::with_capacity(room)).collect();
             let mut missing = Vec::new();
             for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 match read_row(rows, i) {
@@ -166,16 +182,16 @@ pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Ve
         })
         .collect();
     let missing: Vec<usize> = chunks.iter().flat_map(|(_, m)| m.iter().copied()).collect();
-    let mut per_bucket: Vec<Vec<Vec<Entry<'_>>>> = (0..BUCKETS).map(|_| Vec::with_capacity(chunks.len())).collect();
+    let mut per_bucket: Vec<Vec<Vec<Entry<'a>>>> = (0..BUCKETS).map(|_| Vec::with_capacity(chunks.len())).collect();
     for (buckets, _) in chunks {
         for (b, entries) in buckets.into_iter().enumerate() {
             per_bucket[b].push(entries);
         }
     }
-    let mut out: Vec<Replayed> = per_bucket
+    let mut out: Vec<Replayed<'a>> = per_bucket
         .into_par_iter()
         .flat_map_iter(|parts| {
-            let mut bucket: Vec<Entry<'_>> = parts.into_iter().flatten().collect();
+            let mut bucket: Vec<Entry<'a>> = parts.into_iter().flatten().collect();
             bucket.sort_unstable_by_key(|e| (e.hash, e.row));
             let mut done = Vec::new();
             let mut facts: Vec<Fact<'_>> = Vec::new();
@@ -187,19 +203,19 @@ pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Ve
                     end += 1;
                 }
                 let run = &bucket[start..end];
-                let first = run[0].read.key.as_ref();
-                if run[1..].iter().all(|e| e.read.key == first) {
+                let first = &run[0].read.key;
+                if run[1..].iter().all(|e| e.read.key == *first) {
                     done.push(fold_group(run.iter(), first, &mut facts, policy, now));
                 } else {
                     // Two addresses of one hash: each in turn, in the order of their first rows.
-                    let mut keys: Vec<&str> = Vec::new();
+                    let mut keys: Vec<&Cow<'a, str>> = Vec::new();
                     for e in run {
-                        if !keys.contains(&e.read.key.as_ref()) {
-                            keys.push(e.read.key.as_ref());
+                        if !keys.contains(&&e.read.key) {
+                            keys.push(&e.read.key);
                         }
                     }
                     for k in keys {
-                        done.push(fold_group(run.iter().filter(|e| e.read.key == k), k, &mut facts, policy, now));
+                        done.push(fold_group(run.iter().filter(|e| e.read.key == *k), k, &mut facts, policy, now));
                     }
                 }
                 start = end;
@@ -209,8 +225,9 @@ pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Ve
         .collect();
     if let Some(&first) = missing.first() {
         out.push(Replayed {
-            address: String::new(),
+            address: Cow::Borrowed(""),
             state: None,
+            events: Vec::new(),
             rows: missing.len() as u32,
             error: Some(format!("row {first}: the address is missing")),
             first_row: first,
@@ -223,11 +240,11 @@ pub fn replay<R: Rows + ?Sized>(rows: &R, policy: &LedgerPolicy, now: i64) -> Ve
 /// The state of one address from its entries (in input order).
 fn fold_group<'a, 'e>(
     entries: impl Iterator<Item = &'e Entry<'a>>,
-    address: &str,
+    address: &Cow<'a, str>,
     facts: &mut Vec<Fact<'a>>,
     policy: &LedgerPolicy,
     now: i64,
-) -> Replayed
+) -> Replayed<'a>
 where
     'a: 'e,
 {
@@ -245,11 +262,14 @@ where
             }
         }
     }
-    let state = (!facts.is_empty()).then(|| {
+    let (state, events) = if facts.is_empty() {
+        (None, Vec::new())
+    } else {
         order(facts);
-        fold(facts, policy, now)
-    });
-    Replayed { address: address.to_string(), state, rows, error, first_row }
+        let (s, ids) = fold_ids(facts, policy, now);
+        (Some(s), ids)
+    };
+    Replayed { address: address.clone(), state, events, rows, error, first_row }
 }
 
 /// Rows held as vectors: for tests and Rust users with events in memory.

@@ -1033,7 +1033,7 @@ pub fn _fold_rows<'py>(
     let rows = OwnedRows(rows);
     let out = guarded_detached(py, || replay(&rows, &policy, now))?;
     out.into_iter()
-        .map(|r| match (r.state, r.error) {
+        .map(|r| match (r.full_state(), r.error) {
             (Some(s), None) => state_row(py, &r.address, &s, &s.explanation(&policy)),
             (_, e) => Err(PyValueError::new_err(format!(
                 "ledger history of {:?} cannot be read: {}",
@@ -1057,9 +1057,9 @@ pub fn _state_from_rows(
     let policy = policy_or_default(policy);
     let rows = OwnedRows(rows);
     let out = guarded(py, || replay(&rows, &policy, now))?;
-    let state = match out.into_iter().next() {
-        Some(Replayed { state: Some(s), .. }) => s,
-        Some(Replayed { error: Some(e), .. }) => return Err(PyValueError::new_err(e)),
+    let state = match out.first() {
+        Some(r @ Replayed { state: Some(_), .. }) => r.full_state().unwrap_or_default(),
+        Some(Replayed { error: Some(e), .. }) => return Err(PyValueError::new_err(e.clone())),
         _ => AddressState::new(),
     };
     let explanation = state.explanation(&policy);
@@ -1272,7 +1272,7 @@ static REPLAY_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     ]))
 });
 
-fn replay_batch(out: &[Replayed]) -> PyResult<RecordBatch> {
+fn replay_batch(out: &[Replayed<'_>]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let st = |f: &dyn Fn(&AddressState) -> Option<i64>| -> ArrayRef {
         Arc::new(
             TimestampMicrosecondArray::from_iter(out.iter().map(|r| r.state.as_ref().and_then(f))).with_timezone("UTC"),
@@ -1280,18 +1280,17 @@ fn replay_batch(out: &[Replayed]) -> PyResult<RecordBatch> {
     };
     let mut events = ListBuilder::new(StringBuilder::new());
     for r in out {
-        match &r.state {
-            Some(s) => {
-                for id in &s.events {
-                    events.values().append_value(id);
-                }
-                events.append(true);
+        if r.state.is_some() {
+            for id in &r.events {
+                events.values().append_value(id);
             }
-            None => events.append(false),
+            events.append(true);
+        } else {
+            events.append(false);
         }
     }
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(out.iter().map(|r| r.address.as_str()))),
+        Arc::new(StringArray::from_iter_values(out.iter().map(|r| r.address.as_ref()))),
         Arc::new(StringArray::from_iter(out.iter().map(|r| r.state.as_ref().map(|s| s.status.value())))),
         Arc::new(arrow_array::BooleanArray::from_iter(
             out.iter().map(|r| r.state.as_ref().map(AddressState::can_send)),
@@ -1309,7 +1308,7 @@ fn replay_batch(out: &[Replayed]) -> PyResult<RecordBatch> {
         Arc::new(UInt32Array::from_iter_values(out.iter().map(|r| r.rows))),
         Arc::new(StringArray::from_iter(out.iter().map(|r| r.error.as_deref()))),
     ];
-    RecordBatch::try_new(Arc::clone(&REPLAY_SCHEMA), columns).map_err(|e| PyValueError::new_err(e.to_string()))
+    RecordBatch::try_new(Arc::clone(&REPLAY_SCHEMA), columns)
 }
 
 /// `smtpcodes.replay`'s core: the columns of an Arrow table (PyCapsule stream of a struct),
@@ -1363,8 +1362,14 @@ pub fn _replay(
         action: index("action").map(strings).transpose()?,
         until: index("until").map(|i| times(i, "until")).transpose()?,
     };
-    let out = guarded_detached(py, || replay(&rows, &policy, now))?;
-    Ok(PyColumns::new(Arc::clone(&REPLAY_SCHEMA), vec![replay_batch(&out)?]))
+    // The fold and the output's record batches (one per 64 Ki addresses), in parallel.
+    let batches = guarded_detached(py, || {
+        use rayon::prelude::*;
+        let out = replay(&rows, &policy, now);
+        out.par_chunks(1 << 16).map(replay_batch).collect::<Result<Vec<_>, _>>()
+    })?
+    .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(PyColumns::new(Arc::clone(&REPLAY_SCHEMA), batches))
 }
 
 /// (name, value) pairs of the ledger's enums, for `_enum_members`.
