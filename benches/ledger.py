@@ -8,11 +8,16 @@
   them is not timed.
 - ``check``: microseconds per ``Ledger.check(address)`` on that file, against a bare indexed
   ``SELECT`` of the same row through ``sqlite3``.
+- ``writers``: ``--writers`` processes each record ``--per-writer`` events (batches of 50) for
+  the same 500 addresses into one SQLite file (and into PostgreSQL when ``--postgresql DSN`` is
+  given) at once; then the events stored against those sent (lost: the difference) and every
+  address's stored state against the state its stored history gives.
 - ``replay``: events/s of ``smtpcodes.replay`` over a pyarrow table of ``--replay`` events
   (4 per address), against pyarrow's own ``group_by(address).aggregate(at max, kind count)``
   over the same table (a hash aggregation, the least any per-address fold has to do).
 
     python benches/ledger.py [--events 100000] [--replay 4000000] [--checks 100000]
+                             [--writers 8] [--per-writer 2000] [--postgresql DSN]
 """
 
 from __future__ import annotations
@@ -167,17 +172,63 @@ def bench_replay(n: int, repeat: int) -> None:
     print(f"  ratio              {t_ours / t_floor:>12.2f}x pyarrow's time (target: >= 2,000,000 events/s)")
 
 
+def _writer(target: str, worker: int, n: int) -> None:
+    with sc.Ledger(target) as ledger:
+        for start in range(0, n, 50):
+            ledger.record(
+                [
+                    sc.Event(f"user{i % 500}@example.com", "bounced" if i % 3 else "delivered", 1_796_601_600 + i,
+                             reason="mailboxfull", id=f"w{worker}-{i}")
+                    for i in range(start, min(n, start + 50))
+                ]
+            )
+
+
+def bench_writers(target: str, writers: int, per: int) -> None:
+    import multiprocessing
+
+    sc.Ledger(target).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(target, w, per)) for w in range(writers)]
+    t = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - t
+    failed = sum(1 for p in procs if p.exitcode != 0)
+    with sc.Ledger(target) as ledger:
+        stored = 0
+        mismatched = 0
+        for a in range(500):
+            history = ledger.history(f"user{a}@example.com")
+            stored += len(history)
+            expected = sc.address_state(history)
+            got = ledger.check(f"user{a}@example.com")
+            mismatched += (got.status, got.soft_count) != (expected.status, expected.soft_count)
+    sent = writers * per
+    print(f"writers ({ledger.backend}): {writers} processes x {per:,} events at once, {failed} failed, {elapsed:.1f} s")
+    print(f"  events sent {sent:,}, stored {stored:,}, lost {sent - stored:,}; states not matching their history: {mismatched}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--checks", type=int, default=100_000)
     ap.add_argument("--replay", type=int, default=4_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--writers", type=int, default=8)
+    ap.add_argument("--per-writer", type=int, default=2000)
+    ap.add_argument("--postgresql", default=None, help="a PostgreSQL DSN for the writers' test too")
     args = ap.parse_args()
     print(f"smtpcodes {sc.__version__}, SQLite {sqlite3.sqlite_version}, pyarrow {pa.__version__}")
     with tempfile.TemporaryDirectory() as d:
         path, addresses = bench_record(args.events, args.repeat, Path(d))
         bench_check(path, addresses, args.checks, args.repeat)
+        if args.writers:
+            bench_writers(str(Path(d) / "writers.sqlite"), args.writers, args.per_writer)
+            if args.postgresql:
+                bench_writers(args.postgresql, args.writers, args.per_writer)
     bench_replay(args.replay, args.repeat)
 
 

@@ -104,3 +104,9 @@ def test_notebook_runs_and_shows_its_results(this_python_kernel):
     assert "bob@example.net" in suppress and "ann@example.net" not in suppress
     (decisions,) = _outputs(_cell(nb, "decisions = "), "text/plain")
     assert "throttle" in decisions and "fix_config" in decisions and "suppress" not in decisions
+    (ledger,) = _outputs(_cell(nb, "ledger.record(bounces)"), "text/html")
+    assert "Ledger" in ledger and "bob@example.net" in ledger and "suppressed" in ledger
+    (verdict,) = _outputs(_cell(nb, 'ledger.check("bob@example.net")'), "text/html")
+    assert "do not send" in verdict and "hard-bounce" in verdict
+    (replayed,) = _outputs(_cell(nb, "sc.replay(events"), "text/html")
+    assert "ReplayResult" in replayed and "bob@example.net" in replayed
