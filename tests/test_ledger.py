@@ -509,3 +509,16 @@ def test_webhook_events_become_ledger_events(ledger):
         [e] = _webhook(payload)
         made_one = sc.Event.from_webhook(e)
         assert made_one is not None and made_one.kind is sc.EventKind.UNSUBSCRIBED, (payload, e)
+
+
+def test_verdicts_are_frozen_values():
+    ledger = sc.Ledger()
+    ledger.suppress("amy@example.com", "asked to pause", until=T0 + DAY, at=T0)
+    v = ledger.check("amy@example.com", now=T0)
+    assert (v.send, v.cause, v.since, v.until) == (False, sc.SuppressionCause.MANUAL, datetime.fromtimestamp(T0, UTC), datetime.fromtimestamp(T0 + DAY, UTC))
+    assert pickle.loads(pickle.dumps(v)) == v and hash(pickle.loads(pickle.dumps(v))) == hash(v)
+    with pytest.raises(AttributeError):
+        v.send = True  # type: ignore[misc]
+    same = sc.Verdict(v.address, v.send, v.status, v.cause, v.reason, v.since, v.until, v.soft_count, v.events, v.explanation)
+    assert same == v
+    assert v.to_dict()["until"] == "2026-12-08T00:00:00+00:00"

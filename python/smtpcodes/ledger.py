@@ -74,7 +74,7 @@ def _micros(value: datetime | float | None) -> int:
 
 class Verdict:
     """The answer of :meth:`Ledger.check`: may the address be mailed, why, since and until
-    when, and the events behind it. Frozen.
+    when, and the events behind it. Frozen, hashable, picklable.
 
     ``send`` is the answer; ``status`` the address's :class:`AddressStatus`; ``cause`` and
     ``reason`` why it is suppressed; ``since``/``until`` the suppression's span (``until``
@@ -83,28 +83,11 @@ class Verdict:
     ``explanation`` one sentence.
     """
 
-    __slots__ = (
-        "address",
-        "send",
-        "status",
-        "cause",
-        "reason",
-        "since",
-        "until",
-        "soft_count",
-        "events",
-        "explanation",
-    )
-    address: str
-    send: bool
-    status: AddressStatus
-    cause: SuppressionCause | None
-    reason: Reason | None
-    since: datetime | None
-    until: datetime | None
-    soft_count: int
-    events: tuple[str, ...]
-    explanation: str
+    # One tuple holds the fields, times as microseconds and the event ids as the stored JSON:
+    # `check` makes a verdict per call, and turning them into datetimes and a tuple waits until
+    # they are read.
+    __slots__ = ("_v",)
+    _v: tuple[Any, ...]
 
     def __init__(
         self,
@@ -116,49 +99,78 @@ class Verdict:
         since: datetime | None,
         until: datetime | None,
         soft_count: int,
-        events: tuple[str, ...],
+        events: Sequence[str],
         explanation: str,
     ) -> None:
-        setter = object.__setattr__
-        setter(self, "address", address)
-        setter(self, "send", send)
-        setter(self, "status", status)
-        setter(self, "cause", cause)
-        setter(self, "reason", reason)
-        setter(self, "since", since)
-        setter(self, "until", until)
-        setter(self, "soft_count", soft_count)
-        setter(self, "events", events)
-        setter(self, "explanation", explanation)
+        us = (None if t is None else _micros(t) for t in (since, until))
+        _set_fields(self, (address, send, status, cause, reason, *us, soft_count, json.dumps(list(events)), explanation))
+
+    @property
+    def address(self) -> str:
+        return self._v[0]  # type: ignore[no-any-return]
+
+    @property
+    def send(self) -> bool:
+        return self._v[1]  # type: ignore[no-any-return]
+
+    @property
+    def status(self) -> AddressStatus:
+        return self._v[2]  # type: ignore[no-any-return]
+
+    @property
+    def cause(self) -> SuppressionCause | None:
+        return self._v[3]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> Reason | None:
+        return self._v[4]  # type: ignore[no-any-return]
+
+    @property
+    def since(self) -> datetime | None:
+        return _dt(self._v[5])
+
+    @property
+    def until(self) -> datetime | None:
+        return _dt(self._v[6])
+
+    @property
+    def soft_count(self) -> int:
+        return self._v[7]  # type: ignore[no-any-return]
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return tuple(json.loads(self._v[8]))
+
+    @property
+    def explanation(self) -> str:
+        return self._v[9]  # type: ignore[no-any-return]
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Verdict is frozen: cannot set {name!r}")
 
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, n) for n in self.__slots__)
-
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Verdict) and self._key() == other._key()
+        return isinstance(other, Verdict) and self._v == other._v
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash(self._v)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Verdict, self._key())
+        return (_verdict_of, (self._v,))
 
     def __repr__(self) -> str:
         return f"<Verdict {self.address}: {'send' if self.send else 'do not send'} ({self.status.value})>"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (times as ISO 8601 strings)."""
+        since, until = self.since, self.until
         return {
             "address": self.address,
             "send": self.send,
             "status": self.status.value,
             "cause": None if self.cause is None else self.cause.value,
             "reason": None if self.reason is None else self.reason.value,
-            "since": None if self.since is None else self.since.isoformat(),
-            "until": None if self.until is None else self.until.isoformat(),
+            "since": None if since is None else since.isoformat(),
+            "until": None if until is None else until.isoformat(),
             "soft_count": self.soft_count,
             "events": list(self.events),
             "explanation": self.explanation,
@@ -174,17 +186,21 @@ class Verdict:
         # address, status, cause, reason, since, until, soft_count, soft_first, soft_last,
         # last_delivered, last_event, event_count, events, explanation, expired
         status = _STATUS[row[1]]
-        return cls(
-            row[0],
-            status is AddressStatus.ACTIVE or status is AddressStatus.SOFT_BOUNCING,
-            status,
-            None if row[2] is None else _CAUSE[row[2]],
-            None if row[3] is None else _REASON[row[3]],
-            _dt(row[4]),
-            _dt(row[5]),
-            row[6],
-            tuple(json.loads(row[12])) if row[12] != "[]" else (),
-            row[13],
+        cause = row[2]
+        reason = row[3]
+        return _verdict_of(
+            (
+                row[0],
+                status is AddressStatus.ACTIVE or status is AddressStatus.SOFT_BOUNCING,
+                status,
+                None if cause is None else _CAUSE[cause],
+                None if reason is None else _REASON[reason],
+                row[4],
+                row[5],
+                row[6],
+                row[12],
+                row[13],
+            )
         )
 
     @classmethod
@@ -201,6 +217,17 @@ class Verdict:
             state.events,
             state.explanation,
         )
+
+
+#: Sets a Verdict's one slot without going through its (refusing) __setattr__.
+_set_fields = Verdict.__dict__["_v"].__set__
+
+
+def _verdict_of(fields: tuple[Any, ...]) -> Verdict:
+    """A Verdict of its stored fields (also what unpickling calls)."""
+    v = object.__new__(Verdict)
+    _set_fields(v, fields)
+    return v
 
 
 class RecordResult(NamedTuple):
