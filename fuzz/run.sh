@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes one target of fuzz/fuzz_targets with cargo-fuzz on the stable toolchain.
-#   fuzz/run.sh [parse_bounce|parse_reply] [seconds]      (defaults: parse_bounce, 300)
+#   fuzz/run.sh [parse_bounce|parse_reply|parse_webhook] [seconds]   (defaults: parse_bounce, 300)
 # Seeds (copied afresh on each run into fuzz/corpus/<target>/ as seed-*, never committed):
 #   parse_bounce: ../shared/corpus/emails (when present), tests/data/bounces, examples/bounces;
 #   parse_reply:  the "text" and "dsn_diagnostic_code" of ../shared/corpus/replies.jsonl (when
 #                 present), one file a line of examples/replies.txt;
+#   parse_webhook: the payloads of tests/data/webhooks/*.json, a provider byte (none) first;
 #   both: tests/data/fuzz/<target>-* (the committed regression inputs).
 # Inputs the fuzzer finds stay in fuzz/corpus/<target>/ (FRESH=1 starts from the seeds alone);
 # crashes go to fuzz/artifacts/<target>/. Needs `cargo install cargo-fuzz --locked` and a C++
@@ -23,7 +24,8 @@ corpus="$here/corpus/$target"
 case "$target" in
     parse_bounce) max_len=262144 ;;
     parse_reply) max_len=70000 ;;
-    *) echo "unknown target $target (parse_bounce or parse_reply)" >&2; exit 2 ;;
+    parse_webhook) max_len=65536 ;;
+    *) echo "unknown target $target (parse_bounce, parse_reply or parse_webhook)" >&2; exit 2 ;;
 esac
 
 if [[ "${FRESH:-0}" == 1 ]]; then rm -rf "$corpus"; fi
@@ -48,7 +50,15 @@ split_lines() { # split_lines PREFIX FILE: one seed per non-empty line
     done < "$file"
 }
 
-if [[ "$target" == parse_bounce ]]; then
+if [[ "$target" == parse_webhook ]]; then
+    python3 - "$root/tests/data/webhooks" "$corpus" <<'PY'
+import json, sys, pathlib
+out = pathlib.Path(sys.argv[2])
+for f in sorted(pathlib.Path(sys.argv[1]).glob("*.json")):
+    payload = json.loads(f.read_text(encoding="utf-8"))["payload"]
+    (out / f"seed-webhooks-{f.stem}").write_bytes(b"\x00" + json.dumps(payload).encode())
+PY
+elif [[ "$target" == parse_bounce ]]; then
     copy_dir emails "$shared/emails"
     copy_dir tests "$root/tests/data/bounces"
     copy_dir examples "$root/examples/bounces"
