@@ -205,6 +205,12 @@ def test_record_batches_of_every_kind(ledger):
     report = sc.parse_bounce((EXAMPLES / "postfix-dsn.eml").read_bytes())
     assert ledger.record(report, at=T0).new == 0
     assert ledger.record([sc.Event("eve@example.com", "unsubscribed", T0)]).new == 1
+    # from_exception's {recipient: Reply} of a refused send.
+    import smtplib
+
+    refused = sc.from_exception(smtplib.SMTPRecipientsRefused({"fay@example.com": (550, b"5.1.1 User unknown")}))
+    assert ledger.record(refused, at=T0).new == 1
+    assert ledger.check("fay@example.com").cause is sc.SuppressionCause.HARD_BOUNCE
     assert ledger.check("eve@example.com").cause is sc.SuppressionCause.UNSUBSCRIBED
 
 

@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -526,7 +526,7 @@ class Ledger:
         """Records events, in one transaction, and updates the states of their addresses.
 
         ``items`` is an :class:`Event` or an iterable of them; a :class:`Reply` (with
-        ``address``); a :class:`BounceReport`; a webhook ``BounceEvent``; the result of
+        ``address``); ``from_exception``'s ``{recipient: Reply}``; a :class:`BounceReport`; a webhook ``BounceEvent``; the result of
         :func:`parse_bounces`; or the result of :func:`classify` with ``addresses`` (one per
         row). ``at`` is when events without a time of their own happened (default: now).
         An event already recorded (same id) counts once: a webhook delivered twice, a mailbox
@@ -573,6 +573,9 @@ class Ledger:
             if addresses is None:
                 raise TypeError("record(classify(...)) needs the address of each row: record(result, addresses=[...])")
             return _classified_rows(items, addresses, when)
+        if isinstance(items, Mapping):
+            # from_exception's {recipient: Reply} of a refused send.
+            return [Event.from_reply(reply, rcpt, when / 1_000_000)._row() for rcpt, reply in items.items()], 0
         if isinstance(items, str | bytes):
             raise TypeError("record() takes events, replies, bounce reports or batch results, not a string")
         rows: list[tuple[Any, ...]] = []
