@@ -37,8 +37,12 @@ def _duration(d: timedelta) -> str:
 
 def bounce_badge(bounce: Any) -> str:
     """A coloured label for a Bounce value ("hard", "soft" …)."""
-    name = str(getattr(bounce, "value", bounce))
-    colour = _BOUNCE_COLOURS.get(name, "#757575")
+    return _badge(bounce, _BOUNCE_COLOURS)
+
+
+def _badge(value: Any, colours: dict[str, str]) -> str:
+    name = str(getattr(value, "value", value))
+    colour = colours.get(name, "#757575")
     return (
         f'<span style="background:{colour};color:#fff;border-radius:3px;padding:0 5px;'
         f'font-size:0.85em">{escape(name)}</span>'
@@ -176,12 +180,7 @@ _STATUS_COLOURS = {
 
 def status_badge(status: Any) -> str:
     """A coloured label for an AddressStatus or Advice value."""
-    name = str(getattr(status, "value", status))
-    colour = _STATUS_COLOURS.get(name, "#757575")
-    return (
-        f'<span style="background:{colour};color:#fff;border-radius:3px;padding:0 5px;'
-        f'font-size:0.85em">{escape(name)}</span>'
-    )
+    return _badge(status, _STATUS_COLOURS)
 
 
 def _time(t: Any) -> str:
