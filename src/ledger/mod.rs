@@ -623,6 +623,8 @@ pub struct AddressState {
     pub events: Vec<String>,
     /// When a suppression expired at or before `now` (the address is active again).
     pub expired: Option<i64>,
+    /// When a suppression was last lifted by a release (cleared by a later suppression).
+    pub released: Option<i64>,
 }
 
 impl AddressState {
@@ -642,6 +644,7 @@ impl AddressState {
             event_count: 0,
             events: Vec::new(),
             expired: None,
+            released: None,
         }
     }
 
@@ -696,7 +699,10 @@ impl AddressState {
             _ => match self.expired {
                 Some(t) => format!("Send: its suppression ended at {}.", format_time(t)),
                 None if self.event_count == 0 => "Send: no event names this address.".to_string(),
-                None => "Send: nothing recorded stops it.".to_string(),
+                None => match self.released {
+                    Some(t) => format!("Send: its suppression was lifted by a release at {}.", format_time(t)),
+                    None => "Send: nothing recorded stops it.".to_string(),
+                },
             },
         }
     }
@@ -838,7 +844,12 @@ pub fn fold_ids<'a>(facts: &[Fact<'a>], policy: &LedgerPolicy, now: i64) -> (Add
                     reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
                 }
             }
-            EventKind::Released => reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids),
+            EventKind::Released => {
+                if !s.can_send() {
+                    s.released = Some(f.at);
+                }
+                reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
+            }
             EventKind::Complained => {
                 if policy.complaint_suppresses {
                     suppress(
@@ -948,6 +959,7 @@ fn suppress<'a>(
         s.since = Some(at);
         s.until = end;
         s.expired = None;
+        s.released = None;
     } else {
         s.until = match (s.until, end) {
             (Some(a), Some(b)) => Some(a.max(b)),

@@ -50,8 +50,9 @@ fn a_hard_bounce_suppresses_at_once_and_for_good() {
     assert_eq!(state(&later, &p, T0 + 2 * DAY).status, AddressStatus::Suppressed);
     later.push(ev(EventKind::Released, T0 + 2 * DAY, Reason::Suppressed, Bounce::None, "r1"));
     let s = state(&later, &p, T0 + 3 * DAY);
-    assert_eq!(s.status, AddressStatus::Active);
+    assert_eq!((s.status, s.released), (AddressStatus::Active, Some(T0 + 2 * DAY)));
     assert!(s.can_send());
+    assert!(s.explanation(&p).contains("lifted by a release"), "{}", s.explanation(&p));
 }
 
 #[test]

@@ -728,6 +728,11 @@ impl PyAddressState {
     fn expired<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         opt_datetime(py, self.state.expired)
     }
+    /// When a suppression was last lifted by a release.
+    #[getter]
+    fn released<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        opt_datetime(py, self.state.released)
+    }
     #[getter]
     fn event_count(&self) -> u32 {
         self.state.event_count
