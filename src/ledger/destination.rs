@@ -8,7 +8,7 @@
 //! negative feedback (`default_destination_concurrency_negative_feedback`). The thresholds are
 //! [`LedgerPolicy`]'s.
 
-use super::{EventKind, Fact, LedgerPolicy, MICROS, duration};
+use super::{EventKind, Fact, LedgerPolicy, duration, order, secs_to_micros};
 use crate::classify::Reason;
 use crate::retry::Action;
 
@@ -103,10 +103,9 @@ fn share(n: u32, of: u32, what: &str, window: u64) -> String {
 /// The health of a destination from its events (any order; repeats of an id count once) at
 /// `now`: only events in the window `(now - policy.window, now]` count.
 pub fn destination_health(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> DestinationHealth {
-    let start = now.saturating_sub(i64::try_from(policy.window).unwrap_or(i64::MAX / MICROS).saturating_mul(MICROS));
-    let mut seen: Vec<&Fact<'_>> = facts.iter().filter(|f| f.at > start && f.at <= now).collect();
-    seen.sort_unstable_by(|a, b| a.id.cmp(b.id).then_with(|| super::apply_order(a, b)));
-    seen.dedup_by(|b, a| !a.id.is_empty() && a.id == b.id);
+    let start = now.saturating_sub(secs_to_micros(policy.window));
+    let mut seen: Vec<Fact<'_>> = facts.iter().filter(|f| f.at > start && f.at <= now).copied().collect();
+    order(&mut seen);
     let mut h = DestinationHealth {
         attempts: 0,
         delivered: 0,
@@ -131,14 +130,15 @@ pub fn destination_health(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -
             _ => continue,
         }
         h.attempts += 1;
-        match trouble(f.reason, f.action) {
+        let t = trouble(f.reason, f.action);
+        match t {
             Some(Trouble::Throttled) => h.throttled += 1,
             Some(Trouble::Blocked) => h.blocked += 1,
             Some(Trouble::Policy) => h.policy += 1,
             Some(Trouble::Unavailable) => h.unavailable += 1,
             None => {}
         }
-        if matches!(trouble(f.reason, f.action), Some(Trouble::Blocked | Trouble::Policy)) {
+        if matches!(t, Some(Trouble::Blocked | Trouble::Policy)) {
             last_bad = last_bad.max(Some(f.at));
         }
     }
@@ -156,8 +156,7 @@ pub fn destination_health(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -
     let refused = h.blocked + h.policy;
     if per_mille(refused, h.attempts) >= u32::from(policy.stop_share) {
         h.advice = Advice::Stop;
-        h.until =
-            last_bad.map(|t| t.saturating_add(i64::try_from(policy.quiet_period).unwrap_or(0).saturating_mul(MICROS)));
+        h.until = last_bad.map(|t| t.saturating_add(secs_to_micros(policy.quiet_period)));
         h.reasons.push(share(refused, h.attempts, "blocked or refused by policy", policy.window));
         h.reasons.push(format!("stop until {} without a block", duration(policy.quiet_period)));
         return h;

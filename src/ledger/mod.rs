@@ -767,6 +767,7 @@ pub fn about_address(reason: Reason) -> bool {
     matches!(reason.entry().fault, Fault::Recipient | Fault::Unknown)
 }
 
+/// Seconds (a policy's durations) as microseconds (event times), saturating.
 fn secs_to_micros(s: u64) -> i64 {
     i64::try_from(s).unwrap_or(i64::MAX / MICROS).saturating_mul(MICROS)
 }
