@@ -819,121 +819,16 @@ pub fn fold(facts: &[Fact<'_>], policy: &LedgerPolicy, now: i64) -> AddressState
 /// [`fold`] with the ids of the events behind the status borrowed from `facts` rather than
 /// copied into [`AddressState::events`] (left empty): for folding millions of addresses.
 pub fn fold_ids<'a>(facts: &[Fact<'a>], policy: &LedgerPolicy, now: i64) -> (AddressState, Vec<&'a str>) {
-    let mut s = AddressState::new();
-    // The run of mailbox-full events since the last delivery or release.
-    let mut full_first: Option<i64> = None;
-    let mut soft_ids: Vec<&str> = Vec::new();
-    let mut cause_ids: Vec<&str> = Vec::new();
-    let ttl = |cause: Cause| match cause {
-        Cause::HardBounce => policy.hard_bounce_ttl,
-        Cause::SoftBounces | Cause::MailboxFull => policy.soft_bounce_ttl,
-        Cause::Complaint => policy.complaint_ttl,
-        Cause::Manual | Cause::Unsubscribed => None,
-    };
-    for f in facts {
-        s.event_count += 1;
-        s.last_event = Some(f.at);
-        // A suppression whose time has come ends before this event applies.
-        if s.until.is_some_and(|u| u <= f.at) && !s.can_send() {
-            s.expired = s.until;
-            reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
-        }
-        match f.kind {
-            EventKind::Delivered => {
-                s.last_delivered = Some(f.at);
-                if s.can_send() {
-                    reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
-                }
-            }
-            EventKind::Released => {
-                if !s.can_send() {
-                    s.released = Some(f.at);
-                }
-                reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
-            }
-            EventKind::Complained => {
-                if policy.complaint_suppresses {
-                    suppress(
-                        &mut s,
-                        &mut cause_ids,
-                        f.at,
-                        Cause::Complaint,
-                        Some(f.reason),
-                        &[f.id],
-                        None,
-                        ttl(Cause::Complaint),
-                    );
-                }
-            }
-            EventKind::Unsubscribed => {
-                suppress(&mut s, &mut cause_ids, f.at, Cause::Unsubscribed, Some(f.reason), &[f.id], f.until, None)
-            }
-            EventKind::Suppressed => {
-                suppress(&mut s, &mut cause_ids, f.at, Cause::Manual, Some(f.reason), &[f.id], f.until, None)
-            }
-            EventKind::Bounced | EventKind::Deferred => {
-                let hard = f.kind == EventKind::Bounced && f.bounce == Bounce::Hard;
-                let decided = f.action == Some(Action::Suppress);
-                if (hard && policy.hard_bounce_suppresses) || decided {
-                    let cause = if f.reason == Reason::MailboxFull { Cause::MailboxFull } else { Cause::HardBounce };
-                    suppress(&mut s, &mut cause_ids, f.at, cause, Some(f.reason), &[f.id], None, ttl(cause));
-                    continue;
-                }
-                if !s.can_send() {
-                    continue;
-                }
-                // A mailbox full for a whole queue lifetime is not being read (the rule
-                // `decide` applies to one message, applied across messages).
-                if f.reason == Reason::MailboxFull {
-                    let first = *full_first.get_or_insert(f.at);
-                    if f.at.saturating_sub(first) >= secs_to_micros(policy.retry.suppress_full_after) {
-                        s.soft_first = Some(first);
-                        s.soft_last = Some(f.at);
-                        let ids: Vec<&str> = soft_ids.iter().copied().chain([f.id]).collect();
-                        suppress(
-                            &mut s,
-                            &mut cause_ids,
-                            f.at,
-                            Cause::MailboxFull,
-                            Some(f.reason),
-                            &ids,
-                            None,
-                            ttl(Cause::MailboxFull),
-                        );
-                        continue;
-                    }
-                }
-                // A soft bounce: a message that failed for a reason about the address. A
-                // deferral is a retry, not a bounce: the message's end decides.
-                if f.kind == EventKind::Bounced && about_address(f.reason) {
-                    s.soft_count += 1;
-                    s.soft_first.get_or_insert(f.at);
-                    s.soft_last = Some(f.at);
-                    s.reason = Some(f.reason);
-                    soft_ids.push(f.id);
-                    s.status = AddressStatus::SoftBouncing;
-                    let spread = s.soft_first.map_or(0, |a| f.at.saturating_sub(a));
-                    if s.soft_count >= policy.soft_bounce_limit && spread >= secs_to_micros(policy.soft_bounce_span) {
-                        let ids = soft_ids.clone();
-                        suppress(
-                            &mut s,
-                            &mut cause_ids,
-                            f.at,
-                            Cause::SoftBounces,
-                            Some(f.reason),
-                            &ids,
-                            None,
-                            ttl(Cause::SoftBounces),
-                        );
-                    }
-                }
-            }
-        }
+    let mut f =
+        Folding { s: AddressState::new(), policy, full_first: None, soft_ids: Vec::new(), cause_ids: Vec::new() };
+    for e in facts {
+        f.apply(e);
     }
-    if !s.can_send() && s.until.is_some_and(|u| u <= now) {
-        s.expired = s.until;
-        reset(&mut s, &mut full_first, &mut soft_ids, &mut cause_ids);
+    if !f.s.can_send() && f.s.until.is_some_and(|u| u <= now) {
+        f.s.expired = f.s.until;
+        f.reset();
     }
+    let Folding { mut s, soft_ids, cause_ids, .. } = f;
     let ids = if s.can_send() { soft_ids } else { cause_ids };
     if s.status == AddressStatus::SoftBouncing && s.soft_count == 0 {
         s.status = AddressStatus::Active;
@@ -941,53 +836,139 @@ pub fn fold_ids<'a>(facts: &[Fact<'a>], policy: &LedgerPolicy, now: i64) -> (Add
     (s, ids)
 }
 
-/// Suppresses the address at `at` for `cause` (or adds to its suppression): the stronger cause
-/// names it, the longer end wins (`None` is forever); `until` is the event's own end, else
-/// `ttl` (seconds) from `at`.
-#[allow(clippy::too_many_arguments)]
-fn suppress<'a>(
-    s: &mut AddressState,
-    cause_ids: &mut Vec<&'a str>,
-    at: i64,
-    cause: Cause,
-    reason: Option<Reason>,
-    ids: &[&'a str],
-    until: Option<i64>,
-    ttl: Option<u64>,
-) {
-    let end = until.or_else(|| ttl.map(|t| at.saturating_add(secs_to_micros(t))));
-    if s.can_send() {
-        s.since = Some(at);
-        s.until = end;
-        s.expired = None;
-        s.released = None;
-    } else {
-        s.until = match (s.until, end) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            _ => None,
-        };
-    }
-    if s.cause.is_none_or(|c| cause > c) {
-        s.cause = Some(cause);
-        s.reason = reason;
-    }
-    cause_ids.extend_from_slice(ids);
-    s.status = if s.cause == Some(Cause::Complaint) { AddressStatus::Complained } else { AddressStatus::Suppressed };
+/// The fold's state between two events.
+struct Folding<'a, 'p> {
+    s: AddressState,
+    policy: &'p LedgerPolicy,
+    /// The first of the run of mailbox-full events since the last delivery or release.
+    full_first: Option<i64>,
+    /// The soft bounces counted, and the events behind the suppression.
+    soft_ids: Vec<&'a str>,
+    cause_ids: Vec<&'a str>,
 }
 
-/// Back to active: a delivery, a release or an expiry ends soft bounces and suppressions.
-fn reset(s: &mut AddressState, full_first: &mut Option<i64>, soft_ids: &mut Vec<&str>, cause_ids: &mut Vec<&str>) {
-    s.status = AddressStatus::Active;
-    s.cause = None;
-    s.reason = None;
-    s.since = None;
-    s.until = None;
-    s.soft_count = 0;
-    s.soft_first = None;
-    s.soft_last = None;
-    *full_first = None;
-    soft_ids.clear();
-    cause_ids.clear();
+impl<'a> Folding<'a, '_> {
+    fn apply(&mut self, f: &Fact<'a>) {
+        let policy = self.policy;
+        self.s.event_count += 1;
+        self.s.last_event = Some(f.at);
+        // A suppression whose time has come ends before this event applies.
+        if self.s.until.is_some_and(|u| u <= f.at) && !self.s.can_send() {
+            self.s.expired = self.s.until;
+            self.reset();
+        }
+        match f.kind {
+            EventKind::Delivered => {
+                self.s.last_delivered = Some(f.at);
+                if self.s.can_send() {
+                    self.reset();
+                }
+            }
+            EventKind::Released => {
+                if !self.s.can_send() {
+                    self.s.released = Some(f.at);
+                }
+                self.reset();
+            }
+            EventKind::Complained => {
+                if policy.complaint_suppresses {
+                    self.suppress(f, Cause::Complaint, &[f.id]);
+                }
+            }
+            EventKind::Unsubscribed => self.suppress(f, Cause::Unsubscribed, &[f.id]),
+            EventKind::Suppressed => self.suppress(f, Cause::Manual, &[f.id]),
+            EventKind::Bounced | EventKind::Deferred => {
+                let hard = f.kind == EventKind::Bounced && f.bounce == Bounce::Hard;
+                let decided = f.action == Some(Action::Suppress);
+                if (hard && policy.hard_bounce_suppresses) || decided {
+                    let cause = if f.reason == Reason::MailboxFull { Cause::MailboxFull } else { Cause::HardBounce };
+                    self.suppress(f, cause, &[f.id]);
+                    return;
+                }
+                if !self.s.can_send() {
+                    return;
+                }
+                // A mailbox full for a whole queue lifetime is not being read (the rule
+                // `decide` applies to one message, applied across messages).
+                if f.reason == Reason::MailboxFull {
+                    let first = *self.full_first.get_or_insert(f.at);
+                    if f.at.saturating_sub(first) >= secs_to_micros(policy.retry.suppress_full_after) {
+                        self.s.soft_first = Some(first);
+                        self.s.soft_last = Some(f.at);
+                        let ids: Vec<&str> = self.soft_ids.iter().copied().chain([f.id]).collect();
+                        self.suppress(f, Cause::MailboxFull, &ids);
+                        return;
+                    }
+                }
+                // A soft bounce: a message that failed for a reason about the address. A
+                // deferral is a retry, not a bounce: the message's end decides.
+                if f.kind == EventKind::Bounced && about_address(f.reason) {
+                    let s = &mut self.s;
+                    s.soft_count += 1;
+                    s.soft_first.get_or_insert(f.at);
+                    s.soft_last = Some(f.at);
+                    s.reason = Some(f.reason);
+                    s.status = AddressStatus::SoftBouncing;
+                    self.soft_ids.push(f.id);
+                    let spread = s.soft_first.map_or(0, |a| f.at.saturating_sub(a));
+                    if s.soft_count >= policy.soft_bounce_limit && spread >= secs_to_micros(policy.soft_bounce_span) {
+                        let ids = self.soft_ids.clone();
+                        self.suppress(f, Cause::SoftBounces, &ids);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Suppresses the address at `f`'s time for `cause` (or adds to its suppression), with the
+    /// events `ids` behind it: the stronger cause names it, the longer end wins (`None` is
+    /// forever). A manual suppression or an unsubscribe ends at its event's `until`; the other
+    /// causes after their time to live in the policy.
+    fn suppress(&mut self, f: &Fact<'a>, cause: Cause, ids: &[&'a str]) {
+        let ttl = match cause {
+            Cause::HardBounce => self.policy.hard_bounce_ttl,
+            Cause::SoftBounces | Cause::MailboxFull => self.policy.soft_bounce_ttl,
+            Cause::Complaint => self.policy.complaint_ttl,
+            Cause::Manual | Cause::Unsubscribed => None,
+        };
+        let until = if matches!(cause, Cause::Manual | Cause::Unsubscribed) { f.until } else { None };
+        let end = until.or_else(|| ttl.map(|t| f.at.saturating_add(secs_to_micros(t))));
+        let s = &mut self.s;
+        if s.can_send() {
+            s.since = Some(f.at);
+            s.until = end;
+            s.expired = None;
+            s.released = None;
+        } else {
+            s.until = match (s.until, end) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+        }
+        if s.cause.is_none_or(|c| cause > c) {
+            s.cause = Some(cause);
+            s.reason = Some(f.reason);
+        }
+        self.cause_ids.extend_from_slice(ids);
+        s.status =
+            if s.cause == Some(Cause::Complaint) { AddressStatus::Complained } else { AddressStatus::Suppressed };
+    }
+
+    /// Back to active: a delivery, a release or an expiry ends soft bounces and suppressions.
+    fn reset(&mut self) {
+        let s = &mut self.s;
+        s.status = AddressStatus::Active;
+        s.cause = None;
+        s.reason = None;
+        s.since = None;
+        s.until = None;
+        s.soft_count = 0;
+        s.soft_first = None;
+        s.soft_last = None;
+        self.full_first = None;
+        self.soft_ids.clear();
+        self.cause_ids.clear();
+    }
 }
 
 #[cfg(test)]
