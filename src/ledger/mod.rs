@@ -91,6 +91,19 @@ impl EventKind {
             EventKind::Unsubscribed | EventKind::Suppressed | EventKind::Released => (Reason::Suppressed, Bounce::None),
         }
     }
+    /// The bounce type of an event of this kind for `reason` when nothing else says: a bounce
+    /// has the reason's usual type (data/reasons.toml), a deferral too but never hard (a
+    /// transient failure is never final for the address, DESIGN §3), other kinds their own.
+    pub fn usual_bounce(self, reason: Reason) -> Bounce {
+        match self {
+            EventKind::Bounced => reason.entry().bounce,
+            EventKind::Deferred => match reason.entry().bounce {
+                Bounce::Hard => Bounce::Soft,
+                b => b,
+            },
+            _ => self.defaults().1,
+        }
+    }
     /// The kind of event a decision on a delivery attempt makes: an accepted message is
     /// `delivered`; a refusal the decision ends (give up, suppress, or fix the configuration
     /// with no retry) `bounced`; one that will be retried (a delay was given) `deferred`.
@@ -157,6 +170,50 @@ pub enum EventError {
     /// A field holds a value the ledger does not know.
     #[error("{field} {value:?} is not one of {expected}")]
     Value { field: &'static str, value: String, expected: String },
+}
+
+/// `value` as one of a field's values, else an [`EventError::Value`] naming the field and
+/// the values it takes: how rows from outside (a table to replay, Python arguments) are read.
+fn read<T>(
+    field: &'static str,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: impl Fn() -> String,
+) -> Result<T, EventError> {
+    parse(value).ok_or_else(|| EventError::Value {
+        field,
+        value: value.chars().take(100).collect(),
+        expected: expected(),
+    })
+}
+
+fn listed(values: impl Iterator<Item = &'static str>) -> String {
+    values.collect::<Vec<_>>().join(", ")
+}
+
+/// An event kind's value (`bounced`), case-insensitive.
+pub fn read_kind(value: &str) -> Result<EventKind, EventError> {
+    read("kind", value, EventKind::from_value, || listed(EventKind::ALL.iter().map(|k| k.value())))
+}
+
+/// A reason's value (Sisimai's name, `userunknown`).
+pub fn read_reason(value: &str) -> Result<Reason, EventError> {
+    read("reason", value, Reason::from_value, || "the reasons of data/reasons.toml".to_string())
+}
+
+/// A bounce type's value (`hard`).
+pub fn read_bounce(value: &str) -> Result<Bounce, EventError> {
+    read("bounce", value, Bounce::from_value, || listed(Bounce::ALL.iter().map(|k| k.value())))
+}
+
+/// An action's value (`give_up`).
+pub fn read_action(value: &str) -> Result<Action, EventError> {
+    read("action", value, Action::from_value, || listed(Action::ALL.iter().map(|k| k.value())))
+}
+
+/// A source's value (`webhook`), case-insensitive.
+pub fn read_source(value: &str) -> Result<Source, EventError> {
+    read("source", value, Source::from_value, || listed(Source::ALL.iter().map(|k| k.value())))
 }
 
 /// The ledger's form of an address: trimmed, without angle brackets, in lower case.

@@ -7,12 +7,14 @@ use std::hash::BuildHasher;
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
-use super::{AddressState, EventKind, Fact, LedgerPolicy, fold_ids, normalize_address, order};
-use crate::classify::{Bounce, Reason};
-use crate::retry::Action;
+use super::{
+    AddressState, Fact, LedgerPolicy, fold_ids, normalize_address, order, read_action, read_bounce, read_kind,
+    read_reason,
+};
 
 /// Columns of event rows, read by index. Strings are the values the ledger writes
-/// ([`EventKind::value`], [`Reason::value`], [`Bounce::value`], [`Action::value`]); times are
+/// ([`super::EventKind::value`], [`crate::Reason::value`], [`crate::Bounce::value`],
+/// [`crate::Action::value`]); times are
 /// microseconds since the epoch. `Sync`: rows are read from several threads.
 pub trait Rows: Sync {
     fn len(&self) -> usize;
@@ -108,31 +110,19 @@ fn is_plain(a: &str) -> bool {
 }
 
 fn fact<'a, R: Rows + ?Sized>(rows: &'a R, i: usize) -> Result<Fact<'a>, String> {
-    let bad = |field: &str, v: &str, expected: String| format!("row {i}: {field} {v:?} is not one of {expected}");
-    let names = |all: &mut dyn Iterator<Item = &'static str>| all.collect::<Vec<_>>().join(", ");
+    let row = |e: super::EventError| format!("row {i}: {e}");
+    let given = |v: Option<&'a str>| v.filter(|x| !x.is_empty());
     let at = rows.at(i).ok_or_else(|| format!("row {i}: the time is missing"))?;
-    let kind_text = rows.kind(i).ok_or_else(|| format!("row {i}: the kind is missing"))?;
-    let kind = EventKind::from_value(kind_text)
-        .ok_or_else(|| bad("kind", kind_text, names(&mut EventKind::ALL.iter().map(|k| k.value()))))?;
-    let (default_reason, default_bounce) = kind.defaults();
-    let reason = match rows.reason(i).filter(|r| !r.is_empty()) {
-        Some(r) => Reason::from_value(r).ok_or_else(|| bad("reason", r, "the reasons of data/reasons.toml".into()))?,
-        None => default_reason,
+    let kind = read_kind(rows.kind(i).ok_or_else(|| format!("row {i}: the kind is missing"))?).map_err(row)?;
+    let reason = match given(rows.reason(i)) {
+        Some(r) => read_reason(r).map_err(row)?,
+        None => kind.defaults().0,
     };
-    let bounce = match rows.bounce(i).filter(|r| !r.is_empty()) {
-        Some(b) => {
-            Bounce::from_value(b).ok_or_else(|| bad("bounce", b, names(&mut Bounce::ALL.iter().map(|k| k.value()))))?
-        }
-        // A bounce with a reason and no type: the reason's usual type.
-        None if kind == EventKind::Bounced && reason != Reason::Undefined => reason.entry().bounce,
-        None => default_bounce,
+    let bounce = match given(rows.bounce(i)) {
+        Some(b) => read_bounce(b).map_err(row)?,
+        None => kind.usual_bounce(reason),
     };
-    let action = match rows.action(i).filter(|r| !r.is_empty()) {
-        Some(a) => Some(
-            Action::from_value(a).ok_or_else(|| bad("action", a, names(&mut Action::ALL.iter().map(|k| k.value()))))?,
-        ),
-        None => None,
-    };
+    let action = given(rows.action(i)).map(read_action).transpose().map_err(row)?;
     Ok(Fact { id: rows.id(i).unwrap_or(""), at, kind, reason, bounce, action, until: rows.until(i) })
 }
 

@@ -106,30 +106,23 @@ fn value_error<E: std::fmt::Display>(e: E) -> PyErr {
 }
 
 fn kind_of(value: &str) -> PyResult<EventKind> {
-    EventKind::from_value(value).ok_or_else(|| {
-        let all: Vec<&str> = EventKind::ALL.iter().map(|k| k.value()).collect();
-        PyValueError::new_err(format!("kind {value:?} is not one of {}", all.join(", ")))
-    })
+    ledger::read_kind(value).map_err(value_error)
 }
 
 fn reason_of(value: &str) -> PyResult<Reason> {
-    Reason::from_value(value).ok_or_else(|| PyValueError::new_err(format!("reason {value:?} is not a Reason value")))
+    ledger::read_reason(value).map_err(value_error)
 }
 
 fn bounce_of(value: &str) -> PyResult<Bounce> {
-    Bounce::from_value(value)
-        .ok_or_else(|| PyValueError::new_err(format!("bounce {value:?} is not one of hard, soft, none, unknown")))
+    ledger::read_bounce(value).map_err(value_error)
 }
 
 fn action_of(value: &str) -> PyResult<Action> {
-    Action::from_value(value).ok_or_else(|| PyValueError::new_err(format!("action {value:?} is not an Action value")))
+    ledger::read_action(value).map_err(value_error)
 }
 
 fn source_of(value: &str) -> PyResult<Source> {
-    Source::from_value(value).ok_or_else(|| {
-        let all: Vec<&str> = Source::ALL.iter().map(|k| k.value()).collect();
-        PyValueError::new_err(format!("source {value:?} is not one of {}", all.join(", ")))
-    })
+    ledger::read_source(value).map_err(value_error)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,16 +192,11 @@ impl PyEvent {
         let mut e = Event::new(address, at, kind, source_of(source)?).map_err(value_error)?;
         if let Some(r) = reason {
             e.reason = reason_of(r)?;
-            // A bounce with a reason and no type: the reason's usual type (a deferral is never hard).
-            if kind == EventKind::Bounced {
-                e.bounce = e.reason.entry().bounce;
-            } else if kind == EventKind::Deferred {
-                e.bounce = if e.reason.entry().bounce == Bounce::Hard { Bounce::Soft } else { e.reason.entry().bounce };
-            }
         }
-        if let Some(b) = bounce {
-            e.bounce = bounce_of(b)?;
-        }
+        e.bounce = match bounce {
+            Some(b) => bounce_of(b)?,
+            None => kind.usual_bounce(e.reason),
+        };
         e.action = action.map(action_of).transpose()?;
         e.detail = detail;
         e.until = until.filter(|u| !u.is_none()).map(|u| to_micros(u, "until")).transpose()?;
