@@ -392,7 +392,7 @@ impl Event {
             reason: w.reason,
             bounce: w.bounce,
             decision,
-            unsubscribed: webhook_unsubscribe(&w.raw),
+            unsubscribed: crate::webhooks::unsubscribes(&w.raw),
         };
         Event::from_webhook_parts(&parts)
     }
@@ -457,27 +457,8 @@ pub struct WebhookParts<'a> {
     pub bounce: Bounce,
     /// The decision's action, and whether it came with a delay.
     pub decision: Option<(Action, bool)>,
-    /// The event is the recipient unsubscribing ([`webhook_unsubscribe`]).
+    /// The event is the recipient unsubscribing ([`crate::webhooks::unsubscribes`]).
     pub unsubscribed: bool,
-}
-
-/// Whether a webhook's event object is an unsubscribe from all of the sender's mail: SendGrid's
-/// `"event": "unsubscribe"` (not `group_unsubscribe`, which leaves the other groups), Mailgun's
-/// `"event": "unsubscribed"`, Postmark's `SubscriptionChange` with `SuppressSending: true`,
-/// SparkPost's `list_unsubscribe` and `link_unsubscribe` (their event webhooks' documented
-/// names).
-pub fn webhook_unsubscribe(raw: &serde_json::Value) -> bool {
-    let field =
-        |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_ascii_lowercase);
-    let event = field(raw, "event").or_else(|| raw.get("event-data").and_then(|d| field(d, "event")));
-    if matches!(event.as_deref(), Some("unsubscribe" | "unsubscribed")) {
-        return true;
-    }
-    if field(raw, "RecordType").as_deref() == Some("subscriptionchange") {
-        return raw.get("SuppressSending").and_then(serde_json::Value::as_bool) == Some(true);
-    }
-    let sparkpost = raw.get("msys").and_then(|m| m.get("unsubscribe_event")).unwrap_or(raw);
-    matches!(field(sparkpost, "type").as_deref(), Some("list_unsubscribe" | "link_unsubscribe"))
 }
 
 /// When a bounce report says the delivery failed: the recipient's `Last-Attempt-Date`, else the

@@ -359,7 +359,11 @@ fn from_webhook_events() {
     assert_eq!((bob.address.as_str(), bob.source), ("bob@example.com", Source::Webhook));
     assert_eq!(made[1].as_ref().map(|e| e.kind), Some(EventKind::Unsubscribed));
     assert!(made[2].is_none());
-    assert!(webhook_unsubscribe(&serde_json::json!({"msys": {"unsubscribe_event": {"type": "list_unsubscribe"}}})));
-    assert!(!webhook_unsubscribe(&serde_json::json!({"event": "group_unsubscribe"})));
-    assert!(!webhook_unsubscribe(&serde_json::json!({"RecordType": "SubscriptionChange", "SuppressSending": false})));
+    assert!(crate::webhooks::unsubscribes(
+        &serde_json::json!({"msys": {"unsubscribe_event": {"type": "list_unsubscribe"}}})
+    ));
+    assert!(!crate::webhooks::unsubscribes(&serde_json::json!({"event": "group_unsubscribe"})));
+    assert!(!crate::webhooks::unsubscribes(
+        &serde_json::json!({"RecordType": "SubscriptionChange", "SuppressSending": false})
+    ));
 }

@@ -296,7 +296,7 @@ impl PyEvent {
             reason: reason_of(&reason)?,
             bounce: bounce_of(&bounce)?,
             decision,
-            unsubscribed: ledger::webhook_unsubscribe(&raw),
+            unsubscribed: crate::webhooks::unsubscribes(&raw),
         };
         Event::from_webhook_parts(&parts).transpose().map(|e| e.map(|inner| PyEvent { inner })).map_err(value_error)
     }

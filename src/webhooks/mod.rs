@@ -187,6 +187,25 @@ pub struct WebhookEvent {
     pub raw: Value,
 }
 
+/// Whether a webhook's event object is an unsubscribe from all of the sender's mail: SendGrid's
+/// `"event": "unsubscribe"` (not `group_unsubscribe`, which leaves the other groups), Mailgun's
+/// `"event": "unsubscribed"`, Postmark's `SubscriptionChange` with `SuppressSending: true`,
+/// SparkPost's `list_unsubscribe` and `link_unsubscribe` (their event webhooks' documented
+/// names).
+pub fn unsubscribes(raw: &serde_json::Value) -> bool {
+    let field =
+        |v: &serde_json::Value, k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_ascii_lowercase);
+    let event = field(raw, "event").or_else(|| raw.get("event-data").and_then(|d| field(d, "event")));
+    if matches!(event.as_deref(), Some("unsubscribe" | "unsubscribed")) {
+        return true;
+    }
+    if field(raw, "RecordType").as_deref() == Some("subscriptionchange") {
+        return raw.get("SuppressSending").and_then(serde_json::Value::as_bool) == Some(true);
+    }
+    let sparkpost = raw.get("msys").and_then(|m| m.get("unsubscribe_event")).unwrap_or(raw);
+    matches!(field(sparkpost, "type").as_deref(), Some("list_unsubscribe" | "link_unsubscribe"))
+}
+
 /// A payload that is not what its provider sends: says which provider and which field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
