@@ -292,12 +292,18 @@ impl Event {
     /// An event of `kind` for `address` at `at`, with the reason and bounce a kind implies
     /// when nothing else says (a bounce: `undefined`, unknown bounce type).
     pub fn new(address: &str, at: i64, kind: EventKind, source: Source) -> Result<Event, EventError> {
-        let address = normalize_address(address)?;
+        let mut e = Event::blank(address, at, kind, source)?.with_destination(None, None);
+        e.id = e.content_id();
+        Ok(e)
+    }
+
+    /// [`Event::new`] without its id and provider, for the makers below that set them once
+    /// they know the rest (the id hashes the content; the provider reads the host and text).
+    pub(crate) fn blank(address: &str, at: i64, kind: EventKind, source: Source) -> Result<Event, EventError> {
         let (reason, bounce) = kind.defaults();
-        let provider = provider::detect(domain_of(&address), None, None).map(|p| p.id);
-        let mut e = Event {
+        Ok(Event {
             id: String::new(),
-            address,
+            address: normalize_address(address)?,
             at,
             kind,
             reason,
@@ -305,12 +311,10 @@ impl Event {
             action: None,
             source,
             mx: None,
-            provider,
+            provider: None,
             detail: None,
             until: None,
-        };
-        e.id = e.content_id();
-        Ok(e)
+        })
     }
 
     /// The id made from the event's content: address, time, kind, reason, detail.
@@ -341,7 +345,7 @@ impl Event {
     pub fn from_reply(address: &str, at: i64, reply: &Reply, decision: &RetryDecision) -> Result<Event, EventError> {
         let kind = EventKind::of_decision(Outcome::of_reply(reply), decision.action, decision.delay.is_some());
         let wire = reply.to_wire();
-        let mut e = Event::new(address, at, kind, Source::Reply)?;
+        let mut e = Event::blank(address, at, kind, Source::Reply)?;
         e.reason = decision.classification.reason;
         e.bounce = decision.classification.bounce;
         e.action = Some(decision.action);
@@ -362,7 +366,7 @@ impl Event {
             _ => EventKind::of_outcome(recipient.outcome(feedback)),
         };
         let when = bounce_time(report, recipient).unwrap_or(at);
-        let mut e = Event::new(&recipient.address, when, kind, Source::Bounce)?;
+        let mut e = Event::blank(&recipient.address, when, kind, Source::Bounce)?;
         if kind != EventKind::Delivered && kind != EventKind::Complained {
             e.reason = recipient.reason;
             e.bounce = recipient.bounce;
@@ -412,7 +416,7 @@ impl Event {
             (W::Bounce | W::Dropped, _) => EventKind::Bounced,
             (W::Other, _) => return None,
         };
-        let mut e = match Event::new(w.recipient, w.at, kind, Source::Webhook) {
+        let mut e = match Event::blank(w.recipient, w.at, kind, Source::Webhook) {
             Ok(e) => e,
             Err(err) => return Some(Err(err)),
         };

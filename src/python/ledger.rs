@@ -189,7 +189,7 @@ impl PyEvent {
     ) -> PyResult<Self> {
         let kind = kind_of(kind)?;
         let at = now_micros(py, at)?;
-        let mut e = Event::new(address, at, kind, source_of(source)?).map_err(value_error)?;
+        let mut e = Event::blank(address, at, kind, source_of(source)?).map_err(value_error)?;
         if let Some(r) = reason {
             e.reason = reason_of(r)?;
         }
