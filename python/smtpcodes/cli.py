@@ -351,11 +351,7 @@ def scan(
 
 def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
     cols = ("file", "kind", "recipient", "status", "code", "reason", "bounce", "decision", "diagnostic")
-    width = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
-    width["diagnostic"] = min(width["diagnostic"], 60)
-    out.write("  ".join(c.upper().ljust(width[c]) for c in cols).rstrip() + "\n")
-    for r in rows:
-        out.write("  ".join(str(r[c])[: width[c]].ljust(width[c]) for c in cols).rstrip() + "\n")
+    _columns(rows, cols, out, capped=("diagnostic",))
 
 
 #: Exit status of `ledger check` when an address must not be mailed (1 is an error, 2 a usage error).
@@ -460,8 +456,11 @@ def ledger_command(args: Any, *, out: TextIO, err: TextIO) -> int:
     raise AssertionError(cmd)  # pragma: no cover - argparse allows only the commands above
 
 
-def _columns(rows: list[dict[str, Any]], cols: tuple[str, ...], out: TextIO) -> None:
-    width = {c: min(60, max([len(c)] + [len(str(r[c])) for r in rows])) for c in cols}
+def _columns(rows: list[dict[str, Any]], cols: tuple[str, ...], out: TextIO, capped: tuple[str, ...] | None = None) -> None:
+    """An aligned text table of ``cols``; the ``capped`` columns (default: all) cut at 60 characters."""
+    width = {c: max([len(c)] + [len(str(r[c])) for r in rows]) for c in cols}
+    for c in cols if capped is None else capped:
+        width[c] = min(width[c], 60)
     out.write("  ".join(c.upper().ljust(width[c]) for c in cols).rstrip() + "\n")
     for r in rows:
         out.write("  ".join(str(r[c])[: width[c]].ljust(width[c]) for c in cols).rstrip() + "\n")

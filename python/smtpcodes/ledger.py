@@ -25,6 +25,7 @@ or polars DataFrame of events), without a database.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import sqlite3
@@ -52,6 +53,11 @@ _STATUS = {m.value: m for m in AddressStatus}
 _CAUSE = {m.value: m for m in SuppressionCause}
 _REASON = {m.value: m for m in Reason}
 _SEVERITY = {Advice.STOP: 0, Advice.SLOW_DOWN: 1, Advice.OK: 2}
+
+
+def _by_name(name: str) -> str:
+    """The events' column a destination's name is in: a domain has a dot, a provider id none."""
+    return "domain" if "." in name else "provider"
 
 
 def _dt(micros: int | None) -> datetime | None:
@@ -692,18 +698,8 @@ class Ledger:
         if by not in ("domain", "provider", "mx"):
             raise ValueError(f"by must be 'domain', 'provider' or 'mx', not {by!r}")
         t = _micros(now)
-        start = t - int(self.policy.window.total_seconds() * 1_000_000)
-        with self._lock:
-            cur = self._conn.execute(
-                self._sql(
-                    f"SELECT {by}, at, kind, id, reason, action FROM smtpcodes_events WHERE at > ? AND at <= ? "
-                    f"AND kind IN ('delivered', 'deferred', 'bounced') AND {by} IS NOT NULL"
-                ),
-                (start, t),
-            )
-            rows = cur.fetchall()
         groups: dict[str, list[tuple[Any, ...]]] = {}
-        for name, *rest in rows:
+        for name, *rest in self._attempts(by, None, t - self._window_us, t):
             groups.setdefault(name, []).append(tuple(rest))
         out = [_native._health_rows(name, g, self.policy, t) for name, g in groups.items()]
         out.sort(key=lambda h: (_SEVERITY[h.advice], -h.attempts, h.destination or ""))
@@ -711,11 +707,9 @@ class Ledger:
 
     def destination(self, name: str, *, now: datetime | float | None = None) -> DestinationHealth:
         """The health of one destination: a domain (``"gmail.com"``) or a provider id (``"google"``)."""
-        by = "domain" if "." in name else "provider"
-        for h in self.destinations(now=now, by=by):
-            if h.destination == name.lower():
-                return h
-        return _native._health_rows(name.lower(), [], self.policy, _micros(now))
+        t = _micros(now)
+        rows = [r[1:] for r in self._attempts(_by_name(name), name.lower(), t - self._window_us, t)]
+        return _native._health_rows(name.lower(), rows, self.policy, t)
 
     def health_over_time(
         self, name: str, *, start: datetime | float, end: datetime | float | None = None, step: timedelta | float = 3600
@@ -725,22 +719,33 @@ class Ledger:
         if step_us <= 0:
             raise ValueError("step must be positive")
         t, stop = _micros(start), _micros(end)
-        window = int(self.policy.window.total_seconds() * 1_000_000)
-        by = "domain" if "." in name else "provider"
-        with self._lock:
-            rows = self._conn.execute(
-                self._sql(
-                    f"SELECT at, kind, id, reason, action FROM smtpcodes_events WHERE {by} = ? AND at > ? AND at <= ? "
-                    "AND kind IN ('delivered', 'deferred', 'bounced') ORDER BY at"
-                ),
-                (name.lower(), t - window, stop),
-            ).fetchall()
+        rows = [r[1:] for r in self._attempts(_by_name(name), name.lower(), t - self._window_us, stop)]
+        ats = [r[0] for r in rows]  # in time order: each step's window is a slice
         out = []
         while t <= stop:
-            part = [r for r in rows if t - window < r[0] <= t]
+            part = rows[bisect.bisect_right(ats, t - self._window_us) : bisect.bisect_right(ats, t)]
             out.append(_native._health_rows(name.lower(), part, self.policy, t))
             t += step_us
         return out
+
+    @property
+    def _window_us(self) -> int:
+        return int(self.policy.window.total_seconds() * 1_000_000)
+
+    def _attempts(self, by: str, name: str | None, after: int, upto: int) -> list[tuple[Any, ...]]:
+        """(destination, at, kind, id, reason, action) of the delivery attempts in (after, upto],
+        by ``by`` (a column: domain, provider or mx), of one destination ``name`` or all, in time
+        order."""
+        where = f"{by} = ?" if name is not None else f"{by} IS NOT NULL"
+        params = (name, after, upto) if name is not None else (after, upto)
+        with self._lock:
+            return self._conn.execute(
+                self._sql(
+                    f"SELECT {by}, at, kind, id, reason, action FROM smtpcodes_events WHERE {where} AND at > ? AND at <= ? "
+                    "AND kind IN ('delivered', 'deferred', 'bounced') ORDER BY at"
+                ),
+                params,
+            ).fetchall()
 
     def plot(self, name: str, *, start: datetime | float, end: datetime | float | None = None, step: float = 3600) -> Any:
         """A matplotlib chart of a destination's attempts and troubles over time (needs the
