@@ -767,7 +767,7 @@ fn append_values<'py>(py: Python<'py>, a: &dyn Array, out: &Bound<'py, PyList>) 
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
             for v in a.as_primitive::<arrow_array::types::TimestampMicrosecondType>() {
                 match v {
-                    Some(us) => out.append(super::ledger::to_datetime(py, us)?)?,
+                    Some(us) => out.append(super::to_datetime(py, us)?)?,
                     None => out.append(py.None())?,
                 }
             }

@@ -14,15 +14,14 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, TimestampMicrosecon
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::arrow::import_arrays;
 use super::batch::{PyColumns, strings_of};
 use super::bounce::PyBounceReport;
 use super::{
-    PyReply, PyRetryDecision, PyRetryPolicy, enum_member, guarded, guarded_detached, html_view, py_action, py_bounce,
-    py_reason, seconds, timedelta, utc_now,
+    PyReply, PyRetryDecision, PyRetryPolicy, enum_member, epoch, guarded, guarded_detached, html_view, py_action,
+    py_bounce, py_reason, seconds, timedelta, to_datetime, utc_now,
 };
 use crate::classify::{Bounce, Reason};
 use crate::ledger::replay::{Replayed, Rows, replay};
@@ -37,26 +36,6 @@ macro_rules! py_tuple {
     ($py:expr; $($v:expr),+ $(,)?) => {
         PyTuple::new($py, [$(($v).into_pyobject($py)?.into_any().unbind()),+])
     };
-}
-
-static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    Ok(EPOCH
-        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            let dt = py.import("datetime")?;
-            let utc = dt.getattr("timezone")?.getattr("utc")?;
-            Ok(dt.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?.unbind())
-        })?
-        .bind(py))
-}
-
-/// An aware UTC `datetime` for microseconds since the epoch.
-pub(crate) fn to_datetime(py: Python<'_>, micros: i64) -> PyResult<Bound<'_, PyAny>> {
-    let kw = PyDict::new(py);
-    kw.set_item("microseconds", micros)?;
-    let delta = super::TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kw))?;
-    epoch(py)?.call_method1("__add__", (delta,))
 }
 
 fn opt_datetime(py: Python<'_>, micros: Option<i64>) -> PyResult<Option<Bound<'_, PyAny>>> {

@@ -151,6 +151,26 @@ fn timedelta<'py>(py: Python<'py>, seconds: u64) -> PyResult<Bound<'py, PyAny>> 
     TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kwargs))
 }
 
+static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+pub(crate) fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    Ok(EPOCH
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            let dt = py.import("datetime")?;
+            let utc = dt.getattr("timezone")?.getattr("utc")?;
+            Ok(dt.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?.unbind())
+        })?
+        .bind(py))
+}
+
+/// An aware UTC `datetime` for microseconds since the epoch.
+pub(crate) fn to_datetime(py: Python<'_>, micros: i64) -> PyResult<Bound<'_, PyAny>> {
+    let kw = PyDict::new(py);
+    kw.set_item("microseconds", micros)?;
+    let delta = TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kw))?;
+    epoch(py)?.call_method1("__add__", (delta,))
+}
+
 /// Seconds from a `timedelta` or a number of seconds (non-negative).
 fn seconds(value: &Bound<'_, PyAny>, field: &str) -> PyResult<u64> {
     let secs: f64 = if value.hasattr("total_seconds")? {

@@ -2,8 +2,8 @@
 //! surface (`BounceEvent`, `WebhookError`, `parse`) is `smtpcodes/webhooks.py`.
 
 use super::{
-    PyReply, PyRetryDecision, TIMEDELTA, bounce_from_value, bounce_name, decision_at, decision_now, guarded,
-    guarded_detached, py_bounce, py_reason,
+    PyReply, PyRetryDecision, bounce_from_value, bounce_name, decision_at, decision_now, guarded, guarded_detached,
+    py_bounce, py_reason, to_datetime,
 };
 use crate::classify::Reason;
 use crate::webhooks::{self, EventKind, MAX_DEPTH, Provider, WebhookError, WebhookEvent};
@@ -17,7 +17,6 @@ use pyo3::types::{
 use serde_json::{Map, Number, Value};
 
 static WEBHOOK_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// `smtpcodes.webhooks.WebhookError` with the core error's message, provider and field.
 fn to_py_err(py: Python<'_>, e: WebhookError) -> PyErr {
@@ -110,24 +109,11 @@ fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
-/// An aware UTC `datetime` of microseconds since the epoch.
-fn datetime(py: Python<'_>, micros: i64) -> PyResult<Bound<'_, PyAny>> {
-    let epoch = EPOCH.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        let dt = py.import("datetime")?;
-        let utc = dt.getattr("timezone")?.getattr("utc")?;
-        Ok(dt.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?.unbind())
-    })?;
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("microseconds", micros)?;
-    let delta = TIMEDELTA.import(py, "datetime", "timedelta")?.call((), Some(&kwargs))?;
-    epoch.bind(py).call_method1("__add__", (delta,))
-}
-
 /// The fields of `BounceEvent` in its order: provider, event, recipient, reply, reason, bounce,
 /// decision (its `retry_at` counted from the event's time), provider_category, timestamp,
 /// message_id, raw, id.
 fn event_fields(py: Python<'_>, e: WebhookEvent) -> PyResult<Bound<'_, PyTuple>> {
-    let timestamp = e.timestamp.map(|us| datetime(py, us)).transpose()?;
+    let timestamp = e.timestamp.map(|us| to_datetime(py, us)).transpose()?;
     let decision = match (e.decision, &timestamp) {
         (Some(d), Some(t)) => Some(decision_at(py, d, t)?),
         (Some(d), None) => Some(decision_now(py, d)?),
