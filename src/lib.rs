@@ -33,6 +33,40 @@ macro_rules! digit_enum {
     };
 }
 
+/// An enum whose members have names in data and output (`"soft-bouncing"`): `ALL` (in
+/// declaration order), `value` and `from_value` (exact; with `lenient`, also ignoring case and
+/// surrounding spaces, for values people type).
+macro_rules! named_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $variant:ident = $value:literal),+ $(,)? } $($lenient:ident)?) => {
+        $(#[$m])*
+        pub enum $name {
+            $($(#[$vm])* $variant),+
+        }
+
+        impl $name {
+            /// Every member, in declaration order.
+            pub const ALL: [$name; [$($value),+].len()] = [$($name::$variant),+];
+            /// Its name in data and output.
+            pub fn value(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value),+
+                }
+            }
+            /// The member named `value`.
+            pub fn from_value(value: &str) -> Option<$name> {
+                match value {
+                    $($value => Some($name::$variant),)+
+                    _ => named_enum!(@fallback $name value $($lenient)?),
+                }
+            }
+        }
+    };
+    (@fallback $name:ident $v:ident) => { None };
+    (@fallback $name:ident $v:ident lenient) => {
+        $name::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case($v.trim()))
+    };
+}
+
 pub mod batch;
 pub mod bounce;
 pub mod classify;

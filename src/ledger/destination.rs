@@ -12,25 +12,16 @@ use super::{EventKind, Fact, LedgerPolicy, duration, order, secs_to_micros};
 use crate::classify::Reason;
 use crate::retry::Action;
 
-/// What to do about a destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Advice {
-    /// Keep sending.
-    Ok,
-    /// Send more slowly: pause, then send at most the suggested rate.
-    SlowDown,
-    /// Stop sending until the destination has been quiet (the circuit is open).
-    Stop,
-}
-
-impl Advice {
-    pub const ALL: [Advice; 3] = [Advice::Ok, Advice::SlowDown, Advice::Stop];
-    pub fn value(self) -> &'static str {
-        match self {
-            Advice::Ok => "ok",
-            Advice::SlowDown => "slow-down",
-            Advice::Stop => "stop",
-        }
+named_enum! {
+    /// What to do about a destination.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Advice {
+        /// Keep sending.
+        Ok = "ok",
+        /// Send more slowly: pause, then send at most the suggested rate.
+        SlowDown = "slow-down",
+        /// Stop sending until the destination has been quiet (the circuit is open).
+        Stop = "stop",
     }
 }
 

@@ -29,58 +29,29 @@ pub const MICROS: i64 = 1_000_000;
 /// limits, as address-validation libraries do.
 pub const MAX_ADDRESS_BYTES: usize = 320;
 
-/// What happened to an address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventKind {
-    /// The receiving server accepted a message (a 2yz reply, DSN `delivered`/`relayed`).
-    Delivered,
-    /// A temporary failure: the message is still being retried (4yz, DSN `delayed`).
-    Deferred,
-    /// The message failed for good for this address (5yz, DSN `failed`, a provider's bounce).
-    Bounced,
-    /// The recipient reported the mail as unwanted (ARF `abuse`, a provider's complaint).
-    Complained,
-    /// The recipient unsubscribed (RFC 8058 one-click, a list's unsubscribe link).
-    Unsubscribed,
-    /// Someone suppressed the address by hand, or a suppression list was imported.
-    Suppressed,
-    /// Someone lifted the address's suppression (audited with a reason in `detail`).
-    Released,
+named_enum! {
+    /// What happened to an address. Events of the same time apply in this order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum EventKind {
+        /// The receiving server accepted a message (a 2yz reply, DSN `delivered`/`relayed`).
+        Delivered = "delivered",
+        /// A temporary failure: the message is still being retried (4yz, DSN `delayed`).
+        Deferred = "deferred",
+        /// The message failed for good for this address (5yz, DSN `failed`, a provider's bounce).
+        Bounced = "bounced",
+        /// The recipient reported the mail as unwanted (ARF `abuse`, a provider's complaint).
+        Complained = "complained",
+        /// The recipient unsubscribed (RFC 8058 one-click, a list's unsubscribe link).
+        Unsubscribed = "unsubscribed",
+        /// Someone suppressed the address by hand, or a suppression list was imported.
+        Suppressed = "suppressed",
+        /// Someone lifted the address's suppression (audited with a reason in `detail`).
+        Released = "released",
+    }
+    lenient
 }
 
 impl EventKind {
-    /// Every kind, in the order events of the same time are applied.
-    pub const ALL: [EventKind; 7] = [
-        EventKind::Delivered,
-        EventKind::Deferred,
-        EventKind::Bounced,
-        EventKind::Complained,
-        EventKind::Unsubscribed,
-        EventKind::Suppressed,
-        EventKind::Released,
-    ];
-    /// Its lower-case name (`bounced`).
-    pub fn value(self) -> &'static str {
-        match self {
-            EventKind::Delivered => "delivered",
-            EventKind::Deferred => "deferred",
-            EventKind::Bounced => "bounced",
-            EventKind::Complained => "complained",
-            EventKind::Unsubscribed => "unsubscribed",
-            EventKind::Suppressed => "suppressed",
-            EventKind::Released => "released",
-        }
-    }
-    /// The kind named `value` (case-insensitive).
-    pub fn from_value(value: &str) -> Option<EventKind> {
-        match value {
-            "delivered" => Some(EventKind::Delivered),
-            "deferred" => Some(EventKind::Deferred),
-            "bounced" => Some(EventKind::Bounced),
-            "complained" => Some(EventKind::Complained),
-            _ => EventKind::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case(value.trim())),
-        }
-    }
     /// The reason and bounce type of an event of this kind when nothing else says: a bounce
     /// or a deferral with no reason is `undefined`, of unknown type.
     pub fn defaults(self) -> (Reason, Bounce) {
@@ -127,38 +98,22 @@ impl EventKind {
     }
 }
 
-/// Where an event came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    /// A reply seen while sending (SMTP, `from_exception`).
-    Reply,
-    /// A bounce email (a DSN or a non-standard report).
-    Bounce,
-    /// A sending service's webhook.
-    Webhook,
-    /// A suppression list imported from a file.
-    Import,
-    /// Entered by a person or a program (unsubscribes, manual suppressions, releases).
-    Manual,
-}
-
-impl Source {
-    /// Every source.
-    pub const ALL: [Source; 5] = [Source::Reply, Source::Bounce, Source::Webhook, Source::Import, Source::Manual];
-    /// Its lower-case name.
-    pub fn value(self) -> &'static str {
-        match self {
-            Source::Reply => "reply",
-            Source::Bounce => "bounce",
-            Source::Webhook => "webhook",
-            Source::Import => "import",
-            Source::Manual => "manual",
-        }
+named_enum! {
+    /// Where an event came from.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Source {
+        /// A reply seen while sending (SMTP, `from_exception`).
+        Reply = "reply",
+        /// A bounce email (a DSN or a non-standard report).
+        Bounce = "bounce",
+        /// A sending service's webhook.
+        Webhook = "webhook",
+        /// A suppression list imported from a file.
+        Import = "import",
+        /// Entered by a person or a program (unsubscribes, manual suppressions, releases).
+        Manual = "manual",
     }
-    /// The source named `value` (case-insensitive).
-    pub fn from_value(value: &str) -> Option<Source> {
-        Source::ALL.into_iter().find(|k| k.value().eq_ignore_ascii_case(value.trim()))
-    }
+    lenient
 }
 
 /// Why an event could not be made.
@@ -567,74 +522,38 @@ impl Default for LedgerPolicy {
     }
 }
 
-/// Where an address stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AddressStatus {
-    /// Mail it.
-    Active,
-    /// Mail it; it has soft-bounced (`soft_count` times since its last delivery).
-    SoftBouncing,
-    /// Do not mail it (`cause` says why).
-    Suppressed,
-    /// Do not mail it: the recipient complained.
-    Complained,
-}
-
-impl AddressStatus {
-    pub const ALL: [AddressStatus; 4] =
-        [AddressStatus::Active, AddressStatus::SoftBouncing, AddressStatus::Suppressed, AddressStatus::Complained];
-    pub fn value(self) -> &'static str {
-        match self {
-            AddressStatus::Active => "active",
-            AddressStatus::SoftBouncing => "soft-bouncing",
-            AddressStatus::Suppressed => "suppressed",
-            AddressStatus::Complained => "complained",
-        }
-    }
-    pub fn from_value(value: &str) -> Option<AddressStatus> {
-        AddressStatus::ALL.into_iter().find(|k| k.value() == value)
+named_enum! {
+    /// Where an address stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum AddressStatus {
+        /// Mail it.
+        Active = "active",
+        /// Mail it; it has soft-bounced (`soft_count` times since its last delivery).
+        SoftBouncing = "soft-bouncing",
+        /// Do not mail it (`cause` says why).
+        Suppressed = "suppressed",
+        /// Do not mail it: the recipient complained.
+        Complained = "complained",
     }
 }
 
-/// Why an address is suppressed. Later causes outrank earlier ones in this order when both
-/// apply (a complaint after a hard bounce makes the address `complained`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Cause {
-    /// Soft bounces reached [`LedgerPolicy::soft_bounce_limit`] over the span.
-    SoftBounces,
-    /// The mailbox has been full (or disabled) for `suppress_full_after`.
-    MailboxFull,
-    /// A hard bounce (or a decision to suppress).
-    HardBounce,
-    /// Suppressed by hand, or imported from a suppression list.
-    Manual,
-    /// The recipient unsubscribed.
-    Unsubscribed,
-    /// The recipient complained.
-    Complaint,
-}
-
-impl Cause {
-    pub const ALL: [Cause; 6] = [
-        Cause::SoftBounces,
-        Cause::MailboxFull,
-        Cause::HardBounce,
-        Cause::Manual,
-        Cause::Unsubscribed,
-        Cause::Complaint,
-    ];
-    pub fn value(self) -> &'static str {
-        match self {
-            Cause::SoftBounces => "soft-bounces",
-            Cause::MailboxFull => "mailbox-full",
-            Cause::HardBounce => "hard-bounce",
-            Cause::Manual => "manual",
-            Cause::Unsubscribed => "unsubscribed",
-            Cause::Complaint => "complaint",
-        }
-    }
-    pub fn from_value(value: &str) -> Option<Cause> {
-        Cause::ALL.into_iter().find(|k| k.value() == value)
+named_enum! {
+    /// Why an address is suppressed. Later causes outrank earlier ones in this order when both
+    /// apply (a complaint after a hard bounce makes the address `complained`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Cause {
+        /// Soft bounces reached [`LedgerPolicy::soft_bounce_limit`] over the span.
+        SoftBounces = "soft-bounces",
+        /// The mailbox has been full (or disabled) for `suppress_full_after`.
+        MailboxFull = "mailbox-full",
+        /// A hard bounce (or a decision to suppress).
+        HardBounce = "hard-bounce",
+        /// Suppressed by hand, or imported from a suppression list.
+        Manual = "manual",
+        /// The recipient unsubscribed.
+        Unsubscribed = "unsubscribed",
+        /// The recipient complained.
+        Complaint = "complaint",
     }
 }
 
