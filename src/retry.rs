@@ -75,41 +75,22 @@ impl RetryPolicy {
     }
 }
 
-/// What to do now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// The reply is positive: nothing to do.
-    Delivered,
-    /// Try again after `delay`.
-    Retry,
-    /// Slow down towards this destination, then try again after `delay`.
-    Throttle,
-    /// Stop trying this message; the address may still be good.
-    GiveUp,
-    /// Stop and never mail this address again.
-    Suppress,
-    /// The sender's own setup is at fault (authentication, TLS, DNS, protocol): fix it first.
-    FixConfig,
-}
-
-impl Action {
-    /// Every action.
-    pub const ALL: [Action; 6] =
-        [Action::Delivered, Action::Retry, Action::Throttle, Action::GiveUp, Action::Suppress, Action::FixConfig];
-    /// Its lower-case name (`give_up`).
-    pub fn value(self) -> &'static str {
-        match self {
-            Action::Delivered => "delivered",
-            Action::Retry => "retry",
-            Action::Throttle => "throttle",
-            Action::GiveUp => "give_up",
-            Action::Suppress => "suppress",
-            Action::FixConfig => "fix_config",
-        }
-    }
-    /// The action named `v`.
-    pub fn from_value(v: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.value() == v)
+named_enum! {
+    /// What to do now.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// The reply is positive: nothing to do.
+        Delivered = "delivered",
+        /// Try again after `delay`.
+        Retry = "retry",
+        /// Slow down towards this destination, then try again after `delay`.
+        Throttle = "throttle",
+        /// Stop trying this message; the address may still be good.
+        GiveUp = "give_up",
+        /// Stop and never mail this address again.
+        Suppress = "suppress",
+        /// The sender's own setup is at fault (authentication, TLS, DNS, protocol): fix it first.
+        FixConfig = "fix_config",
     }
 }
 

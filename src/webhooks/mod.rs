@@ -101,51 +101,27 @@ impl Provider {
 /// The providers, as errors list them.
 const KNOWN: &str = "ses (Amazon SES, SNS or event publishing), sendgrid, mailgun, postmark, sparkpost";
 
-/// What happened to the message for one recipient, whatever the provider calls it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EventKind {
-    /// The message failed for this recipient.
-    Bounce,
-    /// A temporary failure; the service still retries.
-    Deferred,
-    /// A spam complaint or feedback report.
-    Complaint,
-    /// The receiving server accepted the message.
-    Delivery,
-    /// The service refused to attempt delivery (a suppression list, a policy, a template that
-    /// did not render).
-    Dropped,
-    /// Opens, clicks, unsubscribes, auto-replies …
-    Other,
+named_enum! {
+    /// What happened to the message for one recipient, whatever the provider calls it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum EventKind {
+        /// The message failed for this recipient.
+        Bounce = "bounce",
+        /// A temporary failure; the service still retries.
+        Deferred = "deferred",
+        /// A spam complaint or feedback report.
+        Complaint = "complaint",
+        /// The receiving server accepted the message.
+        Delivery = "delivery",
+        /// The service refused to attempt delivery (a suppression list, a policy, a template that
+        /// did not render).
+        Dropped = "dropped",
+        /// Opens, clicks, unsubscribes, auto-replies …
+        Other = "other",
+    }
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
-        EventKind::Bounce,
-        EventKind::Deferred,
-        EventKind::Complaint,
-        EventKind::Delivery,
-        EventKind::Dropped,
-        EventKind::Other,
-    ];
-
-    /// `"bounce"`, `"deferred"`, `"complaint"`, `"delivery"`, `"dropped"` or `"other"`.
-    pub fn value(self) -> &'static str {
-        match self {
-            EventKind::Bounce => "bounce",
-            EventKind::Deferred => "deferred",
-            EventKind::Complaint => "complaint",
-            EventKind::Delivery => "delivery",
-            EventKind::Dropped => "dropped",
-            EventKind::Other => "other",
-        }
-    }
-
-    /// The event whose [`EventKind::value`] is `value`.
-    pub fn from_value(value: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|e| e.value() == value)
-    }
-
     /// A failure of the delivery (bounced, deferred or dropped).
     fn is_failure(self) -> bool {
         matches!(self, EventKind::Bounce | EventKind::Deferred | EventKind::Dropped)
