@@ -24,7 +24,7 @@ use super::{
     py_bounce, py_reason, seconds, timedelta, to_datetime, utc_now,
 };
 use crate::classify::{Bounce, Reason};
-use crate::ledger::replay::{Replayed, Rows, replay};
+use crate::ledger::replay::{Replayed, Rows, VecRows, replay};
 use crate::ledger::{
     self, AddressState, AddressStatus, Advice, Cause, DestinationHealth, Event, EventKind, Fact, LedgerPolicy, MICROS,
     Source,
@@ -958,36 +958,20 @@ pub fn destination_health(
 /// History rows: (address, at, kind, id, reason, bounce, action, until).
 type HistoryRow = (String, i64, String, String, String, String, Option<String>, Option<i64>);
 
-struct OwnedRows(Vec<HistoryRow>);
-
-impl Rows for OwnedRows {
-    fn len(&self) -> usize {
-        self.0.len()
+/// History rows as the core's column rows.
+fn history_rows(rows: Vec<HistoryRow>) -> VecRows {
+    let mut out = VecRows::default();
+    for (address, at, kind, id, reason, bounce, action, until) in rows {
+        out.address.push(Some(address));
+        out.at.push(Some(at));
+        out.kind.push(Some(kind));
+        out.id.push(Some(id));
+        out.reason.push(Some(reason));
+        out.bounce.push(Some(bounce));
+        out.action.push(action);
+        out.until.push(until);
     }
-    fn address(&self, i: usize) -> Option<&str> {
-        self.0.get(i).map(|r| r.0.as_str())
-    }
-    fn at(&self, i: usize) -> Option<i64> {
-        self.0.get(i).map(|r| r.1)
-    }
-    fn kind(&self, i: usize) -> Option<&str> {
-        self.0.get(i).map(|r| r.2.as_str())
-    }
-    fn id(&self, i: usize) -> Option<&str> {
-        self.0.get(i).map(|r| r.3.as_str())
-    }
-    fn reason(&self, i: usize) -> Option<&str> {
-        self.0.get(i).map(|r| r.4.as_str())
-    }
-    fn bounce(&self, i: usize) -> Option<&str> {
-        self.0.get(i).map(|r| r.5.as_str())
-    }
-    fn action(&self, i: usize) -> Option<&str> {
-        self.0.get(i).and_then(|r| r.6.as_deref())
-    }
-    fn until(&self, i: usize) -> Option<i64> {
-        self.0.get(i).and_then(|r| r.7)
-    }
+    out
 }
 
 /// Each address's state row after its history rows, at `now` (microseconds): what
@@ -1002,7 +986,7 @@ pub fn _fold_rows<'py>(
     now: i64,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
     let policy = policy_or_default(policy);
-    let rows = OwnedRows(rows);
+    let rows = history_rows(rows);
     let out = guarded_detached(py, || replay(&rows, &policy, now))?;
     out.into_iter()
         .map(|r| match (r.full_state(), r.error) {
@@ -1027,7 +1011,7 @@ pub fn _state_from_rows(
     now: i64,
 ) -> PyResult<PyAddressState> {
     let policy = policy_or_default(policy);
-    let rows = OwnedRows(rows);
+    let rows = history_rows(rows);
     let out = guarded(py, || replay(&rows, &policy, now))?;
     let state = match out.first() {
         Some(r @ Replayed { state: Some(_), .. }) => r.full_state().unwrap_or_default(),
