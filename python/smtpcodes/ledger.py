@@ -476,20 +476,18 @@ class Ledger:
             (key, value),
         )
 
-    def _rebuild(self, cur: Any) -> None:
+    def _rebuild(self, cur: Any) -> int:
         cur.execute("SELECT DISTINCT address FROM smtpcodes_events")
         addresses = [r[0] for r in cur.fetchall()]
+        self._backend.lock_addresses(cur, addresses)
         self._refresh(cur, addresses, _micros(None))
+        return len(addresses)
 
     def rebuild(self) -> int:
         """Recomputes every address's state from its events (after a policy change, a schema
         migration, or events written by other means); returns the number of addresses."""
         with self._transaction() as cur:
-            cur.execute("SELECT DISTINCT address FROM smtpcodes_events")
-            addresses = [r[0] for r in cur.fetchall()]
-            self._backend.lock_addresses(cur, addresses)
-            self._refresh(cur, addresses, _micros(None))
-        return len(addresses)
+            return self._rebuild(cur)
 
     def _refresh(self, cur: Any, addresses: list[str], now: int) -> None:
         if not addresses:
