@@ -129,17 +129,22 @@ pub enum EventError {
 
 /// `value` as one of a field's values, else an [`EventError::Value`] naming the field and
 /// the values it takes: how rows from outside (a table to replay, Python arguments) are read.
+#[inline]
 fn read<T>(
     field: &'static str,
     value: &str,
     parse: impl Fn(&str) -> Option<T>,
     expected: impl Fn() -> String,
 ) -> Result<T, EventError> {
-    parse(value).ok_or_else(|| EventError::Value {
-        field,
-        value: value.chars().take(100).collect(),
-        expected: expected(),
-    })
+    match parse(value) {
+        Some(v) => Ok(v),
+        None => Err(not_one_of(field, value, expected())),
+    }
+}
+
+#[cold]
+fn not_one_of(field: &'static str, value: &str, expected: String) -> EventError {
+    EventError::Value { field, value: value.chars().take(100).collect(), expected }
 }
 
 fn listed(values: impl Iterator<Item = &'static str>) -> String {
@@ -147,26 +152,31 @@ fn listed(values: impl Iterator<Item = &'static str>) -> String {
 }
 
 /// An event kind's value (`bounced`), case-insensitive.
+#[inline]
 pub fn read_kind(value: &str) -> Result<EventKind, EventError> {
     read("kind", value, EventKind::from_value, || listed(EventKind::ALL.iter().map(|k| k.value())))
 }
 
 /// A reason's value (Sisimai's name, `userunknown`).
+#[inline]
 pub fn read_reason(value: &str) -> Result<Reason, EventError> {
     read("reason", value, Reason::from_value, || "the reasons of data/reasons.toml".to_string())
 }
 
 /// A bounce type's value (`hard`).
+#[inline]
 pub fn read_bounce(value: &str) -> Result<Bounce, EventError> {
     read("bounce", value, Bounce::from_value, || listed(Bounce::ALL.iter().map(|k| k.value())))
 }
 
 /// An action's value (`give_up`).
+#[inline]
 pub fn read_action(value: &str) -> Result<Action, EventError> {
     read("action", value, Action::from_value, || listed(Action::ALL.iter().map(|k| k.value())))
 }
 
 /// A source's value (`webhook`), case-insensitive.
+#[inline]
 pub fn read_source(value: &str) -> Result<Source, EventError> {
     read("source", value, Source::from_value, || listed(Source::ALL.iter().map(|k| k.value())))
 }
